@@ -1,0 +1,1 @@
+"""Generated protobuf and gRPC stubs for the community platform (see protos/)."""
