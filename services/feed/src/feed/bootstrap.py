@@ -1,0 +1,20 @@
+"""Wires the feed service process: settings, logging, gRPC host and background workers.
+
+The one place that decides which adapters the handlers get; grows as the service's issues land.
+"""
+
+from __future__ import annotations
+
+from community_common.config import Settings
+from community_common.logging import configure_logging
+from community_common.server import ServiceHost
+
+SERVICE_NAME = "feed"
+SERVICE_FULL_NAME = "community.feed.v1.FeedService"
+DEFAULT_PORT = 50052
+
+
+def build(settings: Settings | None = None) -> ServiceHost:
+    settings = settings or Settings.from_env(SERVICE_NAME, DEFAULT_PORT)
+    configure_logging(SERVICE_NAME, settings.log_level)
+    return ServiceHost(settings=settings, service_full_name=SERVICE_FULL_NAME)
