@@ -64,7 +64,10 @@ class NotFound(DomainError):
     code = grpc.StatusCode.NOT_FOUND
 
     def __init__(
-        self, message: str | None = None, *, reason: str = NOT_FOUND,
+        self,
+        message: str | None = None,
+        *,
+        reason: str = NOT_FOUND,
         metadata: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(reason, message, metadata=metadata)
@@ -92,7 +95,10 @@ class Aborted(DomainError):
     code = grpc.StatusCode.ABORTED
 
     def __init__(
-        self, message: str | None = None, *, reason: str = ABORTED,
+        self,
+        message: str | None = None,
+        *,
+        reason: str = ABORTED,
         metadata: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(reason, message or "concurrent write conflict, retry", metadata=metadata)
