@@ -78,7 +78,7 @@ class KafkaProbe:
                         bootstrap_servers=self.bootstrap_servers,
                         client_id="readiness-probe",
                         request_timeout_ms=3000,
-                        api_version_auto_timeout_ms=3000,
+                        bootstrap_timeout_ms=3000,
                     )
                 self._admin.describe_cluster()
             except Exception:

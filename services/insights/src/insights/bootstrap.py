@@ -1,20 +1,33 @@
 """Wires the insights service process: settings, logging, gRPC host and background workers.
 
 The one place that decides which adapters the handlers get; grows as the service's issues land.
+Until then the generated servicer base class answers every RPC with UNIMPLEMENTED, and
+reflection already shows the whole contract.
 """
 
 from __future__ import annotations
 
+from community.insights.v1 import insights_service_pb2, insights_service_pb2_grpc
 from community_common.config import Settings
 from community_common.logging import configure_logging
 from community_common.server import ServiceHost
+from grpc import aio
 
 SERVICE_NAME = "insights"
-SERVICE_FULL_NAME = "community.insights.v1.InsightsService"
+_API = insights_service_pb2.DESCRIPTOR.services_by_name["InsightsService"]
+SERVICE_FULL_NAME = _API.full_name
 DEFAULT_PORT = 50054
+
+
+def register_api(server: aio.Server) -> None:
+    insights_service_pb2_grpc.add_InsightsServiceServicer_to_server(
+        insights_service_pb2_grpc.InsightsServiceServicer(), server
+    )
 
 
 def build(settings: Settings | None = None) -> ServiceHost:
     settings = settings or Settings.from_env(SERVICE_NAME, DEFAULT_PORT)
     configure_logging(SERVICE_NAME, settings.log_level)
-    return ServiceHost(settings=settings, service_full_name=SERVICE_FULL_NAME)
+    return ServiceHost(
+        settings=settings, service_full_name=SERVICE_FULL_NAME, register=[register_api]
+    )

@@ -1,20 +1,34 @@
 """Wires the membership service process: settings, logging, gRPC host and background workers.
 
 The one place that decides which adapters the handlers get; grows as the service's issues land.
+Until then the generated servicer base class answers every RPC with UNIMPLEMENTED, and
+reflection already shows the whole contract.
 """
 
 from __future__ import annotations
 
+from community.membership.v1 import membership_service_pb2, membership_service_pb2_grpc
 from community_common.config import Settings
 from community_common.logging import configure_logging
 from community_common.server import ServiceHost
+from grpc import aio
 
 SERVICE_NAME = "membership"
-SERVICE_FULL_NAME = "community.membership.v1.MembershipService"
+SERVICE_FULL_NAME = membership_service_pb2.DESCRIPTOR.services_by_name[
+    "MembershipService"
+].full_name
 DEFAULT_PORT = 50051
+
+
+def register_api(server: aio.Server) -> None:
+    membership_service_pb2_grpc.add_MembershipServiceServicer_to_server(
+        membership_service_pb2_grpc.MembershipServiceServicer(), server
+    )
 
 
 def build(settings: Settings | None = None) -> ServiceHost:
     settings = settings or Settings.from_env(SERVICE_NAME, DEFAULT_PORT)
     configure_logging(SERVICE_NAME, settings.log_level)
-    return ServiceHost(settings=settings, service_full_name=SERVICE_FULL_NAME)
+    return ServiceHost(
+        settings=settings, service_full_name=SERVICE_FULL_NAME, register=[register_api]
+    )
