@@ -12,7 +12,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Community(_message.Message):
-    __slots__ = ("community_id", "name", "description", "topics", "visibility", "join_policy", "owner_id", "member_count", "archived", "created_at")
+    __slots__ = ("community_id", "name", "description", "topics", "visibility", "join_policy", "owner_id", "member_count", "archived", "created_at", "caller_role")
     COMMUNITY_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -23,6 +23,7 @@ class Community(_message.Message):
     MEMBER_COUNT_FIELD_NUMBER: _ClassVar[int]
     ARCHIVED_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    CALLER_ROLE_FIELD_NUMBER: _ClassVar[int]
     community_id: str
     name: str
     description: str
@@ -33,7 +34,8 @@ class Community(_message.Message):
     member_count: int
     archived: bool
     created_at: _timestamp_pb2.Timestamp
-    def __init__(self, community_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., topics: _Optional[_Iterable[str]] = ..., visibility: _Optional[_Union[_types_pb2.Visibility, str]] = ..., join_policy: _Optional[_Union[_types_pb2.JoinPolicy, str]] = ..., owner_id: _Optional[str] = ..., member_count: _Optional[int] = ..., archived: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    caller_role: _types_pb2.Role
+    def __init__(self, community_id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., topics: _Optional[_Iterable[str]] = ..., visibility: _Optional[_Union[_types_pb2.Visibility, str]] = ..., join_policy: _Optional[_Union[_types_pb2.JoinPolicy, str]] = ..., owner_id: _Optional[str] = ..., member_count: _Optional[int] = ..., archived: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., caller_role: _Optional[_Union[_types_pb2.Role, str]] = ...) -> None: ...
 
 class Membership(_message.Message):
     __slots__ = ("community_id", "user_id", "role", "joined_at", "invites_remaining", "unlimited_invites")
@@ -225,21 +227,13 @@ class ListMyCommunitiesRequest(_message.Message):
     page_token: str
     def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
-class MyCommunity(_message.Message):
-    __slots__ = ("community", "membership")
-    COMMUNITY_FIELD_NUMBER: _ClassVar[int]
-    MEMBERSHIP_FIELD_NUMBER: _ClassVar[int]
-    community: Community
-    membership: Membership
-    def __init__(self, community: _Optional[_Union[Community, _Mapping]] = ..., membership: _Optional[_Union[Membership, _Mapping]] = ...) -> None: ...
-
 class ListMyCommunitiesResponse(_message.Message):
     __slots__ = ("communities", "next_page_token")
     COMMUNITIES_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
-    communities: _containers.RepeatedCompositeFieldContainer[MyCommunity]
+    communities: _containers.RepeatedCompositeFieldContainer[Community]
     next_page_token: str
-    def __init__(self, communities: _Optional[_Iterable[_Union[MyCommunity, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    def __init__(self, communities: _Optional[_Iterable[_Union[Community, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class JoinCommunityRequest(_message.Message):
     __slots__ = ("community_id", "request_id")

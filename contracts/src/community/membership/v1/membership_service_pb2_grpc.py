@@ -219,7 +219,7 @@ class MembershipServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListMyCommunities(self, request, context):
-        """Lists the communities the caller is a member of, with the caller's membership.
+        """Lists the communities the caller is a member of.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
