@@ -1,6 +1,7 @@
-// Command ferretdb runs FerretDB v1 (SQLite backend) embedded as a library.
-// Building FerretDB's own cmd via `go install` panics on a missing version file,
-// so this wrapper imports the library and serves the MongoDB wire protocol.
+// Command ferretdb serves the MongoDB wire protocol with FerretDB v1 on its SQLite backend.
+// Building FerretDB's own cmd via `go install` panics on a missing version file, so this
+// wrapper embeds the library instead. The embedded library never starts the telemetry
+// reporter and marks telemetry disabled, so nothing leaves the machine.
 package main
 
 import (
@@ -23,8 +24,8 @@ func main() {
 		log.Fatal(err)
 	}
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener: ferretdb.ListenerConfig{TCP: *listen},
-		Handler:  "sqlite",
+		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Handler:   "sqlite",
 		SQLiteURL: "file:" + *dir + "/",
 	})
 	if err != nil {

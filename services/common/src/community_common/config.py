@@ -15,6 +15,9 @@ from typing import NoReturn
 # The HS256 secret must be long enough that brute-forcing it is out of reach (RFC 7518 §3.2).
 MIN_SECRET_BYTES = 32
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Partitions of every event topic. The insights Faust app uses the same setting for its
+# changelog topics: Faust refuses a table whose partitions differ from its source topic.
+DEFAULT_TOPIC_PARTITIONS = 6
 
 
 class ConfigError(Exception):
@@ -119,10 +122,16 @@ class Settings:
             mongodb_uri=env_str("MONGODB_URI", "mongodb://127.0.0.1:27017", env),
             mongodb_database=env_str("MONGODB_DATABASE", service_name, env),
             grpc_port=env_int("GRPC_PORT", default_port, minimum=0, maximum=65535, env=env),
-            kafka_topic_partitions=env_int("KAFKA_TOPIC_PARTITIONS", 6, minimum=1, env=env),
+            kafka_topic_partitions=topic_partitions(env),
             log_level=log_level,
             auth_secret=auth_secret_from_env(env),
         )
+
+
+def topic_partitions(env: Mapping[str, str] | None = None) -> int:
+    """KAFKA_TOPIC_PARTITIONS: partitions of every topic (and of the insights tables)."""
+    env = os.environ if env is None else env
+    return env_int("KAFKA_TOPIC_PARTITIONS", DEFAULT_TOPIC_PARTITIONS, minimum=1, env=env)
 
 
 def exit_on_config_error(error: ConfigError) -> NoReturn:

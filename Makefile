@@ -1,0 +1,44 @@
+# The README's commands. Everything runs from a fresh clone: prerequisites are installed,
+# servers are built (cached under .local/) and started with PID files.
+SHELL := /bin/bash
+export PATH := $(HOME)/.local/bin:$(PATH)
+STACK := uv run python deploy/local/stack.py
+
+.PHONY: up down clean status test test-servers test-servers-down protos lint-protos lint demo bench
+
+up: ## Start Kafka, FerretDB and the four services (idempotent)
+	@deploy/local/prerequisites.sh
+	@$(STACK) up
+
+down: ## Stop everything `make up` started
+	@$(STACK) down
+
+clean: ## Stop and wipe the local data (Kafka logs, FerretDB files)
+	@$(STACK) clean
+
+status:
+	@$(STACK) status
+
+test: ## The whole suite on its own servers (never touches `make up` data)
+	@deploy/local/prerequisites.sh
+	@deploy/local/run_tests.sh
+
+test-servers: ## Development: start the test instance's servers and print their env
+	@deploy/local/prerequisites.sh
+	@$(STACK) infra-up --instance test
+	@$(STACK) env --instance test
+
+test-servers-down:
+	@$(STACK) down --instance test
+
+protos: ## Regenerate the Python stubs and the event catalogue from protos/
+	@scripts/gen_protos.sh
+	@uv run python scripts/gen_event_catalogue.py
+
+lint-protos: ## buf lint, and buf breaking against the main branch
+	@tools/buf/buf.sh lint
+	@tools/buf/buf.sh breaking
+
+lint:
+	@uv run ruff check .
+	@make --no-print-directory lint-protos

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what `make up` / `make test` need and is missing, then the pinned Python
+# environment. Java 17+, Maven, Go 1.22+ and Node.js 20+ are expected on the machine (see
+# README); uv comes from PyPI when absent. Safe to run again: it only adds what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+missing=()
+for tool in java mvn go node npm python3; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if ((${#missing[@]})); then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    declare -A pkg=([java]=openjdk-17-jre-headless [mvn]=maven [go]=golang [node]=nodejs [npm]=npm [python3]=python3)
+    apt-get update -qq && apt-get install -y -qq $(for t in "${missing[@]}"; do echo "${pkg[$t]}"; done)
+  else
+    echo "missing prerequisites: ${missing[*]} (install Java 17, Maven, Go >= 1.22, Node.js 20, Python 3.11)" >&2
+    exit 1
+  fi
+fi
+
+if ! command -v uv >/dev/null 2>&1; then
+  python3 -m pip install --quiet --user "uv==0.13.8" 2>/dev/null || python3 -m pip install --quiet "uv==0.13.8"
+  export PATH="$HOME/.local/bin:$PATH"
+fi
+uv sync --frozen --quiet

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `make test`: starts a fresh Kafka + FerretDB on the test ports (never the `make up` ones),
+# runs the static checks and the whole pytest suite against them, and stops what it started.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+stack() { uv run python deploy/local/stack.py "$@" --instance test; }
+
+stack clean                       # a fresh run: leftover test servers stopped, data wiped
+trap 'stack down' EXIT
+stack infra-up
+eval "$(stack env)"
+
+echo "== ruff";  uv run ruff check .
+echo "== mypy";  uv run mypy services/common/src $(ls -d services/*/src/*/domain 2>/dev/null)
+echo "== buf";   make --no-print-directory lint-protos
+echo "== pytest"
+uv run pytest "$@"

@@ -1,0 +1,447 @@
+"""The local stack without Docker: builds, starts and stops a real Kafka broker (KRaft), a
+FerretDB server (MongoDB wire protocol on SQLite) and the four services.
+
+Two instances never share ports or data: `dev` is what `make up` runs, `test` is what
+`make test` and CI run. Every process started is recorded in a PID file and stopped by that
+PID only. Data lives under `.local/<instance>/` and survives `down`/`up`; `clean` wipes it.
+
+    python deploy/local/stack.py up|down|clean|status [--instance dev|test]
+    python deploy/local/stack.py infra-up|services-up|services-down [--instance ...]
+    python deploy/local/stack.py env [--instance ...]     # export lines for a shell
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCAL = ROOT / ".local"
+BUILD = LOCAL / "build"
+KAFKA_DIR = Path(__file__).resolve().parent / "kafka"
+FERRETDB_DIR = Path(__file__).resolve().parent / "ferretdb"
+KAFKA_LIBS = BUILD / "kafka-libs"
+FERRETDB_BIN = BUILD / "ferretdb"
+KAFKA_HEAP = "-Xms256m -Xmx512m"
+
+
+@dataclass(frozen=True)
+class Instance:
+    name: str
+    kafka_port: int
+    controller_port: int
+    mongo_port: int
+    grpc_ports: dict[str, int]
+
+    @property
+    def dir(self) -> Path:
+        return LOCAL / self.name
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return f"127.0.0.1:{self.kafka_port}"
+
+    @property
+    def mongo_uri(self) -> str:
+        return f"mongodb://127.0.0.1:{self.mongo_port}"
+
+
+INSTANCES = {
+    "dev": Instance("dev", 9092, 9093, 27017,
+                    {"membership": 50051, "feed": 50052, "moderation": 50053, "insights": 50054}),
+    "test": Instance("test", 19092, 19093, 37017,
+                     {"membership": 51051, "feed": 51052, "moderation": 51053, "insights": 51054}),
+}
+
+# The service processes `up` starts: name -> python -m arguments. The gRPC port comes from
+# the instance; every other setting from the environment (see each service's README).
+SERVICE_PROCESSES: dict[str, list[str]] = {
+    "membership": ["-m", "membership"],
+    "feed": ["-m", "feed"],
+    "moderation": ["-m", "moderation"],
+    "insights": ["-m", "insights"],
+}
+
+
+def log(msg: str) -> None:
+    print(f"[stack] {msg}", flush=True)
+
+
+# ---------------------------------------------------------------------------- build (cached)
+
+def _digest(*paths: Path) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _stamp_ok(stamp: Path, digest: str) -> bool:
+    return stamp.exists() and stamp.read_text() == digest
+
+
+def build_kafka() -> None:
+    """Copies the broker's jars from Maven Central into .local/build/kafka-libs (once per pom)."""
+    pom = KAFKA_DIR / "pom.xml"
+    stamp = BUILD / "kafka-libs.stamp"
+    digest = _digest(pom)
+    if _stamp_ok(stamp, digest) and any(KAFKA_LIBS.glob("kafka_2.13-*.jar")):
+        return
+    log("assembling Kafka from Maven Central (first run only) ...")
+    shutil.rmtree(KAFKA_LIBS, ignore_errors=True)
+    subprocess.run(
+        ["mvn", "-q", "-B", "-f", str(pom), "dependency:copy-dependencies",
+         f"-DoutputDirectory={KAFKA_LIBS}", "-DincludeScope=runtime"],
+        check=True,
+    )
+    stamp.write_text(digest)
+
+
+def build_ferretdb() -> None:
+    """Builds FerretDB through our wrapper module from the Go module proxy (once per source)."""
+    sources = [FERRETDB_DIR / "go.mod", FERRETDB_DIR / "go.sum", FERRETDB_DIR / "main.go"]
+    stamp = BUILD / "ferretdb.stamp"
+    digest = _digest(*sources)
+    if _stamp_ok(stamp, digest) and FERRETDB_BIN.exists():
+        return
+    log("building FerretDB v1.24.2 (first run only) ...")
+    subprocess.run(["go", "build", "-trimpath", "-o", str(FERRETDB_BIN), "."],
+                   cwd=FERRETDB_DIR, check=True)
+    stamp.write_text(digest)
+
+
+def build() -> None:
+    BUILD.mkdir(parents=True, exist_ok=True)
+    build_kafka()
+    build_ferretdb()
+
+
+# ---------------------------------------------------------------------------- processes
+
+def _pid_file(inst: Instance, name: str) -> Path:
+    return inst.dir / "pids" / f"{name}.pid"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie child still answers kill(0); treat it as gone.
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def running_pid(inst: Instance, name: str) -> int | None:
+    pf = _pid_file(inst, name)
+    if not pf.exists():
+        return None
+    pid = int(pf.read_text().strip())
+    if _alive(pid):
+        return pid
+    pf.unlink()
+    return None
+
+
+def spawn(inst: Instance, name: str, argv: list[str], env: dict[str, str] | None = None,
+          cwd: Path | None = None) -> int:
+    pid = running_pid(inst, name)
+    if pid:
+        log(f"{name} already running (pid {pid})")
+        return pid
+    (inst.dir / "pids").mkdir(parents=True, exist_ok=True)
+    (inst.dir / "logs").mkdir(parents=True, exist_ok=True)
+    logf = open(inst.dir / "logs" / f"{name}.log", "ab")
+    proc = subprocess.Popen(argv, stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            env={**os.environ, **(env or {})}, cwd=cwd, start_new_session=True)
+    _pid_file(inst, name).write_text(str(proc.pid))
+    log(f"started {name} (pid {proc.pid}), log: {inst.dir / 'logs' / (name + '.log')}")
+    return proc.pid
+
+
+def stop(inst: Instance, name: str, timeout: float = 30.0) -> None:
+    pid = running_pid(inst, name)
+    if not pid:
+        return
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _alive(pid):
+        time.sleep(0.1)
+    if _alive(pid):
+        log(f"{name} (pid {pid}) did not stop in {timeout:.0f}s; killing it")
+        os.kill(pid, signal.SIGKILL)
+    _pid_file(inst, name).unlink(missing_ok=True)
+    log(f"stopped {name} (pid {pid})")
+
+
+def wait_for(what: str, check, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except Exception as e:  # noqa: BLE001 - any failure means "not ready yet"
+            last = e
+        time.sleep(0.2)
+    raise SystemExit(f"[stack] {what} not ready after {timeout:.0f}s ({last!r})")
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+# ---------------------------------------------------------------------------- Kafka
+
+def _kafka_properties(inst: Instance) -> str:
+    data = inst.dir / "kafka-data"
+    return "\n".join([
+        "process.roles=broker,controller",
+        "node.id=1",
+        f"controller.quorum.voters=1@127.0.0.1:{inst.controller_port}",
+        f"listeners=PLAINTEXT://127.0.0.1:{inst.kafka_port},CONTROLLER://127.0.0.1:{inst.controller_port}",
+        f"advertised.listeners=PLAINTEXT://127.0.0.1:{inst.kafka_port}",
+        "controller.listener.names=CONTROLLER",
+        "inter.broker.listener.name=PLAINTEXT",
+        "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        f"log.dirs={data}",
+        # Single broker: internal topics cannot have more than one replica.
+        "offsets.topic.replication.factor=1",
+        "offsets.topic.num.partitions=12",
+        "transaction.state.log.replication.factor=1",
+        "transaction.state.log.min.isr=1",
+        "share.coordinator.state.topic.replication.factor=1",
+        "share.coordinator.state.topic.min.isr=1",
+        # Topics are created explicitly (stack.py topics), so a typo fails loudly.
+        "auto.create.topics.enable=false",
+        # Consumers join at once instead of waiting 3 s for more members.
+        "group.initial.rebalance.delay.ms=0",
+        "num.partitions=6",
+        "log.retention.hours=-1",
+        "",
+    ])
+
+
+def start_kafka(inst: Instance) -> None:
+    if running_pid(inst, "kafka"):
+        log("kafka already running")
+        return
+    data = inst.dir / "kafka-data"
+    props = inst.dir / "server.properties"
+    inst.dir.mkdir(parents=True, exist_ok=True)
+    props.write_text(_kafka_properties(inst))
+    java = ["java", KAFKA_HEAP.split()[0], KAFKA_HEAP.split()[1],
+            f"-Dlog4j2.configurationFile={KAFKA_DIR / 'log4j2.properties'}",
+            "-cp", f"{KAFKA_LIBS}/*"]
+    if not (data / "meta.properties").exists():
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        subprocess.run([*java, "kafka.tools.StorageTool", "format", "--cluster-id", cluster_id,
+                        "--config", str(props), "--ignore-formatted"],
+                       check=True, stdout=subprocess.DEVNULL)
+    spawn(inst, "kafka", [*java, "kafka.Kafka", str(props)])
+    wait_for("kafka", lambda: _kafka_ready(inst), 90)
+
+
+def _kafka_ready(inst: Instance) -> bool:
+    if not _port_open(inst.kafka_port):
+        return False
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=inst.kafka_bootstrap, request_timeout_ms=3000)
+    try:
+        admin.list_topics()
+        return True
+    finally:
+        admin.close()
+
+
+def create_topics(inst: Instance) -> None:
+    """Creates the event topics and their .dlq twins; existing ones are left alone."""
+    from community_common.config import topic_partitions
+    from community_contracts import topics
+    from kafka import KafkaAdminClient
+    from kafka.admin import NewTopic
+
+    partitions = topic_partitions()
+    admin = KafkaAdminClient(bootstrap_servers=inst.kafka_bootstrap)
+    try:
+        existing = set(admin.list_topics())
+        wanted = [t for name in topics.ALL for t in (name, topics.dlq(name))]
+        new = [NewTopic(t, num_partitions=partitions, replication_factor=1,
+                        topic_configs=topics.config(t))
+               for t in wanted if t not in existing]
+        if new:
+            admin.create_topics(new)
+        log(f"topics: {len(new)} created, {len(wanted) - len(new)} already there "
+            f"({partitions} partitions each)")
+    finally:
+        admin.close()
+
+
+# ---------------------------------------------------------------------------- FerretDB
+
+def start_ferretdb(inst: Instance) -> None:
+    if running_pid(inst, "ferretdb"):
+        log("ferretdb already running")
+        return
+    data = inst.dir / "ferretdb-data"
+    data.mkdir(parents=True, exist_ok=True)
+    spawn(inst, "ferretdb", [str(FERRETDB_BIN), "--listen-addr", f"127.0.0.1:{inst.mongo_port}",
+                             "--sqlite-dir", str(data)])
+    wait_for("ferretdb", lambda: _mongo_ready(inst), 60)
+
+
+def _mongo_ready(inst: Instance) -> bool:
+    from pymongo import MongoClient
+
+    client = MongoClient(inst.mongo_uri, serverSelectionTimeoutMS=1000)
+    try:
+        client.admin.command("ping")
+        return True
+    finally:
+        client.close()
+
+
+# ---------------------------------------------------------------------------- services
+
+def auth_secret(inst: Instance) -> str:
+    """The JWT secret: the caller's COMMUNITY_AUTH_HS256_SECRET, else one kept per instance."""
+    if os.environ.get("COMMUNITY_AUTH_HS256_SECRET"):
+        return os.environ["COMMUNITY_AUTH_HS256_SECRET"]
+    f = inst.dir / "auth-secret"
+    if not f.exists():
+        inst.dir.mkdir(parents=True, exist_ok=True)
+        f.write_text(secrets.token_urlsafe(48))
+        f.chmod(0o600)
+    return f.read_text().strip()
+
+
+def service_env(inst: Instance, service: str) -> dict[str, str]:
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": inst.kafka_bootstrap,
+        "MONGODB_URI": inst.mongo_uri,
+        "GRPC_PORT": str(inst.grpc_ports[service]),
+        "COMMUNITY_AUTH_HS256_SECRET": auth_secret(inst),
+    }
+
+
+def start_services(inst: Instance, names: list[str] | None = None) -> None:
+    names = names or list(SERVICE_PROCESSES)
+    for name in names:
+        spawn(inst, name, [sys.executable, *SERVICE_PROCESSES[name]],
+              env=service_env(inst, name), cwd=ROOT)
+    for name in names:
+        wait_for(f"{name} health", lambda n=name: _serving(inst, n), 90)
+
+
+def _serving(inst: Instance, service: str) -> bool:
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    if not running_pid(inst, service):
+        raise SystemExit(f"[stack] {service} exited; see {inst.dir / 'logs' / (service + '.log')}")
+    with grpc.insecure_channel(f"127.0.0.1:{inst.grpc_ports[service]}") as ch:
+        resp = health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest(service=""),
+                                                    timeout=1)
+        return resp.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def stop_services(inst: Instance) -> None:
+    for name in reversed(list(SERVICE_PROCESSES)):
+        stop(inst, name)
+
+
+# ---------------------------------------------------------------------------- commands
+
+def infra_up(inst: Instance) -> None:
+    build()
+    start_ferretdb(inst)
+    start_kafka(inst)
+    create_topics(inst)
+
+
+def up(inst: Instance) -> None:
+    started = time.monotonic()
+    infra_up(inst)
+    start_services(inst)
+    print_endpoints(inst)
+    log(f"up in {time.monotonic() - started:.1f}s")
+
+
+def down(inst: Instance) -> None:
+    stop_services(inst)
+    stop(inst, "kafka")
+    stop(inst, "ferretdb")
+
+
+def print_endpoints(inst: Instance) -> None:
+    from community_contracts import services
+
+    print(f"\nKafka      {inst.kafka_bootstrap}")
+    print(f"MongoDB    {inst.mongo_uri}  (FerretDB)")
+    for svc in services.ALL:
+        print(f"{svc.short_name:<10} 127.0.0.1:{inst.grpc_ports[svc.short_name]}  {svc.full_name}")
+    secret_hint = ("from your environment" if os.environ.get("COMMUNITY_AUTH_HS256_SECRET")
+                   else f"in {inst.dir / 'auth-secret'}")
+    print(f"\nJWT secret {secret_hint}. Mint a token and call a service:")
+    print(f"  export COMMUNITY_AUTH_HS256_SECRET=$(cat {inst.dir / 'auth-secret'})"
+          if not os.environ.get("COMMUNITY_AUTH_HS256_SECRET") else "")
+    print("  TOKEN=$(uv run communityctl token --user alice)")
+    print(f"  grpcurl -plaintext -H \"authorization: Bearer $TOKEN\" "
+          f"127.0.0.1:{inst.grpc_ports['membership']} list\n")
+
+
+def status(inst: Instance) -> None:
+    for name in ["ferretdb", "kafka", *SERVICE_PROCESSES]:
+        pid = running_pid(inst, name)
+        print(f"{name:<11} {'running pid ' + str(pid) if pid else 'stopped'}")
+
+
+def env_lines(inst: Instance) -> None:
+    print(f"export KAFKA_BOOTSTRAP_SERVERS={inst.kafka_bootstrap}")
+    print(f"export MONGODB_URI={inst.mongo_uri}")
+    print(f"export COMMUNITY_AUTH_HS256_SECRET={auth_secret(inst)}")
+    print(f"export FERRETDB_BIN={FERRETDB_BIN}")
+    print(f"export COMMUNITY_STACK_INSTANCE={inst.name}")
+    print(f"export COMMUNITY_GRPC_PORTS='{json.dumps(inst.grpc_ports)}'")
+
+
+def main() -> None:
+    commands = {
+        "build": lambda i: build(),
+        "up": up, "down": down, "status": status, "env": env_lines,
+        "infra-up": infra_up, "topics": create_topics,
+        "services-up": start_services, "services-down": stop_services,
+        "clean": lambda i: (down(i), shutil.rmtree(i.dir, ignore_errors=True),
+                            log(f"wiped {i.dir}")),
+    }
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=commands)
+    parser.add_argument("--instance", choices=INSTANCES, default="dev")
+    args = parser.parse_args()
+    commands[args.command](INSTANCES[args.instance])
+
+
+if __name__ == "__main__":
+    main()
