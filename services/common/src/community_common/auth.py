@@ -14,6 +14,7 @@ from typing import Any
 
 import grpc
 import jwt
+from community_contracts.reasons import DOMAIN, TOKEN_EXPIRED, TOKEN_INVALID, TOKEN_MISSING
 from grpc import aio
 
 from community_common.context import Caller, caller_var
@@ -33,10 +34,6 @@ ALGORITHM = "HS256"
 LEEWAY_S = 30
 PLATFORM_ADMIN_ROLE = "platform_admin"
 MAX_USER_ID_LENGTH = 128
-
-TOKEN_MISSING = "TOKEN_MISSING"
-TOKEN_INVALID = "TOKEN_INVALID"
-TOKEN_EXPIRED = "TOKEN_EXPIRED"
 
 
 def mint_token(
@@ -95,7 +92,7 @@ def current_caller() -> Caller:
 class AuthInterceptor(aio.ServerInterceptor):
     """Checks the bearer token before anything else and puts the `Caller` in context."""
 
-    def __init__(self, secret: bytes, domain: str) -> None:
+    def __init__(self, secret: bytes, domain: str = DOMAIN) -> None:
         self.secret = secret
         self.domain = domain
 

@@ -12,25 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
 
+from community_contracts import headers, registry
 from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.message import DecodeError, Message
 
-SPEC_VERSION = "1.0"
-CONTENT_TYPE = "application/protobuf"
-
-H_SPECVERSION = "ce_specversion"
-H_ID = "ce_id"
-H_SOURCE = "ce_source"
-H_TYPE = "ce_type"
-H_TIME = "ce_time"
-H_SUBJECT = "ce_subject"
-H_CONTENT_TYPE = "content-type"
-H_COMMUNITY_ID = "ce_communityid"
-H_SEQUENCE = "ce_sequence"
-H_ACTOR_ID = "ce_actorid"
-H_CORRELATION_ID = "ce_correlationid"
-H_CAUSATION_ID = "ce_causationid"
-H_TRACEPARENT = "traceparent"
+SPEC_VERSION = headers.SPECVERSION_VALUE
+CONTENT_TYPE = headers.CONTENT_TYPE_PROTOBUF
 
 Headers = list[tuple[str, bytes]]
 
@@ -70,11 +57,12 @@ def new_event_id() -> str:
 
 
 def message_class(event_type: str) -> type[Message]:
-    """The generated class of an event type, looked up by full name in the descriptor pool.
-
-    Event modules register themselves in the default pool when imported, so importing a
-    service's `events_pb2` (or the contracts registry) is what makes its events decodable.
-    """
+    """The generated class of an event type: the contracts registry's, else any message known
+    to the default descriptor pool (tests use well-known types such as Struct as payloads)."""
+    try:
+        return registry.message_class(event_type)
+    except registry.UnknownEventType:
+        pass
     try:
         descriptor = descriptor_pool.Default().FindMessageTypeByName(event_type)
     except KeyError:
@@ -113,31 +101,31 @@ class EventEnvelope:
             raise MalformedEvent(f"payload is not a valid {self.type}: {error}") from None
 
     def to_kafka_record(self) -> KafkaRecord:
-        headers: Headers = [
-            (H_SPECVERSION, SPEC_VERSION.encode()),
-            (H_ID, self.id.encode()),
-            (H_SOURCE, self.source.encode()),
-            (H_TYPE, self.type.encode()),
-            (H_TIME, self.time.encode()),
-            (H_SUBJECT, self.subject.encode()),
-            (H_CONTENT_TYPE, CONTENT_TYPE.encode()),
-            (H_COMMUNITY_ID, self.community_id.encode()),
-            (H_SEQUENCE, str(self.sequence).encode()),
-            (H_ACTOR_ID, self.actor_id.encode()),
-            (H_CORRELATION_ID, self.correlation_id.encode()),
-            (H_CAUSATION_ID, self.causation_id.encode()),
+        record_headers: Headers = [
+            (headers.SPECVERSION, SPEC_VERSION.encode()),
+            (headers.ID, self.id.encode()),
+            (headers.SOURCE, self.source.encode()),
+            (headers.TYPE, self.type.encode()),
+            (headers.TIME, self.time.encode()),
+            (headers.SUBJECT, self.subject.encode()),
+            (headers.CONTENT_TYPE, CONTENT_TYPE.encode()),
+            (headers.COMMUNITY_ID, self.community_id.encode()),
+            (headers.SEQUENCE, str(self.sequence).encode()),
+            (headers.ACTOR_ID, self.actor_id.encode()),
+            (headers.CORRELATION_ID, self.correlation_id.encode()),
+            (headers.CAUSATION_ID, self.causation_id.encode()),
         ]
         if self.traceparent:
-            headers.append((H_TRACEPARENT, self.traceparent.encode()))
-        return KafkaRecord(self.key.encode(), self.payload, headers)
+            record_headers.append((headers.TRACEPARENT, self.traceparent.encode()))
+        return KafkaRecord(self.key.encode(), self.payload, record_headers)
 
     @classmethod
     def from_kafka_record(
-        cls, key: bytes | None, value: bytes | None, headers: Headers | None
+        cls, key: bytes | None, value: bytes | None, record_headers: Headers | None
     ) -> EventEnvelope:
         """Read a record back; raises `MalformedEvent` when it is not a CloudEvent of ours."""
         found: dict[str, str] = {}
-        for name, raw in headers or ():
+        for name, raw in record_headers or ():
             try:
                 found[name] = (raw or b"").decode()
             except UnicodeDecodeError:
@@ -148,20 +136,26 @@ class EventEnvelope:
                 raise MalformedEvent(f"missing header {name}")
             return found[name]
 
-        if required(H_SPECVERSION) != SPEC_VERSION:
-            raise MalformedEvent(f"unsupported {H_SPECVERSION} {found[H_SPECVERSION]!r}")
-        content_type = found.get(H_CONTENT_TYPE, CONTENT_TYPE)
+        for name in headers.REQUIRED:
+            required(name)
+        if found[headers.SPECVERSION] != SPEC_VERSION:
+            raise MalformedEvent(
+                f"unsupported {headers.SPECVERSION} {found[headers.SPECVERSION]!r}"
+            )
+        content_type = found[headers.CONTENT_TYPE]
         if content_type != CONTENT_TYPE:
-            raise MalformedEvent(f"unsupported {H_CONTENT_TYPE} {content_type!r}")
-        time = required(H_TIME)
+            raise MalformedEvent(f"unsupported {headers.CONTENT_TYPE} {content_type!r}")
+        time = required(headers.TIME)
         try:
             parse_time(time)
         except ValueError:
-            raise MalformedEvent(f"{H_TIME} {time!r} is not RFC 3339") from None
+            raise MalformedEvent(f"{headers.TIME} {time!r} is not RFC 3339") from None
         try:
-            sequence = int(found.get(H_SEQUENCE) or 0)
+            sequence = int(found.get(headers.SEQUENCE) or 0)
         except ValueError:
-            raise MalformedEvent(f"{H_SEQUENCE} {found[H_SEQUENCE]!r} is not a number") from None
+            raise MalformedEvent(
+                f"{headers.SEQUENCE} {found[headers.SEQUENCE]!r} is not a number"
+            ) from None
         if value is None:
             raise MalformedEvent("record has no value")
         try:
@@ -169,19 +163,19 @@ class EventEnvelope:
         except UnicodeDecodeError:
             raise MalformedEvent("record key is not UTF-8") from None
         return cls(
-            id=required(H_ID),
-            source=required(H_SOURCE),
-            type=required(H_TYPE),
+            id=required(headers.ID),
+            source=required(headers.SOURCE),
+            type=required(headers.TYPE),
             time=time,
-            subject=found.get(H_SUBJECT, ""),
+            subject=found[headers.SUBJECT],
             payload=value,
             key=record_key,
-            community_id=found.get(H_COMMUNITY_ID, ""),
+            community_id=found.get(headers.COMMUNITY_ID, ""),
             sequence=sequence,
-            actor_id=found.get(H_ACTOR_ID, ""),
-            correlation_id=found.get(H_CORRELATION_ID, ""),
-            causation_id=found.get(H_CAUSATION_ID, ""),
-            traceparent=found.get(H_TRACEPARENT) or None,
+            actor_id=found.get(headers.ACTOR_ID, ""),
+            correlation_id=found.get(headers.CORRELATION_ID, ""),
+            causation_id=found.get(headers.CAUSATION_ID, ""),
+            traceparent=found.get(headers.TRACEPARENT) or None,
         )
 
 
@@ -189,8 +183,8 @@ def envelope_for(
     message: Message,
     *,
     source: str,
-    subject: str,
-    community_id: str = "",
+    subject: str | None = None,
+    community_id: str | None = None,
     sequence: int = 0,
     actor_id: str = "",
     key: str | None = None,
@@ -200,7 +194,16 @@ def envelope_for(
     event_id: str | None = None,
     time: str | None = None,
 ) -> EventEnvelope:
-    """An envelope around `message`; the id and time are fresh unless given."""
+    """An envelope around `message`; the id and time are fresh unless given.
+
+    Subject, key and community id default to what the event's contract says (its
+    `subject_field` / `key_field` options); for other messages give them explicitly.
+    """
+    routing = event_routing(message)
+    subject = subject if subject is not None else routing.subject
+    community_id = community_id if community_id is not None else routing.community_id
+    if not subject:
+        raise ValueError(f"{message.DESCRIPTOR.full_name}: no subject given or in the contract")
     return EventEnvelope(
         id=event_id or new_event_id(),
         source=source,
@@ -208,7 +211,7 @@ def envelope_for(
         time=time or now_time(),
         subject=subject,
         payload=message.SerializeToString(),
-        key=key if key is not None else (community_id or subject),
+        key=key if key is not None else (routing.key or community_id or subject),
         community_id=community_id,
         sequence=sequence,
         actor_id=actor_id,
@@ -216,3 +219,21 @@ def envelope_for(
         causation_id=causation_id,
         traceparent=traceparent,
     )
+
+
+class EventRouting(NamedTuple):
+    """Where an event goes, per its contract: ce_subject, Kafka key and ce_communityid."""
+
+    subject: str
+    key: str
+    community_id: str
+
+
+def event_routing(message: Message) -> EventRouting:
+    """Subject / key / community id from the registry; empty for messages not in it."""
+    try:
+        return EventRouting(
+            registry.subject(message), registry.key(message), registry.community_id(message)
+        )
+    except registry.UnknownEventType:
+        return EventRouting("", "", "")

@@ -1,27 +1,32 @@
 """Domain errors and their mapping to canonical gRPC status with rich error details.
 
 Handlers raise these; the error-mapping interceptor turns them into a `google.rpc.Status`
-carrying an `ErrorInfo` (reason, domain, metadata) and, for bad arguments, a `BadRequest`
-with field violations, sent in the `grpc-status-details-bin` trailer. Anything else becomes
+carrying an `ErrorInfo` (a reason from `community_contracts.reasons`, its domain, metadata)
+and, for bad arguments, a `BadRequest` with field violations, sent in the
+`grpc-status-details-bin` trailer. Anything else becomes
 INTERNAL "internal error": the traceback goes to the log, never to the client.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 
 import grpc
+from community_contracts import reasons
+from community_contracts.reasons import (
+    CONCURRENT_MODIFICATION,
+    DOMAIN,
+    INTERNAL,
+    INVALID_ARGUMENT,
+    NOT_FOUND,
+    UNAVAILABLE,
+)
 from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-# Generic reasons for errors that have no more specific one (SPEC §9 names the codes; the
-# reasons are the same words, UPPER_SNAKE).
-INVALID_ARGUMENT = "INVALID_ARGUMENT"
-NOT_FOUND = "NOT_FOUND"
-ABORTED = "ABORTED"
-UNAVAILABLE = "UNAVAILABLE"
-INTERNAL = "INTERNAL"
+log = logging.getLogger("community_common.errors")
 
 
 class DomainError(Exception):
@@ -98,21 +103,32 @@ class Aborted(DomainError):
         self,
         message: str | None = None,
         *,
-        reason: str = ABORTED,
+        reason: str = CONCURRENT_MODIFICATION,
         metadata: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(reason, message or "concurrent write conflict, retry", metadata=metadata)
 
 
 class Unavailable(DomainError):
+    """Safe to retry later: a dependency is down, or a consistency token was not reached."""
+
     code = grpc.StatusCode.UNAVAILABLE
+
+    def __init__(
+        self,
+        reason: str = UNAVAILABLE,
+        message: str | None = None,
+        *,
+        metadata: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(reason, message, metadata=metadata)
 
 
 class Unauthenticated(DomainError):
     code = grpc.StatusCode.UNAUTHENTICATED
 
 
-def to_status_proto(error: DomainError, domain: str) -> status_pb2.Status:
+def to_status_proto(error: DomainError, domain: str = DOMAIN) -> status_pb2.Status:
     details = []
     info = error_details_pb2.ErrorInfo(reason=error.reason, domain=domain, metadata=error.metadata)
     details.append(info)
@@ -125,6 +141,9 @@ def to_status_proto(error: DomainError, domain: str) -> status_pb2.Status:
                 ]
             )
         )
+    if error.reason in reasons.CODES and reasons.code(error.reason) != error.code:
+        # The contract pins each reason to one code; a mismatch is a bug worth seeing in logs.
+        log.warning("reason %s sent with %s", error.reason, error.code.name)
     packed = []
     for detail in details:
         any_detail = any_pb2.Any()
@@ -133,12 +152,12 @@ def to_status_proto(error: DomainError, domain: str) -> status_pb2.Status:
     return status_pb2.Status(code=error.code.value[0], message=error.message, details=packed)
 
 
-def to_grpc_status(error: DomainError, domain: str) -> grpc.Status:
+def to_grpc_status(error: DomainError, domain: str = DOMAIN) -> grpc.Status:
     """The `grpc.Status` (code, message, `grpc-status-details-bin` trailer) for an error."""
     return rpc_status.to_status(to_status_proto(error, domain))
 
 
-def internal_error(domain: str) -> grpc.Status:
+def internal_error(domain: str = DOMAIN) -> grpc.Status:
     return to_grpc_status(_Internal(INTERNAL, "internal error"), domain)
 
 

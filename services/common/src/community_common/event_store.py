@@ -30,13 +30,14 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from bson.binary import Binary
+from community_contracts.reasons import REQUEST_ID_REUSED
 from google.protobuf.message import Message
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from community_common.context import caller_var, correlation_id_var, request_id_var
-from community_common.envelope import EventEnvelope, new_event_id, now_time
+from community_common.envelope import EventEnvelope, event_routing, new_event_id, now_time
 from community_common.errors import Aborted, InvalidArgument
 from community_common.mongo import MONGO_OUTAGE_ERRORS
 
@@ -70,11 +71,14 @@ def commit_id(stream_id: str, base_version: int) -> str:
 
 @dataclass(frozen=True)
 class NewEvent:
-    """An event a command records. `community_id` defaults to the payload's own field."""
+    """An event a command records.
+
+    `community_id` and `key` default to what the event's contract says (the registry's
+    `key_field` / `community_id`); set them only for messages outside the contracts.
+    """
 
     message: Message
     community_id: str | None = None
-    # Kafka key; defaults to the community id, else the stream's subject (platform-wide).
     key: str | None = None
 
 
@@ -166,13 +170,6 @@ class EventStream:
 # --- document shapes shared by both stores ---------------------------------------------------
 
 
-def _payload_field(message: Message, name: str) -> str:
-    if name in message.DESCRIPTOR.fields_by_name:
-        value = getattr(message, name)
-        return value if isinstance(value, str) else ""
-    return ""
-
-
 def _event_documents(
     stream_id: str,
     subject: str,
@@ -183,18 +180,18 @@ def _event_documents(
     stored_at = now_time()
     documents = []
     for index, event in enumerate(events):
+        routing = event_routing(event.message)
         community_id = (
-            event.community_id
-            if event.community_id is not None
-            else _payload_field(event.message, "community_id")
+            event.community_id if event.community_id is not None else routing.community_id
         )
+        key = event.key if event.key is not None else (routing.key or community_id or subject)
         document: dict[str, Any] = {
             "ce_id": new_event_id(),
             "ce_time": stored_at,
             "ce_type": event.message.DESCRIPTOR.full_name,
             "ce_subject": subject,
             "community_id": community_id,
-            "key": event.key if event.key is not None else (community_id or subject),
+            "key": key,
             "actor_id": provenance.actor_id,
             "correlation_id": provenance.correlation_id,
             "causation_id": provenance.causation_id,
@@ -226,6 +223,16 @@ def envelope_from_document(document: Mapping[str, Any], source: str) -> EventEnv
     )
 
 
+def commit_from_document(document: Mapping[str, Any]) -> Commit:
+    source = document["source"]
+    return Commit(
+        commit_id=document["_id"],
+        stream_id=document["stream_id"],
+        base_version=document["base_version"],
+        events=tuple(envelope_from_document(e, source) for e in document["events"]),
+    )
+
+
 @dataclass(frozen=True)
 class _PreparedCommit:
     outbox_entry: dict[str, Any]
@@ -236,17 +243,12 @@ class _PreparedCommit:
     def commit_id(self) -> str:
         return str(self.commit_document["_id"])
 
-    def stored(self, source: str) -> Commit:
-        doc = self.commit_document
-        return Commit(
-            commit_id=doc["_id"],
-            stream_id=doc["stream_id"],
-            base_version=doc["base_version"],
-            events=tuple(envelope_from_document(e, source) for e in doc["events"]),
-        )
+    def stored(self) -> Commit:
+        return commit_from_document(self.commit_document)
 
 
 def _prepare(
+    source: str,
     stream_id: str,
     expected_version: int,
     events: Sequence[NewEvent],
@@ -264,6 +266,7 @@ def _prepare(
     now = datetime.now(UTC)
     commit: dict[str, Any] = {
         "_id": cid,
+        "source": source,
         "stream_id": stream_id,
         "base_version": expected_version,
         "attempt_id": attempt_id,
@@ -303,7 +306,8 @@ def _remembered(document: Mapping[str, Any] | None, key: RequestKey) -> Remember
         return None
     if document.get("operation") != key.operation:
         raise InvalidArgument(
-            {"request_id": f"already used for {document.get('operation')}; use a new one"}
+            {"request_id": f"already used for {document.get('operation')}; use a new one"},
+            reason=REQUEST_ID_REUSED,
         )
     return RememberedResult(bytes(document["result"]), document.get("commit_id"))
 
@@ -322,9 +326,8 @@ def _request_document(key: RequestKey, result: bytes, commit_id: str | None) -> 
 class _StreamWalk:
     """Accumulates a stream load: snapshot first, then commits by `_id` until one is missing."""
 
-    def __init__(self, stream_id: str, snapshot: Mapping[str, Any] | None, source: str) -> None:
+    def __init__(self, stream_id: str, snapshot: Mapping[str, Any] | None) -> None:
         self.stream_id = stream_id
-        self.source = source
         self.snapshot = snapshot.get("state") if snapshot else None
         self.snapshot_version = int(snapshot["version"]) if snapshot else 0
         self.version = self.snapshot_version
@@ -335,7 +338,7 @@ class _StreamWalk:
         return commit_id(self.stream_id, self.version)
 
     def add(self, commit: Mapping[str, Any]) -> None:
-        self.events.extend(envelope_from_document(e, self.source) for e in commit["events"])
+        self.events.extend(commit_from_document(commit).events)
         self.version += len(commit["events"])
 
     def result(self) -> EventStream:
@@ -361,7 +364,7 @@ class EventStore:
 
     async def load(self, stream_id: str, *, use_snapshot: bool = True) -> EventStream:
         snapshot = await self.db[SNAPSHOTS].find_one({"_id": stream_id}) if use_snapshot else None
-        walk = _StreamWalk(stream_id, snapshot, self.source)
+        walk = _StreamWalk(stream_id, snapshot)
         while (commit := await self.db[COMMITS].find_one({"_id": walk.next_commit_id})) is not None:
             walk.add(commit)
         return walk.result()
@@ -383,7 +386,7 @@ class EventStore:
         wants the next load to start from it. `provenance` defaults to the current gRPC call.
         """
         prepared = _prepare(
-            stream_id, expected_version, events, subject, provenance, snapshot, request
+            self.source, stream_id, expected_version, events, subject, provenance, snapshot, request
         )
         # The outbox entry goes first: if this process dies after the commit insert, the relay
         # still finds the commit through it.
@@ -407,7 +410,7 @@ class EventStore:
             except Exception:
                 # The commit stands; the next load just walks a few more commits.
                 log.warning("snapshot of %s not saved", stream_id, exc_info=True)
-        return prepared.stored(self.source)
+        return prepared.stored()
 
     async def recall(self, request: RequestKey | None) -> RememberedResult | None:
         """The stored result of an earlier success with this request id, if any."""
@@ -467,7 +470,7 @@ class BlockingEventStore:
 
     def load(self, stream_id: str, *, use_snapshot: bool = True) -> EventStream:
         snapshot = self.db[SNAPSHOTS].find_one({"_id": stream_id}) if use_snapshot else None
-        walk = _StreamWalk(stream_id, snapshot, self.source)
+        walk = _StreamWalk(stream_id, snapshot)
         while (commit := self.db[COMMITS].find_one({"_id": walk.next_commit_id})) is not None:
             walk.add(commit)
         return walk.result()
@@ -484,7 +487,7 @@ class BlockingEventStore:
         request: RequestKey | None = None,
     ) -> Commit:
         prepared = _prepare(
-            stream_id, expected_version, events, subject, provenance, snapshot, request
+            self.source, stream_id, expected_version, events, subject, provenance, snapshot, request
         )
         self.db[OUTBOX].insert_one(prepared.outbox_entry)
         try:
@@ -503,7 +506,7 @@ class BlockingEventStore:
                 )
             except Exception:
                 log.warning("snapshot of %s not saved", stream_id, exc_info=True)
-        return prepared.stored(self.source)
+        return prepared.stored()
 
     def recall(self, request: RequestKey | None) -> RememberedResult | None:
         if request is None:
@@ -542,8 +545,8 @@ __all__ = [
     "Provenance",
     "RememberedResult",
     "RequestKey",
+    "commit_from_document",
     "commit_id",
-    "envelope_from_document",
     "retry_on_conflict",
     "retry_on_conflict_blocking",
 ]

@@ -15,10 +15,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import grpc
+from community_contracts.reasons import DOMAIN
 from grpc import aio
 
 from community_common.context import caller_var, correlation_id_var, request_id_var
-from community_common.errors import DomainError, internal_error, to_grpc_status
+from community_common.errors import DomainError, Unavailable, internal_error, to_grpc_status
+from community_common.mongo import MONGO_OUTAGE_ERRORS
 
 log = logging.getLogger("community_common.grpc")
 
@@ -162,7 +164,7 @@ class RequestContextInterceptor(aio.ServerInterceptor):
 class ErrorMappingInterceptor(aio.ServerInterceptor):
     """Turns DomainError into its rich status; any other exception into a bare INTERNAL."""
 
-    def __init__(self, domain: str) -> None:
+    def __init__(self, domain: str = DOMAIN) -> None:
         self.domain = domain
 
     async def intercept_service(
@@ -185,6 +187,11 @@ class ErrorMappingInterceptor(aio.ServerInterceptor):
                 await context.abort(grpc.StatusCode.UNIMPLEMENTED, "method not implemented")
             except aio.AbortError:
                 raise
+            except MONGO_OUTAGE_ERRORS as error:
+                # The client may retry; the log says which dependency was down.
+                log.warning("mongodb unavailable in %s: %r", handler_call_details.method, error)
+                unavailable = Unavailable(message="storage unavailable, retry")
+                await context.abort_with_status(to_grpc_status(unavailable, domain))
             except Exception:
                 log.exception("unhandled error in %s", handler_call_details.method)
                 await context.abort_with_status(internal_error(domain))

@@ -28,6 +28,7 @@ from pymongo import AsyncMongoClient
 from community_common.auth import AuthInterceptor
 from community_common.config import Settings
 from community_common.interceptors import ErrorMappingInterceptor, RequestContextInterceptor
+from community_common.kafka_clients import ensure_topics
 from community_common.mongo import async_client
 
 log = logging.getLogger("community_common.server")
@@ -117,6 +118,9 @@ class ServiceHost:
     # Checks beyond the built-in Kafka / MongoDB / workers-running ones.
     readiness: Sequence[ReadinessCheck] = ()
     mongo: AsyncMongoClient[Any] | None = None
+    # Topics the service writes to (its events, its consumers' dead-letter topics): created
+    # when missing, and ready only once they exist.
+    topics: Sequence[str] = ()
     health_interval_s: float = 2.0
     grace_s: float = 10.0
     host: str = "[::]"
@@ -128,15 +132,31 @@ class ServiceHost:
     _kafka_probe: KafkaProbe | None = field(init=False, default=None)
     _own_mongo: bool = field(init=False, default=False)
     _serving: bool | None = field(init=False, default=None)
+    _topics_missing: bool = field(init=False, default=True)
+
+    def __post_init__(self) -> None:
+        self._topics_missing = bool(self.topics)
+
+    async def _create_topics(self) -> str | None:
+        try:
+            await asyncio.to_thread(
+                ensure_topics,
+                self.settings.kafka_bootstrap_servers,
+                self.topics,
+                self.settings.kafka_topic_partitions,
+            )
+        except Exception as error:
+            return f"topics not created: {type(error).__name__}"
+        self._topics_missing = False
+        return None
 
     async def start(self) -> int:
         """Start workers and the server; returns the bound port (useful when GRPC_PORT=0)."""
-        domain = self.service_full_name
         server = aio.server(
             interceptors=[
                 RequestContextInterceptor(),
-                AuthInterceptor(self.settings.auth_secret, domain),
-                ErrorMappingInterceptor(domain),
+                AuthInterceptor(self.settings.auth_secret),
+                ErrorMappingInterceptor(),
             ]
         )
         self.health = health.aio.HealthServicer()
@@ -173,6 +193,8 @@ class ServiceHost:
         checks: list[ReadinessCheck] = [*self.readiness]
         if self._kafka_probe is not None:
             checks.append(self._kafka_probe)
+        if self._topics_missing:
+            checks.append(self._create_topics)
         if self.mongo is not None:
             checks.append(mongo_reachable(self.mongo))
         results = await asyncio.gather(*(check() for check in checks))

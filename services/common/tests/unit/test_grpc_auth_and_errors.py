@@ -137,7 +137,7 @@ async def test_bad_tokens_are_unauthenticated(
     error = await refused_with(channel, "WhoAmI", metadata=metadata)
     assert error.code() == grpc.StatusCode.UNAUTHENTICATED
     info = error_info(rich_status(error))
-    assert info is not None and info.reason == reason and info.domain == SERVICE
+    assert info is not None and info.reason == reason and info.domain == "community.platform"
 
 
 async def test_expiry_allows_clock_skew_within_leeway(channel: aio.Channel) -> None:

@@ -7,16 +7,14 @@ reflection already shows the whole contract.
 
 from __future__ import annotations
 
-from community.feed.v1 import feed_service_pb2, feed_service_pb2_grpc
+from community.feed.v1 import feed_service_pb2_grpc
 from community_common.config import Settings
 from community_common.logging import configure_logging
 from community_common.server import ServiceHost
+from community_contracts import services, topics
 from grpc import aio
 
-SERVICE_NAME = "feed"
-_API = feed_service_pb2.DESCRIPTOR.services_by_name["FeedService"]
-SERVICE_FULL_NAME = _API.full_name
-DEFAULT_PORT = 50052
+SERVICE = services.FEED
 
 
 def register_api(server: aio.Server) -> None:
@@ -26,8 +24,11 @@ def register_api(server: aio.Server) -> None:
 
 
 def build(settings: Settings | None = None) -> ServiceHost:
-    settings = settings or Settings.from_env(SERVICE_NAME, DEFAULT_PORT)
-    configure_logging(SERVICE_NAME, settings.log_level)
+    settings = settings or Settings.from_env(SERVICE.short_name, SERVICE.default_port)
+    configure_logging(SERVICE.short_name, settings.log_level)
     return ServiceHost(
-        settings=settings, service_full_name=SERVICE_FULL_NAME, register=[register_api]
+        settings=settings,
+        service_full_name=SERVICE.full_name,
+        register=[register_api],
+        topics=[SERVICE.topic, *(topics.dlq(topic) for topic in SERVICE.consumes)],
     )

@@ -7,17 +7,14 @@ reflection already shows the whole contract.
 
 from __future__ import annotations
 
-from community.membership.v1 import membership_service_pb2, membership_service_pb2_grpc
+from community.membership.v1 import membership_service_pb2_grpc
 from community_common.config import Settings
 from community_common.logging import configure_logging
 from community_common.server import ServiceHost
+from community_contracts import services, topics
 from grpc import aio
 
-SERVICE_NAME = "membership"
-SERVICE_FULL_NAME = membership_service_pb2.DESCRIPTOR.services_by_name[
-    "MembershipService"
-].full_name
-DEFAULT_PORT = 50051
+SERVICE = services.MEMBERSHIP
 
 
 def register_api(server: aio.Server) -> None:
@@ -27,8 +24,11 @@ def register_api(server: aio.Server) -> None:
 
 
 def build(settings: Settings | None = None) -> ServiceHost:
-    settings = settings or Settings.from_env(SERVICE_NAME, DEFAULT_PORT)
-    configure_logging(SERVICE_NAME, settings.log_level)
+    settings = settings or Settings.from_env(SERVICE.short_name, SERVICE.default_port)
+    configure_logging(SERVICE.short_name, settings.log_level)
     return ServiceHost(
-        settings=settings, service_full_name=SERVICE_FULL_NAME, register=[register_api]
+        settings=settings,
+        service_full_name=SERVICE.full_name,
+        register=[register_api],
+        topics=[SERVICE.topic, *(topics.dlq(topic) for topic in SERVICE.consumes)],
     )
