@@ -276,26 +276,12 @@ def _kafka_ready(inst: Instance) -> bool:
 
 
 def create_topics(inst: Instance) -> None:
-    """Creates the event topics and their .dlq twins; existing ones are left alone."""
     from community_common.config import topic_partitions
-    from community_contracts import topics
-    from kafka import KafkaAdminClient
-    from kafka.admin import NewTopic
+    from community_common.topics_init import create_topics as create
 
-    partitions = topic_partitions()
-    admin = KafkaAdminClient(bootstrap_servers=inst.kafka_bootstrap)
-    try:
-        existing = set(admin.list_topics())
-        wanted = [t for name in topics.ALL for t in (name, topics.dlq(name))]
-        new = [NewTopic(t, num_partitions=partitions, replication_factor=1,
-                        topic_configs=topics.config(t))
-               for t in wanted if t not in existing]
-        if new:
-            admin.create_topics(new)
-        log(f"topics: {len(new)} created, {len(wanted) - len(new)} already there "
-            f"({partitions} partitions each)")
-    finally:
-        admin.close()
+    created, existing = create(inst.kafka_bootstrap)
+    log(f"topics: {created} created, {existing} already there "
+        f"({topic_partitions()} partitions each)")
 
 
 # ---------------------------------------------------------------------------- FerretDB
@@ -337,12 +323,14 @@ def auth_secret(inst: Instance) -> str:
 
 
 def service_env(inst: Instance, service: str) -> dict[str, str]:
-    return {
+    env = {
         "KAFKA_BOOTSTRAP_SERVERS": inst.kafka_bootstrap,
         "MONGODB_URI": inst.mongo_uri,
-        "GRPC_PORT": str(inst.grpc_ports[service]),
         "COMMUNITY_AUTH_HS256_SECRET": auth_secret(inst),
     }
+    if service in inst.grpc_ports:
+        env["GRPC_PORT"] = str(inst.grpc_ports[service])
+    return env
 
 
 def start_services(inst: Instance, names: list[str] | None = None) -> None:
@@ -350,20 +338,20 @@ def start_services(inst: Instance, names: list[str] | None = None) -> None:
     for name in names:
         spawn(inst, name, [sys.executable, *SERVICE_PROCESSES[name]],
               env=service_env(inst, name), cwd=ROOT)
+    # Processes without a gRPC port (workers) only have to stay alive.
     for name in names:
-        wait_for(f"{name} health", lambda n=name: _serving(inst, n), 90)
+        if name in inst.grpc_ports:
+            wait_for(f"{name} health", lambda n=name: _serving(inst, n), 90)
+        elif not running_pid(inst, name):
+            raise SystemExit(f"[stack] {name} exited; see {inst.dir / 'logs' / (name + '.log')}")
 
 
 def _serving(inst: Instance, service: str) -> bool:
-    import grpc
-    from grpc_health.v1 import health_pb2, health_pb2_grpc
+    from community_common.healthcheck import serving
 
     if not running_pid(inst, service):
         raise SystemExit(f"[stack] {service} exited; see {inst.dir / 'logs' / (service + '.log')}")
-    with grpc.insecure_channel(f"127.0.0.1:{inst.grpc_ports[service]}") as ch:
-        resp = health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest(service=""),
-                                                    timeout=1)
-        return resp.status == health_pb2.HealthCheckResponse.SERVING
+    return serving(inst.grpc_ports[service], timeout=1)
 
 
 def stop_services(inst: Instance) -> None:

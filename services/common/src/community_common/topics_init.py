@@ -22,8 +22,9 @@ def create_topics(bootstrap_servers: str, partitions: int | None = None) -> tupl
         existing = set(admin.list_topics())
         wanted = [t for name in topics.ALL for t in (name, topics.dlq(name))]
         new = [
-            NewTopic(t, num_partitions=partitions, replication_factor=1,
-                     topic_configs=topics.config(t))
+            NewTopic(
+                t, num_partitions=partitions, replication_factor=1, topic_configs=topics.config(t)
+            )
             for t in wanted
             if t not in existing
         ]
@@ -37,7 +38,8 @@ def create_topics(bootstrap_servers: str, partitions: int | None = None) -> tupl
 def main() -> None:
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
     created, existing = create_topics(bootstrap)
-    print(f"topics: {created} created, {existing} already there ({topic_partitions()} partitions each)")
+    each = topic_partitions()
+    print(f"topics: {created} created, {existing} already there ({each} partitions each)")
 
 
 if __name__ == "__main__":
