@@ -56,8 +56,8 @@ class EventStoreContract:
     """What every event store backend must do. Subclasses provide the `store` fixture."""
 
     @pytest.fixture
-    def db_name(self, unique: str) -> str:
-        return f"es_{unique}"
+    def db_name(self, uid: str) -> str:
+        return f"es_{uid}"
 
     @pytest.fixture
     def raw(self, mongo_uri: str, db_name: str) -> Iterator[Database[Any]]:
@@ -67,19 +67,19 @@ class EventStoreContract:
         client.drop_database(db_name)
         client.close()
 
-    async def test_new_stream_is_empty(self, store: Any, unique: str) -> None:
-        stream = await store.load(f"s-{unique}")
+    async def test_new_stream_is_empty(self, store: Any, uid: str) -> None:
+        stream = await store.load(f"s-{uid}")
         assert (stream.version, stream.events, stream.exists) == (0, (), False)
 
-    async def test_append_then_load(self, store: Any, unique: str) -> None:
-        commit = await store.append(f"s-{unique}", 0, [event(n=1)], provenance=WHO)
+    async def test_append_then_load(self, store: Any, uid: str) -> None:
+        commit = await store.append(f"s-{uid}", 0, [event(n=1)], provenance=WHO)
         assert (commit.base_version, commit.version) == (0, 1)
-        stream = await store.load(f"s-{unique}")
+        stream = await store.load(f"s-{uid}")
         assert stream.version == 1
         [stored] = stream.events
         assert stored == commit.events[0]
         assert stored.type == "google.protobuf.Struct"
-        assert stored.sequence == 1 and stored.subject == f"s-{unique}"
+        assert stored.sequence == 1 and stored.subject == f"s-{uid}"
         assert stored.source == SOURCE and stored.community_id == "c-1" and stored.key == "c-1"
         assert (stored.actor_id, stored.correlation_id, stored.causation_id) == (
             "u-1",
@@ -88,83 +88,83 @@ class EventStoreContract:
         )
         assert stored.message()["n"] == 1
 
-    async def test_event_ids_and_times_are_fixed_when_stored(self, store: Any, unique: str) -> None:
-        commit = await store.append(f"s-{unique}", 0, [event(n=1), event(n=2)], provenance=WHO)
-        first = await store.load(f"s-{unique}")
-        second = await store.load(f"s-{unique}")
+    async def test_event_ids_and_times_are_fixed_when_stored(self, store: Any, uid: str) -> None:
+        commit = await store.append(f"s-{uid}", 0, [event(n=1), event(n=2)], provenance=WHO)
+        first = await store.load(f"s-{uid}")
+        second = await store.load(f"s-{uid}")
         assert [e.id for e in first.events] == [e.id for e in second.events]
         assert [e.id for e in first.events] == [e.id for e in commit.events]
         assert [e.time for e in first.events] == [e.time for e in commit.events]
         assert len({e.id for e in first.events}) == 2
 
-    async def test_conflict_on_same_base(self, store: Any, unique: str) -> None:
-        await store.append(f"s-{unique}", 0, [event(who="first")], provenance=WHO)
+    async def test_conflict_on_same_base(self, store: Any, uid: str) -> None:
+        await store.append(f"s-{uid}", 0, [event(who="first")], provenance=WHO)
         with pytest.raises(ConcurrencyConflict):
-            await store.append(f"s-{unique}", 0, [event(who="second")], provenance=WHO)
-        stream = await store.load(f"s-{unique}")
+            await store.append(f"s-{uid}", 0, [event(who="second")], provenance=WHO)
+        stream = await store.load(f"s-{uid}")
         assert [e.message()["who"] for e in stream.events] == ["first"]
 
-    async def test_conflict_on_stale_base(self, store: Any, unique: str) -> None:
+    async def test_conflict_on_stale_base(self, store: Any, uid: str) -> None:
         # Loaded at version 0, but two commits landed since (one of two events).
-        await store.append(f"s-{unique}", 0, [event(n=1), event(n=2)], provenance=WHO)
-        await store.append(f"s-{unique}", 2, [event(n=3)], provenance=WHO)
+        await store.append(f"s-{uid}", 0, [event(n=1), event(n=2)], provenance=WHO)
+        await store.append(f"s-{uid}", 2, [event(n=3)], provenance=WHO)
         with pytest.raises(ConcurrencyConflict):
-            await store.append(f"s-{unique}", 0, [event(n=99)], provenance=WHO)
+            await store.append(f"s-{uid}", 0, [event(n=99)], provenance=WHO)
         with pytest.raises(ConcurrencyConflict):
-            await store.append(f"s-{unique}", 2, [event(n=99)], provenance=WHO)
-        stream = await store.load(f"s-{unique}")
+            await store.append(f"s-{uid}", 2, [event(n=99)], provenance=WHO)
+        stream = await store.load(f"s-{uid}")
         assert [e.message()["n"] for e in stream.events] == [1, 2, 3]
 
-    async def test_multi_event_commit(self, store: Any, unique: str) -> None:
-        await store.append(f"s-{unique}", 0, [event(n=1)], provenance=WHO)
+    async def test_multi_event_commit(self, store: Any, uid: str) -> None:
+        await store.append(f"s-{uid}", 0, [event(n=1)], provenance=WHO)
         commit = await store.append(
-            f"s-{unique}", 1, [event(n=2), event(n=3), event(n=4)], provenance=WHO
+            f"s-{uid}", 1, [event(n=2), event(n=3), event(n=4)], provenance=WHO
         )
         assert [e.sequence for e in commit.events] == [2, 3, 4]
         assert commit.version == 4
-        stream = await store.load(f"s-{unique}")
+        stream = await store.load(f"s-{uid}")
         assert [e.sequence for e in stream.events] == [1, 2, 3, 4]
         assert stream.version == 4
-        await store.append(f"s-{unique}", 4, [event(n=5)], provenance=WHO)
-        assert (await store.load(f"s-{unique}")).version == 5
+        await store.append(f"s-{uid}", 4, [event(n=5)], provenance=WHO)
+        assert (await store.load(f"s-{uid}")).version == 5
 
-    async def test_load_starts_from_snapshot(self, store: Any, unique: str) -> None:
-        await store.append(f"s-{unique}", 0, [event(n=1), event(n=2)], provenance=WHO)
-        await store.append(f"s-{unique}", 2, [event(n=3)], provenance=WHO, snapshot={"total": 6})
-        await store.append(f"s-{unique}", 3, [event(n=4)], provenance=WHO)
-        stream = await store.load(f"s-{unique}")
+    async def test_load_starts_from_snapshot(self, store: Any, uid: str) -> None:
+        await store.append(f"s-{uid}", 0, [event(n=1), event(n=2)], provenance=WHO)
+        await store.append(f"s-{uid}", 2, [event(n=3)], provenance=WHO, snapshot={"total": 6})
+        await store.append(f"s-{uid}", 3, [event(n=4)], provenance=WHO)
+        stream = await store.load(f"s-{uid}")
         assert stream.snapshot == {"total": 6}
         assert stream.snapshot_version == 3
         assert [e.sequence for e in stream.events] == [4]
         assert stream.version == 4
-        full = await store.load(f"s-{unique}", use_snapshot=False)
+        full = await store.load(f"s-{uid}", use_snapshot=False)
         assert ([e.sequence for e in full.events], full.snapshot) == ([1, 2, 3, 4], None)
 
     async def test_stale_snapshot_is_walked_forward(
-        self, store: Any, raw: Database[Any], unique: str
+        self, store: Any, raw: Database[Any], uid: str
     ) -> None:
         # Last writer wins on snapshots: an older one only means walking more commits.
-        await store.append(f"s-{unique}", 0, [event(n=1)], provenance=WHO, snapshot={"total": 1})
-        await store.append(f"s-{unique}", 1, [event(n=2)], provenance=WHO, snapshot={"total": 3})
-        raw["snapshots"].replace_one({"_id": f"s-{unique}"}, {"version": 1, "state": {"total": 1}})
-        stream = await store.load(f"s-{unique}")
+        await store.append(f"s-{uid}", 0, [event(n=1)], provenance=WHO, snapshot={"total": 1})
+        await store.append(f"s-{uid}", 1, [event(n=2)], provenance=WHO, snapshot={"total": 3})
+        raw["snapshots"].replace_one({"_id": f"s-{uid}"}, {"version": 1, "state": {"total": 1}})
+        stream = await store.load(f"s-{uid}")
         assert (stream.snapshot, stream.snapshot_version, stream.version) == ({"total": 1}, 1, 2)
         assert [e.sequence for e in stream.events] == [2]
 
     async def test_commit_is_announced_in_outbox(
-        self, store: Any, raw: Database[Any], unique: str
+        self, store: Any, raw: Database[Any], uid: str
     ) -> None:
-        commit = await store.append(f"s-{unique}", 0, [event(n=1)], provenance=WHO)
+        commit = await store.append(f"s-{uid}", 0, [event(n=1)], provenance=WHO)
         with pytest.raises(ConcurrencyConflict):
-            await store.append(f"s-{unique}", 0, [event(n=2)], provenance=WHO)
+            await store.append(f"s-{uid}", 0, [event(n=2)], provenance=WHO)
         entries = list(raw["outbox"].find({}))
         # Only the winner's entry stays; the loser removed its own.
         assert [(e["commit_id"], e["base_version"]) for e in entries] == [(commit.commit_id, 0)]
 
-    async def test_idempotent_request(self, store: Any, unique: str) -> None:
-        key = RequestKey("alice", f"r-{unique}", "CreateThing")
+    async def test_idempotent_request(self, store: Any, uid: str) -> None:
+        key = RequestKey("alice", f"r-{uid}", "CreateThing")
         assert await store.recall(key) is None
-        commit = await store.append(f"s-{unique}", 0, [event(n=1)], provenance=WHO, request=key)
+        commit = await store.append(f"s-{uid}", 0, [event(n=1)], provenance=WHO, request=key)
         first = await store.remember(key, b"first-result", commit)
         assert (first.result, first.commit_id) == (b"first-result", commit.commit_id)
         again = await store.recall(key)
@@ -174,24 +174,22 @@ class EventStoreContract:
         assert twin.result == b"first-result"
 
     async def test_request_ids_are_scoped_to_caller_and_operation(
-        self, store: Any, unique: str
+        self, store: Any, uid: str
     ) -> None:
-        await store.remember(RequestKey("a:b", f"c-{unique}", "Op"), b"for a:b")
-        assert await store.recall(RequestKey("a", f"b:c-{unique}", "Op")) is None
-        assert await store.recall(RequestKey("bob", f"c-{unique}", "Op")) is None
+        await store.remember(RequestKey("a:b", f"c-{uid}", "Op"), b"for a:b")
+        assert await store.recall(RequestKey("a", f"b:c-{uid}", "Op")) is None
+        assert await store.recall(RequestKey("bob", f"c-{uid}", "Op")) is None
         with pytest.raises(InvalidArgument):
-            await store.recall(RequestKey("a:b", f"c-{unique}", "OtherOp"))
+            await store.recall(RequestKey("a:b", f"c-{uid}", "OtherOp"))
         assert RequestKey.of("a", "", "Op") is None
         assert await store.recall(None) is None
 
-    async def test_concurrent_writers_resolve_their_conflicts(
-        self, store: Any, unique: str
-    ) -> None:
+    async def test_concurrent_writers_resolve_their_conflicts(self, store: Any, uid: str) -> None:
         async def add_one(n: int) -> int:
             async def attempt() -> int:
-                stream = await store.load(f"s-{unique}")
+                stream = await store.load(f"s-{uid}")
                 commit = await store.append(
-                    f"s-{unique}", stream.version, [event(n=n)], provenance=WHO
+                    f"s-{uid}", stream.version, [event(n=n)], provenance=WHO
                 )
                 return int(commit.version)
 
@@ -199,7 +197,7 @@ class EventStoreContract:
 
         versions = await asyncio.gather(*(add_one(n) for n in range(8)))
         assert sorted(versions) == list(range(1, 9))
-        stream = await store.load(f"s-{unique}")
+        stream = await store.load(f"s-{uid}")
         assert sorted(e.message()["n"] for e in stream.events) == list(range(8))
         assert [e.sequence for e in stream.events] == list(range(1, 9))
 

@@ -46,14 +46,14 @@ def wait_for_status(stub: health_pb2_grpc.HealthStub, service: str, deadline_s: 
 
 @pytest.mark.parametrize("service", sorted(SERVICES))
 def test_service_process_serves_health_and_reflection_and_drains(
-    service: str, kafka_bootstrap: str, mongo_uri: str, unique: str
+    service: str, kafka_bootstrap: str, mongo_uri: str, uid: str
 ) -> None:
     port = free_port()
     env = os.environ | {
         "COMMUNITY_AUTH_HS256_SECRET": "integration-secret-integration-secret",
         "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         "MONGODB_URI": mongo_uri,
-        "MONGODB_DATABASE": f"{service}_{unique}",
+        "MONGODB_DATABASE": f"{service}_{uid}",
         "GRPC_PORT": str(port),
     }
     process = subprocess.Popen(

@@ -1,0 +1,334 @@
+"""The outbox relay: publishes stored commits to Kafka, in stream order, at least once.
+
+Writers put an outbox entry (`_id` = attempt id) before inserting their commit; the relay
+reads the small `outbox` collection oldest first and, per stream, walks the commit chain from
+the stream's relay position (`relay_positions`, `_id` = stream id, `next_base`) by `_id`
+gets, publishing each commit whose base is the position, then flushing (acks=all), then
+advancing the position, then deleting the entries it covered. So:
+
+- a commit is published only after every earlier commit of its stream;
+- a crash anywhere re-publishes at most a few commits, with their stored ce_id / ce_time, so
+  consumers recognise them;
+- an entry whose commit is absent is an in-flight write (left alone) or a writer that died
+  before committing (deleted after OUTBOX_ORPHAN_AFTER_S); an entry whose commit holds another
+  attempt id lost the write race (deleted).
+
+Only one relay per service database is active: it must hold the current lease slot
+(`leases`, `_id = "relay:<floor(now / lease_s)>"`, won by the insert that does not collide),
+and pre-claims the next slot near the end of its own so it keeps the lease while alive.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from kafka import KafkaProducer
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from community_common.config import env_float, env_int
+from community_common.event_store import COMMITS, OUTBOX, commit_from_document, commit_id
+from community_common.kafka_clients import KAFKA_OUTAGE_ERRORS, event_producer
+from community_common.mongo import MONGO_OUTAGE_ERRORS
+
+log = logging.getLogger("community_common.relay")
+
+POSITIONS = "relay_positions"
+LEASES = "leases"
+
+# A test sets this to kill the relay at a chosen point, to prove nothing is lost.
+FAILPOINT_ENV = "RELAY_FAILPOINT"
+AFTER_FETCH_BEFORE_PUBLISH = "after_fetch_before_publish"
+
+
+@dataclass(frozen=True)
+class RelaySettings:
+    """Where to publish and how eagerly; each has an env var with a working default."""
+
+    topic: str
+    lease_s: float = 10.0
+    orphan_after_s: float = 600.0
+    idle_poll_s: float = 0.03
+    batch_size: int = 200
+
+    @classmethod
+    def from_env(cls, topic: str) -> RelaySettings:
+        return cls(
+            topic=topic,
+            lease_s=env_float("RELAY_LEASE_S", 10.0, minimum=1.0),
+            orphan_after_s=env_float("OUTBOX_ORPHAN_AFTER_S", 600.0, minimum=1.0),
+            idle_poll_s=env_float("RELAY_IDLE_POLL_S", 0.03, minimum=0.001),
+            batch_size=env_int("RELAY_BATCH_SIZE", 200, minimum=1),
+        )
+
+
+class RelayLease:
+    """Exactly one active relay per database: whoever inserted the current slot's document."""
+
+    def __init__(
+        self,
+        database: Database[Any],
+        lease_s: float,
+        holder: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.leases = database[LEASES]
+        self.lease_s = lease_s
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.clock = clock
+        self._won: set[int] = set()
+        self._lost: set[int] = set()
+
+    def _claim(self, slot: int) -> bool:
+        if slot in self._won:
+            return True
+        if slot in self._lost:
+            return False
+        document = {"_id": f"relay:{slot}", "holder": self.holder, "at": datetime.now(UTC)}
+        try:
+            self.leases.insert_one(document)
+        except DuplicateKeyError:
+            existing = self.leases.find_one({"_id": f"relay:{slot}"})
+            if existing is None or existing.get("holder") != self.holder:
+                self._lost.add(slot)
+                return False
+        self._won.add(slot)
+        # Old slots are history; drop one now and then so the collection stays tiny.
+        self.leases.delete_one({"_id": f"relay:{slot - 3}"})
+        return True
+
+    def held(self) -> bool:
+        """True if this relay may publish now (and for at least a few more seconds)."""
+        now = self.clock()
+        slot = int(now // self.lease_s)
+        remaining = (slot + 1) * self.lease_s - now
+        self._won = {s for s in self._won if s >= slot}
+        self._lost = {s for s in self._lost if s >= slot}
+        if not self._claim(slot):
+            return False
+        if remaining < self.lease_s / 3:
+            # Pre-claim the next slot while we still hold this one: the lease stays with a
+            # live holder instead of being raced for every slot.
+            self._claim(slot + 1)
+        margin = min(2.0, self.lease_s / 5)
+        return remaining > margin or (slot + 1) in self._won
+
+
+@dataclass
+class _Batch:
+    published: int = 0
+    positions: dict[str, int] = field(default_factory=dict)
+    covered_entries: list[Any] = field(default_factory=list)
+    futures: list[Any] = field(default_factory=list)
+
+
+class OutboxRelay:
+    """A background worker (thread) publishing a service's commits to its Kafka topic."""
+
+    name = "outbox-relay"
+
+    def __init__(
+        self,
+        database: Database[Any],
+        bootstrap_servers: str,
+        settings: RelaySettings,
+        *,
+        lease: RelayLease | None = None,
+        producer_factory: Callable[[], KafkaProducer] | None = None,
+    ) -> None:
+        self.db = database
+        self.settings = settings
+        self.lease = lease or RelayLease(database, settings.lease_s)
+        self._producer_factory = producer_factory or (
+            lambda: event_producer(bootstrap_servers, client_id=f"relay-{database.name}")
+        )
+        self._producer: KafkaProducer | None = None
+        self._positions: dict[str, int] = {}
+        self._was_holder = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._failpoint = os.environ.get(FAILPOINT_ENV, "")
+
+    # --- worker lifecycle ----------------------------------------------------------------
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self._producer is not None:
+            self._producer.close(timeout=5)
+            self._producer = None
+
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
+        backoff = 0.1
+        while not self._stop.is_set():
+            try:
+                if not self._holds_lease():
+                    self._stop.wait(min(1.0, self.settings.lease_s / 10))
+                    continue
+                published = self.relay_batch()
+                backoff = 0.1
+                if published == 0:
+                    self._stop.wait(self.settings.idle_poll_s)
+            except (*MONGO_OUTAGE_ERRORS, *KAFKA_OUTAGE_ERRORS) as error:
+                log.warning("relay waiting for infrastructure: %r", error)
+                self._reset()
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+            except Exception:
+                log.exception("relay batch failed")
+                self._reset()
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    def _holds_lease(self) -> bool:
+        held = self.lease.held()
+        if held and not self._was_holder:
+            # Someone else may have advanced positions while we were not the holder.
+            self._positions.clear()
+            log.info("relay lease acquired by %s", self.lease.holder)
+        self._was_holder = held
+        return held
+
+    def _reset(self) -> None:
+        self._positions.clear()
+        if self._producer is not None:
+            try:
+                self._producer.close(timeout=1)
+            except Exception:
+                log.debug("closing producer failed", exc_info=True)
+            self._producer = None
+
+    # --- one batch -----------------------------------------------------------------------
+
+    def _position(self, stream_id: str) -> int:
+        if stream_id not in self._positions:
+            found = self.db[POSITIONS].find_one({"_id": stream_id})
+            self._positions[stream_id] = int(found["next_base"]) if found else 0
+        return self._positions[stream_id]
+
+    def relay_batch(self) -> int:
+        """Publish what the oldest outbox entries announce; returns how many events went out."""
+        entries = list(
+            self.db[OUTBOX].find({}).sort("created_at", 1).limit(self.settings.batch_size)
+        )
+        if not entries:
+            return 0
+        by_stream: dict[str, list[dict[str, Any]]] = {}
+        for entry in entries:
+            by_stream.setdefault(entry["stream_id"], []).append(entry)
+        batch = _Batch()
+        for stream_id, stream_entries in by_stream.items():
+            self._publish_stream(stream_id, stream_entries, batch)
+        if batch.futures:
+            producer = self._ensure_producer()
+            producer.flush(timeout=30)
+            for future in batch.futures:
+                future.get(timeout=30)  # raises if any send failed: nothing advances then
+        for stream_id, next_base in batch.positions.items():
+            self.db[POSITIONS].update_one(
+                {"_id": stream_id}, {"$set": {"next_base": next_base}}, upsert=True
+            )
+            self._positions[stream_id] = next_base
+        for entry_id in batch.covered_entries:
+            self.db[OUTBOX].delete_one({"_id": entry_id})
+        return batch.published
+
+    def _publish_stream(self, stream_id: str, entries: list[dict[str, Any]], batch: _Batch) -> None:
+        position = start = self._position(stream_id)
+        newest_wanted = max(int(e["base_version"]) for e in entries)
+        while position <= newest_wanted:
+            document = self.db[COMMITS].find_one({"_id": commit_id(stream_id, position)})
+            if document is None:
+                break  # not written yet (in flight), or never will be (orphan): see below
+            if self._failpoint == AFTER_FETCH_BEFORE_PUBLISH:
+                log.error("failpoint %s: exiting", self._failpoint)
+                os._exit(137)
+            commit = commit_from_document(document)
+            producer = self._ensure_producer()
+            for event in commit.events:
+                key, value, headers = event.to_kafka_record()
+                batch.futures.append(
+                    producer.send(self.settings.topic, key=key, value=value, headers=headers)
+                )
+            batch.published += len(commit.events)
+            position = commit.version
+        if position > start:
+            batch.positions[stream_id] = position
+        orphan_before = datetime.now(UTC) - timedelta(seconds=self.settings.orphan_after_s)
+        for entry in entries:
+            if int(entry["base_version"]) < position:
+                batch.covered_entries.append(entry["_id"])  # published now or before
+                continue
+            document = self.db[COMMITS].find_one({"_id": entry["commit_id"]})
+            if document is not None and document.get("attempt_id") != entry["_id"]:
+                batch.covered_entries.append(entry["_id"])  # this attempt lost the race
+            elif document is None and _aware(entry["created_at"]) < orphan_before:
+                log.warning("dropping orphaned outbox entry %s", entry["_id"])
+                batch.covered_entries.append(entry["_id"])  # its writer died before committing
+
+    def _ensure_producer(self) -> KafkaProducer:
+        if self._producer is None:
+            self._producer = self._producer_factory()
+        return self._producer
+
+
+def _aware(moment: datetime) -> datetime:
+    # Clients without tz_aware=True hand back naive datetimes; MongoDB stores UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def main() -> None:
+    """Run a relay as its own process (used by the crash test; services run it as a thread).
+
+    Reads MONGODB_URI, MONGODB_DATABASE, KAFKA_BOOTSTRAP_SERVERS and RELAY_TOPIC.
+    """
+    import signal
+
+    from community_common.config import ConfigError, env_str, exit_on_config_error
+    from community_common.logging import configure_logging
+    from community_common.mongo import blocking_client
+
+    configure_logging("relay", env_str("LOG_LEVEL", "INFO"))
+    try:
+        topic = env_str("RELAY_TOPIC", "")
+        if not topic:
+            raise ConfigError("RELAY_TOPIC must name the topic to publish to")
+        database = env_str("MONGODB_DATABASE", "")
+        if not database:
+            raise ConfigError("MONGODB_DATABASE must name the service database")
+        settings = RelaySettings.from_env(topic)
+    except ConfigError as error:
+        exit_on_config_error(error)
+    client = blocking_client(env_str("MONGODB_URI", "mongodb://127.0.0.1:27017"))
+    relay = OutboxRelay(
+        client[database], env_str("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"), settings
+    )
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    relay.start()
+    stopped.wait()
+    relay.stop()
+    client.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Helpers for tests that put realistic events on the real Kafka topics and read them back."""

@@ -1,0 +1,241 @@
+"""The outbox relay against the real Kafka broker and FerretDB: every stored commit reaches
+Kafka once per relay pass, in stream order, with its stored ce_id / ce_time; nothing is lost
+when the relay process dies between reading a commit and publishing it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from community_common.event_store import BlockingEventStore, NewEvent, Provenance
+from community_common.mongo import blocking_client
+from community_common.relay import OutboxRelay, RelayLease, RelaySettings
+from community_common.testing.events import create_topic, read_envelopes
+from google.protobuf import struct_pb2
+from pymongo.database import Database
+
+SOURCE = "/services/test"
+WHO = Provenance(actor_id="u-1", correlation_id="corr")
+
+
+def event(community: str, n: int) -> NewEvent:
+    message = struct_pb2.Struct()
+    message.update({"n": n})
+    return NewEvent(message, community_id=community)
+
+
+def wait_until(condition: Any, timeout_s: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def db(mongo_uri: str, uid: str) -> Iterator[Database[Any]]:
+    client = blocking_client(mongo_uri)
+    yield client[f"relay_{uid}"]
+    client.drop_database(f"relay_{uid}")
+    client.close()
+
+
+@pytest.fixture
+def store(db: Database[Any]) -> BlockingEventStore:
+    store = BlockingEventStore(db, SOURCE)
+    store.ensure_indexes()
+    return store
+
+
+@pytest.fixture
+def topic(kafka_bootstrap: str, uid: str) -> str:
+    return create_topic(kafka_bootstrap, f"relay-test-{uid}", partitions=3)
+
+
+@pytest.fixture
+def relay(db: Database[Any], kafka_bootstrap: str, topic: str) -> Iterator[OutboxRelay]:
+    relay = OutboxRelay(db, kafka_bootstrap, RelaySettings(topic=topic))
+    yield relay
+    relay.stop()
+
+
+def test_commits_reach_kafka_in_stream_order_with_stored_ids(
+    store: BlockingEventStore, relay: OutboxRelay, kafka_bootstrap: str, topic: str, db: Any
+) -> None:
+    stored = []
+    for stream in ("a", "b", "c"):
+        version = 0
+        for n in range(4):
+            events = [event(f"community-{stream}", n)] * (2 if n == 1 else 1)
+            commit = store.append(f"stream-{stream}", version, events, provenance=WHO)
+            stored.extend(commit.events)
+            version = commit.version
+    relay.start()
+    published = read_envelopes(kafka_bootstrap, topic, count=len(stored))
+    assert sorted(e.id for e in published) == sorted(e.id for e in stored)
+    by_id = {e.id: e for e in stored}
+    for envelope in published:
+        assert envelope == by_id[envelope.id]  # same ce_id, ce_time, payload, headers, key
+    for stream in ("a", "b", "c"):
+        sequences = [e.sequence for e in published if e.subject == f"stream-{stream}"]
+        assert sequences == [1, 2, 3, 4, 5]  # per stream, in order (one key = one partition)
+    assert wait_until(lambda: db["outbox"].count_documents({}) == 0)
+    assert db["relay_positions"].find_one({"_id": "stream-a"})["next_base"] == 5
+
+
+def test_relay_keeps_publishing_new_commits(
+    store: BlockingEventStore, relay: OutboxRelay, kafka_bootstrap: str, topic: str
+) -> None:
+    relay.start()
+    first = store.append("s", 0, [event("c", 1)], provenance=WHO)
+    assert [e.id for e in read_envelopes(kafka_bootstrap, topic, count=1)] == [first.events[0].id]
+    second = store.append("s", 1, [event("c", 2)], provenance=WHO)
+    published = read_envelopes(kafka_bootstrap, topic, count=2)
+    assert [e.id for e in published] == [first.events[0].id, second.events[0].id]
+
+
+def test_entries_of_lost_and_dead_writers_are_cleaned_and_in_flight_ones_kept(
+    store: BlockingEventStore, db: Database[Any], kafka_bootstrap: str, topic: str
+) -> None:
+    relay = OutboxRelay(db, kafka_bootstrap, RelaySettings(topic=topic, orphan_after_s=600))
+    try:
+        winner = store.append("s", 0, [event("c", 1)], provenance=WHO)
+        now = datetime.now(UTC)
+        db["outbox"].insert_many(
+            [
+                # A writer that lost the race at base 0 and died before removing its entry.
+                {
+                    "_id": "lost",
+                    "commit_id": winner.commit_id,
+                    "stream_id": "s",
+                    "base_version": 0,
+                    "created_at": now,
+                },
+                # A writer between its outbox insert and its commit insert.
+                {
+                    "_id": "in-flight",
+                    "commit_id": "s:000000000001",
+                    "stream_id": "s",
+                    "base_version": 1,
+                    "created_at": now,
+                },
+                # A writer that died long ago before committing.
+                {
+                    "_id": "dead",
+                    "commit_id": "t:000000000000",
+                    "stream_id": "t",
+                    "base_version": 0,
+                    "created_at": now - timedelta(hours=1),
+                },
+            ]
+        )
+        assert relay.relay_batch() == 1
+        assert sorted(e["_id"] for e in db["outbox"].find({})) == ["in-flight"]
+        # The in-flight writer commits: its entry now publishes.
+        store.append("s", 1, [event("c", 2)], provenance=WHO)
+        assert relay.relay_batch() == 1
+        db["outbox"].delete_one({"_id": "in-flight"})  # stands in for the real writer's entry
+        published = read_envelopes(kafka_bootstrap, topic, count=2)
+        assert [e.sequence for e in published] == [1, 2]
+    finally:
+        relay.stop()
+
+
+def test_a_commit_whose_entry_vanished_is_still_published_before_later_ones(
+    store: BlockingEventStore,
+    db: Database[Any],
+    relay: OutboxRelay,
+    kafka_bootstrap: str,
+    topic: str,
+) -> None:
+    first = store.append("s", 0, [event("c", 1)], provenance=WHO)
+    db["outbox"].delete_many({"commit_id": first.commit_id})
+    store.append("s", 1, [event("c", 2)], provenance=WHO)
+    assert relay.relay_batch() == 2
+    assert [e.sequence for e in read_envelopes(kafka_bootstrap, topic, count=2)] == [1, 2]
+
+
+def test_only_one_relay_holds_the_lease(db: Database[Any]) -> None:
+    clock = [1000.0]
+    first = RelayLease(db, lease_s=10, holder="first", clock=lambda: clock[0])
+    second = RelayLease(db, lease_s=10, holder="second", clock=lambda: clock[0])
+    assert first.held() and not second.held()
+    clock[0] = 1008.0  # near the end of the slot: the holder pre-claims the next one
+    assert first.held() and not second.held()
+    clock[0] = 1012.0
+    assert first.held() and not second.held()
+    # The holder stops renewing (dies): once its claimed slots pass, the other takes over.
+    clock[0] = 1031.0
+    assert second.held()
+    assert not first.held()
+
+
+def test_two_relays_publish_each_event_once(
+    store: BlockingEventStore, db: Database[Any], kafka_bootstrap: str, topic: str
+) -> None:
+    relays = [OutboxRelay(db, kafka_bootstrap, RelaySettings(topic=topic)) for _ in range(2)]
+    for relay in relays:
+        relay.start()
+    try:
+        ids = []
+        for n in range(20):
+            commit = store.append(f"s{n % 4}", n // 4, [event(f"c{n % 4}", n)], provenance=WHO)
+            ids.append(commit.events[0].id)
+        assert wait_until(lambda: db["outbox"].count_documents({}) == 0)
+        published = read_envelopes(kafka_bootstrap, topic, count=21, timeout_s=3)
+        assert sorted(e.id for e in published) == sorted(ids)
+    finally:
+        for relay in relays:
+            relay.stop()
+
+
+def relay_process(
+    mongo_uri: str, database: str, kafka_bootstrap: str, topic: str, failpoint: str = ""
+) -> subprocess.Popen[str]:
+    env = os.environ | {
+        "MONGODB_URI": mongo_uri,
+        "MONGODB_DATABASE": database,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "RELAY_TOPIC": topic,
+        "RELAY_FAILPOINT": failpoint,
+        "RELAY_LEASE_S": "2",  # a restarted relay gets the lease within a few seconds
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "community_common.relay"],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_event_survives_relay_crash_between_fetch_and_publish(
+    store: BlockingEventStore,
+    db: Database[Any],
+    mongo_uri: str,
+    kafka_bootstrap: str,
+    topic: str,
+) -> None:
+    commit = store.append("s", 0, [event("c", 1)], provenance=WHO)
+    crashing = relay_process(
+        mongo_uri, db.name, kafka_bootstrap, topic, "after_fetch_before_publish"
+    )
+    assert crashing.wait(timeout=30) == 137
+    assert read_envelopes(kafka_bootstrap, topic, count=1, timeout_s=2) == []
+    assert db["outbox"].count_documents({}) == 1
+
+    restarted = relay_process(mongo_uri, db.name, kafka_bootstrap, topic)
+    try:
+        [published] = read_envelopes(kafka_bootstrap, topic, count=1, timeout_s=30)
+        assert published == commit.events[0]  # the stored ce_id and ce_time, not new ones
+        assert wait_until(lambda: db["outbox"].count_documents({}) == 0)
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        restarted.wait(timeout=20)
