@@ -199,7 +199,7 @@ def wait_for(what: str, check, timeout: float) -> None:
         try:
             if check():
                 return
-        except Exception as e:  # noqa: BLE001 - any failure means "not ready yet"
+        except Exception as e:  # any failure means "not ready yet"
             last = e
         time.sleep(0.2)
     raise SystemExit(f"[stack] {what} not ready after {timeout:.0f}s ({last!r})")

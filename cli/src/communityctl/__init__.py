@@ -1,0 +1,1 @@
+"""communityctl: call the services, mint dev tokens, and tail the event topics."""
