@@ -365,6 +365,11 @@ HEADER_MEANINGS: dict[str, tuple[str, str]] = {
         "event topics",
         "Version of the subject's stream after this event (1, 2, ...); decimal text.",
     ),
+    headers.KEY_SEQUENCE: (
+        "event topics",
+        "Position among the records with the same key on this topic, strictly increasing in "
+        "publication order and the same when re-published: one number per key to dedupe on.",
+    ),
     headers.ACTOR_ID: (
         "when a user caused it",
         "The user who caused the event; absent for automatic ones (automod, expiry).",

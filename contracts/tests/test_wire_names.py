@@ -54,6 +54,7 @@ def test_cloudevents_header_names_are_the_specs() -> None:
         "ce_actorid",
         "ce_correlationid",
         "ce_causationid",
+        "ce_keysequence",  # our own extension (see headers.KEY_SEQUENCE)
         "traceparent",
     )
     assert headers.SPECVERSION_VALUE == "1.0"

@@ -20,6 +20,11 @@ SEQUENCE = "ce_sequence"
 ACTOR_ID = "ce_actorid"
 CORRELATION_ID = "ce_correlationid"
 CAUSATION_ID = "ce_causationid"
+# The record's position among the records with the same Kafka key on its topic: strictly
+# increasing in publication order, assigned once by the publishing relay and kept with the
+# stored event, so a re-published record carries the same number. A consumer whose state spans
+# many aggregates of one community (insights) dedupes with one number per key and topic.
+KEY_SEQUENCE = "ce_keysequence"
 
 # W3C trace context, present when the write was traced.
 TRACEPARENT = "traceparent"
@@ -37,6 +42,7 @@ ALL: tuple[str, ...] = (
     ACTOR_ID,
     CORRELATION_ID,
     CAUSATION_ID,
+    KEY_SEQUENCE,
     TRACEPARENT,
 )
 
