@@ -1,0 +1,111 @@
+"""Consistency tokens: let a query wait until this service has caught up with a membership write.
+
+Membership answers each mutation with `consistency_token` = "<community_id>:<version>", the
+version of that community's membership stream after the write (= the last event's
+ce_sequence). A consuming service's membership projector records, per community, the highest
+version it has applied (`consistency_checkpoints`, `_id = "<projection>:<community_id>"`); a
+query given a token polls that one document by `_id` for up to 2 s, then answers UNAVAILABLE
+with reason CONSISTENCY_TIMEOUT (safe to retry).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from community_contracts.reasons import CONSISTENCY_TIMEOUT, INVALID_CONSISTENCY_TOKEN
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.database import Database
+
+from community_common.envelope import EventEnvelope
+from community_common.errors import InvalidArgument, Unavailable
+
+CHECKPOINTS = "consistency_checkpoints"
+DEFAULT_PROJECTION = "membership"
+WAIT_LIMIT_S = 2.0
+POLL_INTERVAL_S = 0.02
+
+
+@dataclass(frozen=True)
+class ConsistencyToken:
+    community_id: str
+    version: int
+
+    def __str__(self) -> str:
+        return f"{self.community_id}:{self.version}"
+
+    @classmethod
+    def parse(cls, text: str, field: str = "consistency_token") -> ConsistencyToken:
+        # Community ids never contain ":", but split from the right to be safe.
+        community_id, sep, version = text.rpartition(":")
+        if not sep or not community_id or not version.isdigit():
+            raise InvalidArgument(
+                {field: 'must be "<community_id>:<version>" as returned by membership'},
+                reason=INVALID_CONSISTENCY_TOKEN,
+            )
+        return cls(community_id, int(version))
+
+
+def consistency_token(community_id: str, version: int) -> str:
+    """What membership puts in a mutating response."""
+    return str(ConsistencyToken(community_id, version))
+
+
+def _checkpoint_id(projection: str, community_id: str) -> str:
+    return f"{projection}:{community_id}"
+
+
+class ConsistencyCheckpoints:
+    """The projector's side (a consumer thread): how far each community's stream is applied."""
+
+    def __init__(self, database: Database[Any], projection: str = DEFAULT_PROJECTION) -> None:
+        self.collection = database[CHECKPOINTS]
+        self.projection = projection
+
+    def record(self, event: EventEnvelope) -> None:
+        """Call after applying (or deliberately ignoring) every membership event."""
+        if not event.community_id or event.subject != event.community_id:
+            return  # not an event of a community's membership stream
+        self.collection.update_one(
+            {"_id": _checkpoint_id(self.projection, event.community_id)},
+            {"$max": {"version": event.sequence}},
+            upsert=True,
+        )
+
+
+class ConsistencyGate:
+    """The query's side (asyncio handlers): wait for a token before deciding."""
+
+    def __init__(
+        self,
+        database: AsyncDatabase[Any],
+        projection: str = DEFAULT_PROJECTION,
+        limit_s: float = WAIT_LIMIT_S,
+        poll_s: float = POLL_INTERVAL_S,
+    ) -> None:
+        self.collection = database[CHECKPOINTS]
+        self.projection = projection
+        self.limit_s = limit_s
+        self.poll_s = poll_s
+
+    async def applied_version(self, community_id: str) -> int:
+        found = await self.collection.find_one(
+            {"_id": _checkpoint_id(self.projection, community_id)}
+        )
+        return int(found["version"]) if found else 0
+
+    async def wait_for(self, token: str | None) -> None:
+        """Return once the token's version is applied; no token means no wait."""
+        if not token:
+            return
+        wanted = ConsistencyToken.parse(token)
+        deadline = time.monotonic() + self.limit_s
+        while await self.applied_version(wanted.community_id) < wanted.version:
+            if time.monotonic() >= deadline:
+                raise Unavailable(
+                    CONSISTENCY_TIMEOUT,
+                    f"not yet caught up with {wanted}; retry shortly",
+                )
+            await asyncio.sleep(self.poll_s)

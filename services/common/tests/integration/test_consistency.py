@@ -1,0 +1,100 @@
+"""Consistency tokens on the real FerretDB: a query waits (boundedly) for its projection."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from community_common.consistency import (
+    ConsistencyCheckpoints,
+    ConsistencyGate,
+    consistency_token,
+)
+from community_common.errors import InvalidArgument, Unavailable
+from community_common.mongo import async_client, blocking_client
+from community_common.testing.events import event_envelope
+from google.protobuf import struct_pb2
+from pymongo.database import Database
+
+
+def membership_event(community: str, version: int) -> Any:
+    return event_envelope(
+        struct_pb2.Struct(), subject=community, community_id=community, sequence=version
+    )
+
+
+@pytest.fixture
+def databases(mongo_uri: str, uid: str) -> Any:
+    blocking = blocking_client(mongo_uri)
+    yield blocking[f"consistency_{uid}"]
+    blocking.drop_database(f"consistency_{uid}")
+    blocking.close()
+
+
+@pytest.fixture
+async def gate(
+    mongo_uri: str, uid: str, databases: Database[Any]
+) -> AsyncIterator[ConsistencyGate]:
+    client: Any = async_client(mongo_uri)
+    yield ConsistencyGate(client[f"consistency_{uid}"], limit_s=0.5)
+    await client.close()
+
+
+async def test_no_token_or_reached_token_does_not_wait(
+    databases: Database[Any], gate: ConsistencyGate
+) -> None:
+    await gate.wait_for("")
+    ConsistencyCheckpoints(databases).record(membership_event("c1", 4))
+    started = time.monotonic()
+    await gate.wait_for(consistency_token("c1", 3))
+    await gate.wait_for(consistency_token("c1", 4))
+    assert time.monotonic() - started < 0.3
+
+
+async def test_waits_until_the_projection_catches_up(
+    databases: Database[Any], gate: ConsistencyGate
+) -> None:
+    checkpoints = ConsistencyCheckpoints(databases)
+    checkpoints.record(membership_event("c1", 1))
+
+    async def projector_catches_up() -> None:
+        await asyncio.sleep(0.15)
+        await asyncio.to_thread(checkpoints.record, membership_event("c1", 2))
+
+    catching_up = asyncio.create_task(projector_catches_up())
+    await gate.wait_for("c1:2")
+    await catching_up
+
+
+async def test_times_out_with_consistency_timeout(
+    databases: Database[Any], gate: ConsistencyGate
+) -> None:
+    ConsistencyCheckpoints(databases).record(membership_event("c1", 1))
+    started = time.monotonic()
+    with pytest.raises(Unavailable) as refused:
+        await gate.wait_for("c1:5")
+    assert refused.value.reason == "CONSISTENCY_TIMEOUT"
+    assert 0.5 <= time.monotonic() - started < 1.5
+
+
+async def test_checkpoints_never_go_backwards_and_ignore_other_streams(
+    databases: Database[Any], gate: ConsistencyGate
+) -> None:
+    checkpoints = ConsistencyCheckpoints(databases)
+    checkpoints.record(membership_event("c1", 5))
+    checkpoints.record(membership_event("c1", 3))  # a redelivered older event
+    other_stream = event_envelope(
+        struct_pb2.Struct(), subject="user-9", community_id="c1", sequence=50
+    )
+    checkpoints.record(other_stream)
+    assert await gate.applied_version("c1") == 5
+
+
+@pytest.mark.parametrize("token", ["c1", "c1:", ":3", "c1:three", "c1:-1"])
+async def test_malformed_tokens_are_invalid_arguments(gate: ConsistencyGate, token: str) -> None:
+    with pytest.raises(InvalidArgument) as refused:
+        await gate.wait_for(token)
+    assert refused.value.reason == "INVALID_CONSISTENCY_TOKEN"
