@@ -1,0 +1,1 @@
+"""MongoDB and Kafka adapters of the feed service."""

@@ -1,0 +1,222 @@
+"""What feed knows from membership and moderation events, stored one fact per document.
+
+Collections (all `_id` keyed; the event consumer is the only writer of each document):
+
+- `communities`   `_id = community_id`: exists, archived, visibility, groups, version
+- `members`       `_id = "<community_id>:<user_id>"`: role (0 = not a member), groups
+- `member_index`  `_id = "<user_id>:<n:06d>"`: the communities a user ever joined, so the home
+                  feed finds a user's communities by `_id` gets; n is claimed by insert
+- `sanctions`     `_id = "<community_id>:<user_id>"`: mute and ban with their expiry
+- `restrictions`  `_id = user_id`: platform restrictions per action with their expiry
+- `removals`      `_id = post_id`: whether moderation removed the post, and which comments
+
+`KnowledgeWriter` (blocking, the consumer's thread) applies events with the rules of
+`feed.domain.knowledge`; `Knowledge` (asyncio, the handlers) reads them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from community.membership.v1 import events_pb2 as mem
+from community_common.auth import Caller
+from community_common.envelope import EventEnvelope
+from google.protobuf.message import Message
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from feed.domain import knowledge
+from feed.domain.access import CommunityFacts, Sanctions, Standing
+
+COMMUNITIES = "communities"
+MEMBERS = "members"
+MEMBER_INDEX = "member_index"
+SANCTIONS = "sanctions"
+RESTRICTIONS = "restrictions"
+REMOVALS = "removals"
+# Dropped and replayed by `python -m feed.rebuild`.
+COLLECTIONS = (COMMUNITIES, MEMBERS, MEMBER_INDEX, SANCTIONS, RESTRICTIONS, REMOVALS)
+
+MEMBERSHIP_PACKAGE = mem.DESCRIPTOR.package
+
+
+def pair_id(community_id: str, user_id: str) -> str:
+    return f"{community_id}:{user_id}"
+
+
+def index_id(user_id: str, n: int) -> str:
+    return f"{user_id}:{n:06d}"
+
+
+class KnowledgeWriter:
+    def __init__(self, database: Database[Any]) -> None:
+        self.db = database
+
+    def apply(self, event: EventEnvelope, message: Message) -> None:
+        if message.DESCRIPTOR.file.package == MEMBERSHIP_PACKAGE:
+            self._membership(event, message)
+        elif isinstance(message, knowledge.SANCTION_EVENTS):
+            self._replace(
+                SANCTIONS,
+                pair_id(message.community_id, message.user_id),  # type: ignore[attr-defined]
+                lambda doc: knowledge.sanctions_after(doc, message, event.sequence),
+            )
+        elif isinstance(message, knowledge.RESTRICTION_EVENTS):
+            self._replace(
+                RESTRICTIONS,
+                message.user_id,  # type: ignore[attr-defined]
+                lambda doc: knowledge.restrictions_after(doc, message, event.sequence),
+            )
+        elif isinstance(message, knowledge.REMOVAL_EVENTS):
+            self._replace(
+                REMOVALS,
+                message.post_id,  # type: ignore[attr-defined]
+                lambda doc: knowledge.removals_after(doc, message, event.sequence),
+            )
+
+    def _membership(self, event: EventEnvelope, message: Message) -> None:
+        community_id = event.community_id or getattr(message, "community_id", "")
+        if not community_id:
+            return
+        for change in knowledge.member_changes(message):
+            self._member(community_id, change, event.sequence)
+        # Last: the community's version says every change of this event is in place.
+        self._replace(
+            COMMUNITIES,
+            community_id,
+            lambda doc: knowledge.community_after(doc, community_id, message, event.sequence),
+        )
+
+    def _member(self, community_id: str, change: knowledge.MemberChange, sequence: int) -> None:
+        key = pair_id(community_id, change.user_id)
+        doc = self.db[MEMBERS].find_one({"_id": key})
+        new = knowledge.member_after(doc, community_id, change, sequence)
+        if new is None:
+            return
+        if new["role"] != knowledge.NOT_A_MEMBER and not new.get("indexed"):
+            self._index(change.user_id, community_id)
+            new["indexed"] = True
+        self.db[MEMBERS].replace_one({"_id": key}, new, upsert=True)
+
+    def _index(self, user_id: str, community_id: str) -> None:
+        n = 1
+        while True:
+            found = self.db[MEMBER_INDEX].find_one({"_id": index_id(user_id, n)})
+            if found is None:
+                try:
+                    self.db[MEMBER_INDEX].insert_one(
+                        {"_id": index_id(user_id, n), "community_id": community_id}
+                    )
+                    return
+                except DuplicateKeyError:
+                    pass  # another partition's consumer indexed this user just now
+            elif found["community_id"] == community_id:
+                return
+            n += 1
+
+    def _replace(self, collection: str, key: str, change: Any) -> None:
+        doc = self.db[collection].find_one({"_id": key})
+        new = change(doc)
+        if new is not None:
+            new.pop("_id", None)
+            self.db[collection].replace_one({"_id": key}, new, upsert=True)
+
+
+@dataclass(frozen=True)
+class Membership:
+    community_id: str
+    role: int
+    groups: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Removals:
+    post_removed: bool = False
+    removed_comments: frozenset[str] = frozenset()
+
+
+class Knowledge:
+    def __init__(self, database: AsyncDatabase[Any]) -> None:
+        self.db = database
+
+    async def _get(self, collection: str, key: str) -> dict[str, Any] | None:
+        return await self.db[collection].find_one({"_id": key})
+
+    async def community(self, community_id: str) -> CommunityFacts:
+        doc = await self._get(COMMUNITIES, community_id)
+        return _community(community_id, doc)
+
+    async def standing(self, community_id: str, caller: Caller) -> Standing:
+        community, member, sanctions, restrictions = await asyncio.gather(
+            self._get(COMMUNITIES, community_id),
+            self._get(MEMBERS, pair_id(community_id, caller.user_id)),
+            self._get(SANCTIONS, pair_id(community_id, caller.user_id)),
+            self._get(RESTRICTIONS, caller.user_id),
+        )
+        facts = _community(community_id, community)
+        role = int(member["role"]) if member else knowledge.NOT_A_MEMBER
+        return Standing(
+            user_id=caller.user_id,
+            community=facts,
+            role=role,
+            groups=frozenset(member["groups"]) if member else frozenset(),
+            sanctions=Sanctions(
+                muted_until=sanctions.get("muted_until"),
+                banned=bool(sanctions.get("banned")),
+                banned_until=sanctions.get("banned_until"),
+            )
+            if sanctions
+            else Sanctions(),
+            restrictions=_restrictions(restrictions),
+            is_platform_admin=caller.is_platform_admin,
+        )
+
+    async def removals(self, post_id: str) -> Removals:
+        doc = await self._get(REMOVALS, post_id)
+        if doc is None:
+            return Removals()
+        return Removals(bool(doc["post_removed"]), frozenset(doc["removed_comments"]))
+
+    async def memberships(self, user_id: str) -> list[Membership]:
+        """The communities the user belongs to now, with their groups there."""
+        community_ids: list[str] = []
+        n = 1
+        while (entry := await self._get(MEMBER_INDEX, index_id(user_id, n))) is not None:
+            if entry["community_id"] not in community_ids:
+                community_ids.append(entry["community_id"])
+            n += 1
+        members = await asyncio.gather(
+            *(self._get(MEMBERS, pair_id(c, user_id)) for c in community_ids)
+        )
+        communities = await asyncio.gather(*(self.community(c) for c in community_ids))
+        found = []
+        for community, member in zip(communities, members, strict=True):
+            if member and member["role"] != knowledge.NOT_A_MEMBER and community.exists:
+                groups = frozenset(member["groups"]) & community.groups
+                found.append(Membership(community.community_id, int(member["role"]), groups))
+        return found
+
+
+def _community(community_id: str, doc: dict[str, Any] | None) -> CommunityFacts:
+    if doc is None:
+        return CommunityFacts(community_id)
+    return CommunityFacts(
+        community_id=community_id,
+        version=int(doc.get("version", 0)),
+        exists=bool(doc["exists"]),
+        archived=bool(doc["archived"]),
+        visibility=int(doc["visibility"]),
+        groups=frozenset(doc["groups"]),
+    )
+
+
+def _restrictions(doc: dict[str, Any] | None) -> dict[int, datetime]:
+    if not doc:
+        return {}
+    # A restriction without an expiry lasts until it is lifted.
+    forever = datetime.max.replace(tzinfo=UTC)
+    return {int(action): until or forever for action, until in doc["actions"].items()}

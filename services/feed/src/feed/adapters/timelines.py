@@ -1,0 +1,93 @@
+"""Timelines: per space, a dense sequence of slots 1, 2, 3, ... in order of acceptance.
+
+Collection `timeline_slots`, `_id = "<timeline>:<slot:012d>"`, one small immutable document
+per post / announcement / live session. A writer claims the next slot by inserting it; a
+colliding insert (someone else took that slot) moves on to the next one, so slots stay dense
+and ordered without any update (FerretDB's updates are not atomic). `timeline_heads` keeps a
+hint of the top slot (last writer wins, so it may lag); readers find the real top by probing
+`_id`s upwards from it, doubling the step, so every read is a handful of `_id` gets however
+large the collection grows.
+
+Timelines: "c:<community_id>" community-wide posts, "g:<group_id>" a group's posts,
+"a:<community_id>" announcements, "l:<community_id>" live sessions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+SLOTS = "timeline_slots"
+HEADS = "timeline_heads"
+
+
+def community_posts(community_id: str) -> str:
+    return f"c:{community_id}"
+
+
+def group_posts(group_id: str) -> str:
+    return f"g:{group_id}"
+
+
+def announcements(community_id: str) -> str:
+    return f"a:{community_id}"
+
+
+def live_sessions(community_id: str) -> str:
+    return f"l:{community_id}"
+
+
+def slot_id(timeline: str, slot: int) -> str:
+    return f"{timeline}:{slot:012d}"
+
+
+class Timelines:
+    def __init__(self, database: AsyncDatabase[Any]) -> None:
+        self.slots = database[SLOTS]
+        self.heads = database[HEADS]
+
+    async def _taken(self, timeline: str, slot: int) -> bool:
+        return await self.slots.find_one({"_id": slot_id(timeline, slot)}, {"_id": 1}) is not None
+
+    async def top(self, timeline: str) -> int:
+        """The highest slot taken (0 for an empty timeline)."""
+        head = await self.heads.find_one({"_id": timeline})
+        low = int(head["top"]) if head else 0
+        step = 1
+        while await self._taken(timeline, low + step):
+            low += step
+            step *= 2
+        high = low + step  # free; every slot up to `low` is taken
+        while high - low > 1:
+            middle = (low + high) // 2
+            if await self._taken(timeline, middle):
+                low = middle
+            else:
+                high = middle
+        return low
+
+    async def append(self, timeline: str, entry: Mapping[str, Any]) -> int:
+        """Claim the next slot for `entry`; returns its slot number."""
+        slot = await self.top(timeline) + 1
+        while True:
+            try:
+                await self.slots.insert_one(
+                    {**entry, "_id": slot_id(timeline, slot), "timeline": timeline, "slot": slot}
+                )
+                break
+            except DuplicateKeyError:
+                slot += 1
+        await self.heads.replace_one({"_id": timeline}, {"top": slot}, upsert=True)
+        return slot
+
+    async def read_below(self, timeline: str, below: int, count: int) -> list[dict[str, Any]]:
+        """Up to `count` entries with slots below `below`, newest first."""
+        wanted = range(below - 1, max(below - 1 - count, 0), -1)
+        found = await asyncio.gather(
+            *(self.slots.find_one({"_id": slot_id(timeline, slot)}) for slot in wanted)
+        )
+        return [entry for entry in found if entry is not None]

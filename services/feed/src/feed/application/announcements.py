@@ -1,0 +1,69 @@
+"""Announcements from a community's admins to the whole community or to chosen groups."""
+
+from __future__ import annotations
+
+from community.feed.v1 import feed_service_pb2 as api
+from community.membership.v1.types_pb2 import Role
+from community.moderation.v1.types_pb2 import Action
+from community_common.auth import Caller
+from community_common.event_store import Commit, NewEvent, RequestKey
+
+from feed.adapters import timelines as tl
+from feed.application.deps import Deps, new_id
+from feed.application.views import announcement_message
+from feed.domain import announcement, arguments
+from feed.domain.arguments import Violations
+from feed.domain.time import format_time
+
+
+class Announcements:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    async def publish(
+        self, caller: Caller, request: api.PublishAnnouncementRequest
+    ) -> api.PublishAnnouncementResponse:
+        check = Violations()
+        check.identifier("community_id", request.community_id)
+        check.identifiers("group_ids", request.group_ids, arguments.MAX_TARGET_GROUPS)
+        check.text("body", request.body, arguments.MAX_BODY)
+        check.check()
+        await self.deps.gate.wait_for(request.consistency_token)
+        community_id = request.community_id
+
+        async def command(key: RequestKey | None) -> tuple[api.PublishAnnouncementResponse, Commit]:
+            standing = await self.deps.knowledge.standing(community_id, caller)
+            standing.require_community()
+            for group_id in request.group_ids:
+                standing.require_group(group_id)
+            standing.require_role(Role.ROLE_ADMIN)
+            standing.require_participation(Action.ACTION_POST, "", self.deps.clock())
+            announcement_id = new_id()
+            event = announcement.publish(
+                announcement_id, community_id, request.group_ids, caller.user_id, request.body
+            )
+            # Slot first (see posts.create): the timeline entry carries the whole announcement,
+            # which never changes, so the home feed needs no second read.
+            entry = {
+                "kind": "announcement",
+                "announcement_id": announcement_id,
+                "community_id": community_id,
+                "group_ids": list(event.group_ids),
+                "author_id": caller.user_id,
+                "body": event.body,
+                "created_at": format_time(self.deps.clock()),
+            }
+            await self.deps.timelines.append(tl.announcements(community_id), entry)
+            commit = await self.deps.store.append(
+                announcement_id, 0, [NewEvent(event)], request=key
+            )
+            response = api.PublishAnnouncementResponse(announcement=announcement_message(entry))
+            return response, commit
+
+        return await self.deps.once(
+            caller,
+            request.request_id,
+            "PublishAnnouncement",
+            api.PublishAnnouncementResponse,
+            command,
+        )

@@ -1,0 +1,62 @@
+"""What every use case needs, and the steps they share."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+from community_common.auth import Caller
+from community_common.consistency import ConsistencyGate
+from community_common.event_store import (
+    Commit,
+    EventStore,
+    RequestKey,
+    retry_on_conflict,
+)
+from google.protobuf.message import Message
+
+from feed.adapters.knowledge_store import Knowledge
+from feed.adapters.timelines import Timelines
+
+R = TypeVar("R", bound=Message)
+
+DEFAULT_LIVE_VIEWER_TTL_S = 60.0
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Deps:
+    store: EventStore
+    knowledge: Knowledge
+    timelines: Timelines
+    gate: ConsistencyGate
+    live_viewer_ttl: timedelta = timedelta(seconds=DEFAULT_LIVE_VIEWER_TTL_S)
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+    async def once(
+        self,
+        caller: Caller,
+        request_id: str,
+        operation: str,
+        response_type: type[R],
+        command: Callable[[RequestKey | None], Awaitable[tuple[R, Commit | None]]],
+    ) -> R:
+        """Run a mutation at most once per (caller, request_id): a retry gets the first
+        success's response; a refusal is not remembered. Lost write races are re-run."""
+        key = RequestKey.of(caller.user_id, request_id, operation)
+        remembered = await self.store.recall(key)
+        if remembered is not None:
+            return response_type.FromString(remembered.result)
+        response, commit = await retry_on_conflict(lambda: command(key))
+        remembered = await self.store.remember(key, response.SerializeToString(), commit)
+        return response_type.FromString(remembered.result)

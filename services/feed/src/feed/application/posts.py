@@ -1,0 +1,287 @@
+"""Posts and what members do with them: create, read, list, delete, comment, like, share."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from community.feed.v1 import events_pb2 as ev
+from community.feed.v1 import feed_service_pb2 as api
+from community.moderation.v1.types_pb2 import Action
+from community_common.auth import Caller
+from community_common.event_store import COMMITS, Commit, RequestKey, commit_id
+
+from feed.adapters import streams
+from feed.adapters import timelines as tl
+from feed.adapters.knowledge_store import Removals
+from feed.application.deps import Deps, new_id
+from feed.application.views import post_message, timestamp
+from feed.domain import arguments, likes
+from feed.domain.access import Standing
+from feed.domain.arguments import Violations
+from feed.domain.paging import Cursors
+from feed.domain.post import Post, not_found, require_not_removed
+from feed.domain.time import format_time
+
+
+class Posts:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    # --- shared steps --------------------------------------------------------------------
+
+    async def _readable(self, post_id: str, caller: Caller) -> tuple[Post, Standing, Removals]:
+        """The post if the caller may see it: existence, then permission to read, then
+        hidden when removed (to all but moderators and above)."""
+        post = await streams.load(self.deps.store, Post, post_id)
+        post.require_exists()
+        standing, removals = await asyncio.gather(
+            self.deps.knowledge.standing(post.community_id, caller),
+            self.deps.knowledge.removals(post_id),
+        )
+        standing.require_read(post.group_id)
+        if removals.post_removed and not standing.is_moderator:
+            raise not_found(post_id)
+        return post, standing, removals
+
+    async def view(self, post: Post, removals: Removals) -> api.Post:
+        return await post_message(self.deps, post, removals.post_removed)
+
+    async def listed(self, post_id: str, standing: Standing) -> api.Post | None:
+        """A timeline entry's post as a list shows it, or None when it is hidden."""
+        post, removals = await asyncio.gather(
+            streams.load(self.deps.store, Post, post_id), self.deps.knowledge.removals(post_id)
+        )
+        if not post.exists or (removals.post_removed and not standing.is_moderator):
+            return None
+        return await self.view(post, removals)
+
+    # --- commands ------------------------------------------------------------------------
+
+    async def create(
+        self, caller: Caller, request: api.CreatePostRequest
+    ) -> api.CreatePostResponse:
+        check = Violations()
+        check.identifier("community_id", request.community_id)
+        check.identifier("group_id", request.group_id, required=False)
+        check.text("body", request.body, arguments.MAX_BODY)
+        check.check()
+        await self.deps.gate.wait_for(request.consistency_token)
+        community_id, group_id = request.community_id, request.group_id
+
+        async def command(key: RequestKey | None) -> tuple[api.CreatePostResponse, Commit]:
+            standing = await self.deps.knowledge.standing(community_id, caller)
+            standing.require_community()
+            standing.require_group(group_id)
+            standing.require_participation(Action.ACTION_POST, group_id, self.deps.clock())
+            post_id = new_id()
+            timeline = tl.group_posts(group_id) if group_id else tl.community_posts(community_id)
+            # The slot is claimed first: a crash before the append leaves an empty slot, which
+            # lists skip, rather than a post no list shows.
+            await self.deps.timelines.append(
+                timeline,
+                {"kind": "post", "post_id": post_id, "created_at": format_time(self.deps.clock())},
+            )
+            post = Post(post_id)
+            event = Post.create(post_id, community_id, group_id, caller.user_id, request.body)
+            commit = await streams.save(self.deps.store, post_id, post, [event], key)
+            return api.CreatePostResponse(post=await self.view(post, Removals())), commit
+
+        return await self.deps.once(
+            caller, request.request_id, "CreatePost", api.CreatePostResponse, command
+        )
+
+    async def delete(
+        self, caller: Caller, request: api.DeletePostRequest
+    ) -> api.DeletePostResponse:
+        check = Violations()
+        check.identifier("post_id", request.post_id)
+        check.check()
+        await self.deps.gate.wait_for(request.consistency_token)
+
+        async def command(key: RequestKey | None) -> tuple[api.DeletePostResponse, Commit]:
+            post = await streams.load(self.deps.store, Post, request.post_id)
+            post.require_exists()
+            event = post.delete(caller.user_id)
+            commit = await streams.save(self.deps.store, post.post_id, post, [event], key)
+            return api.DeletePostResponse(), commit
+
+        return await self.deps.once(
+            caller, request.request_id, "DeletePost", api.DeletePostResponse, command
+        )
+
+    async def add_comment(
+        self, caller: Caller, request: api.AddCommentRequest
+    ) -> api.AddCommentResponse:
+        check = Violations()
+        check.identifier("post_id", request.post_id)
+        check.text("body", request.body, arguments.MAX_BODY)
+        check.identifier("parent_comment_id", request.parent_comment_id, required=False)
+        check.check()
+        await self.deps.gate.wait_for(request.consistency_token)
+
+        async def command(key: RequestKey | None) -> tuple[api.AddCommentResponse, Commit]:
+            post, standing, removals = await self._readable(request.post_id, caller)
+            post.require_comment(request.parent_comment_id)
+            standing.require_participation(Action.ACTION_COMMENT, post.group_id, self.deps.clock())
+            require_not_removed(removals.post_removed)
+            event = post.comment(new_id(), caller.user_id, request.body, request.parent_comment_id)
+            commit = await streams.save(self.deps.store, post.post_id, post, [event], key)
+            comment = comment_message(event, commit.events[0].time, removed=False)
+            return api.AddCommentResponse(comment=comment), commit
+
+        return await self.deps.once(
+            caller, request.request_id, "AddComment", api.AddCommentResponse, command
+        )
+
+    async def _like_or_unlike(
+        self, caller: Caller, post_id: str, token: str, request_id: str, like: bool
+    ) -> Any:
+        check = Violations()
+        check.identifier("post_id", post_id)
+        check.check()
+        await self.deps.gate.wait_for(token)
+        response_type = api.LikePostResponse if like else api.UnlikePostResponse
+
+        async def command(key: RequestKey | None) -> tuple[Any, Commit | None]:
+            post, standing, removals = await self._readable(post_id, caller)
+            standing.require_participation(Action.ACTION_LIKE, post.group_id, self.deps.clock())
+            require_not_removed(removals.post_removed)
+            stream_id = likes.stream_id(post_id, likes.shard_of(caller.user_id))
+            shard = await streams.load(self.deps.store, likes.LikeShard, stream_id)
+            event = shard.like(post, caller.user_id) if like else shard.unlike(post, caller.user_id)
+            commit = None
+            if event is not None:
+                commit = await streams.save(self.deps.store, stream_id, shard, [event], key)
+            return response_type(post=await self.view(post, removals)), commit
+
+        operation = "LikePost" if like else "UnlikePost"
+        return await self.deps.once(caller, request_id, operation, response_type, command)
+
+    async def like(self, caller: Caller, request: api.LikePostRequest) -> api.LikePostResponse:
+        return await self._like_or_unlike(  # type: ignore[no-any-return]
+            caller, request.post_id, request.consistency_token, request.request_id, like=True
+        )
+
+    async def unlike(
+        self, caller: Caller, request: api.UnlikePostRequest
+    ) -> api.UnlikePostResponse:
+        return await self._like_or_unlike(  # type: ignore[no-any-return]
+            caller, request.post_id, request.consistency_token, request.request_id, like=False
+        )
+
+    async def share(self, caller: Caller, request: api.SharePostRequest) -> api.SharePostResponse:
+        check = Violations()
+        check.identifier("post_id", request.post_id)
+        check.identifier("target_community_id", request.target_community_id, required=False)
+        check.check()
+        await self.deps.gate.wait_for(request.consistency_token)
+        target_id = request.target_community_id
+
+        async def command(key: RequestKey | None) -> tuple[api.SharePostResponse, Commit]:
+            post, standing, removals = await self._readable(request.post_id, caller)
+            target = None
+            if target_id:
+                target = await self.deps.knowledge.standing(target_id, caller)
+                target.require_community()
+            now = self.deps.clock()
+            standing.require_participation(Action.ACTION_SHARE, post.group_id, now)
+            if target is not None:
+                # Sharing into a community is taking part there too.
+                target.require_participation(Action.ACTION_SHARE, "", now)
+            require_not_removed(removals.post_removed)
+            event = post.share(caller.user_id, target_id)
+            commit = await streams.save(self.deps.store, post.post_id, post, [event], key)
+            return api.SharePostResponse(post=await self.view(post, removals)), commit
+
+        return await self.deps.once(
+            caller, request.request_id, "SharePost", api.SharePostResponse, command
+        )
+
+    # --- queries -------------------------------------------------------------------------
+
+    async def get(self, caller: Caller, request: api.GetPostRequest) -> api.GetPostResponse:
+        check = Violations()
+        check.identifier("post_id", request.post_id)
+        check.check()
+        await self.deps.gate.wait_for(request.consistency_token)
+        post, _, removals = await self._readable(request.post_id, caller)
+        return api.GetPostResponse(post=await self.view(post, removals))
+
+    async def list_posts(self, caller: Caller, request: api.ListPostsRequest) -> api.ListPostsResponse:
+        check = Violations()
+        check.identifier("community_id", request.community_id)
+        check.identifier("group_id", request.group_id, required=False)
+        check.page_size(request.page_size)
+        check.check()
+        group_id = request.group_id
+        timeline = (
+            tl.group_posts(group_id) if group_id else tl.community_posts(request.community_id)
+        )
+        cursors = Cursors.parse(request.page_token, "posts", timeline)
+        await self.deps.gate.wait_for(request.consistency_token)
+        standing = await self.deps.knowledge.standing(request.community_id, caller)
+        standing.require_community()
+        standing.require_group(group_id)
+        standing.require_read(group_id)
+
+        size = arguments.page_size(request.page_size)
+        below = cursors.below.get(timeline) or await self.deps.timelines.top(timeline) + 1
+        posts: list[api.Post] = []
+        while len(posts) < size and below > 1:
+            entries = await self.deps.timelines.read_below(timeline, below, size - len(posts))
+            if not entries:
+                break
+            shown = await asyncio.gather(*(self.listed(e["post_id"], standing) for e in entries))
+            for entry, post in zip(entries, shown, strict=True):
+                below = entry["slot"]
+                if post is not None:
+                    posts.append(post)
+        next_token = Cursors("posts", timeline, {timeline: below}).token() if below > 1 else ""
+        return api.ListPostsResponse(posts=posts, next_page_token=next_token)
+
+    async def list_comments(
+        self, caller: Caller, request: api.ListCommentsRequest
+    ) -> api.ListCommentsResponse:
+        check = Violations()
+        check.identifier("post_id", request.post_id)
+        check.page_size(request.page_size)
+        check.check()
+        cursors = Cursors.parse(request.page_token, "comments", request.post_id)
+        await self.deps.gate.wait_for(request.consistency_token)
+        post, standing, removals = await self._readable(request.post_id, caller)
+        size = arguments.page_size(request.page_size)
+        # The post's own stream is the comment list, oldest first: walk its commits by _id.
+        version = cursors.below.get(post.post_id, 1)
+        comments: list[api.Comment] = []
+        commits = self.deps.store.db[COMMITS]
+        while len(comments) < size and version < post.version:
+            document = await commits.find_one({"_id": commit_id(post.post_id, version)})
+            if document is None:
+                break
+            for stored in document["events"]:
+                version += 1
+                if stored["ce_type"] != ev.CommentAdded.DESCRIPTOR.full_name:
+                    continue
+                event = ev.CommentAdded.FromString(bytes(stored["payload"]))
+                removed = event.comment_id in removals.removed_comments
+                if removed and not standing.is_moderator:
+                    continue
+                comments.append(comment_message(event, stored["ce_time"], removed))
+        more = version < post.version
+        token = Cursors("comments", post.post_id, {post.post_id: version}).token() if more else ""
+        return api.ListCommentsResponse(comments=comments, next_page_token=token)
+
+
+def comment_message(event: ev.CommentAdded, time: str, removed: bool) -> api.Comment:
+    return api.Comment(
+        comment_id=event.comment_id,
+        post_id=event.post_id,
+        community_id=event.community_id,
+        group_id=event.group_id,
+        author_id=event.author_id,
+        body=event.body,
+        parent_comment_id=event.parent_comment_id,
+        created_at=timestamp(time),
+        removed=removed,
+    )

@@ -1,0 +1,1 @@
+"""How the feed is driven: the gRPC API, the event consumers and the rebuild command."""
