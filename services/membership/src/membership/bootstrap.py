@@ -1,34 +1,117 @@
-"""Wires the membership service process: settings, logging, gRPC host and background workers.
+"""Wires the membership service process: settings, adapters, use cases, gRPC API, workers.
 
-The one place that decides which adapters the handlers get; grows as the service's issues land.
-Until then the generated servicer base class answers every RPC with UNIMPLEMENTED, and
-reflection already shows the whole contract.
+The one place that decides which adapters the handlers get. Workers: the outbox relay
+(publishes stored events), the moderation consumer (bans, restrictions) and the projector
+(read models from the published events).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
 from community.membership.v1 import membership_service_pb2_grpc
-from community_common.config import Settings
+from community_common.config import Settings, env_float, env_int
+from community_common.event_store import EventStore
 from community_common.logging import configure_logging
+from community_common.mongo import async_client, blocking_client
+from community_common.relay import OutboxRelay, RelaySettings
 from community_common.server import ServiceHost
 from community_contracts import services, topics
 from grpc import aio
+from pymongo import AsyncMongoClient
+
+from membership.adapters.community_repository import CommunityRepository
+from membership.adapters.owner_ledger import OwnerLedger
+from membership.adapters.read_models import ReadModels
+from membership.adapters.sanctions import Sanctions
+from membership.application.service import MembershipService
+from membership.domain import limits
+from membership.domain.limits import Limits
+from membership.entrypoints.consumers import moderation_consumer, projector
+from membership.entrypoints.grpc_api import MembershipApi
 
 SERVICE = services.MEMBERSHIP
 
 
-def register_api(server: aio.Server) -> None:
-    membership_service_pb2_grpc.add_MembershipServiceServicer_to_server(
-        membership_service_pb2_grpc.MembershipServiceServicer(), server
+def limits_from_env(env: Mapping[str, str] | None = None) -> Limits:
+    return Limits(
+        max_communities_per_user=env_int(
+            "MAX_COMMUNITIES_PER_USER", limits.MAX_COMMUNITIES_PER_USER, minimum=1, env=env
+        ),
+        max_groups_per_community=env_int(
+            "MAX_GROUPS_PER_COMMUNITY", limits.MAX_GROUPS_PER_COMMUNITY, minimum=1, env=env
+        ),
+        invitation_ttl=timedelta(
+            seconds=env_float(
+                "INVITATION_TTL_S",
+                limits.INVITATION_TTL.total_seconds(),
+                minimum=1,
+                env=env,
+            )
+        ),
     )
 
 
-def build(settings: Settings | None = None) -> ServiceHost:
+def membership_service(
+    client: AsyncMongoClient[Any], database: str, service_limits: Limits
+) -> MembershipService:
+    db = client[database]
+    store = EventStore(db, SERVICE.source)
+    return MembershipService(
+        store=store,
+        repository=CommunityRepository(store, db),
+        ledger=OwnerLedger(db),
+        sanctions=Sanctions(db),
+        read_models=ReadModels(db),
+        limits=service_limits,
+    )
+
+
+def build(settings: Settings | None = None, service_limits: Limits | None = None) -> ServiceHost:
     settings = settings or Settings.from_env(SERVICE.short_name, SERVICE.default_port)
+    service_limits = service_limits or limits_from_env()
     configure_logging(SERVICE.short_name, settings.log_level)
+    mongo = async_client(settings.mongodb_uri)
+    service = membership_service(mongo, settings.mongodb_database, service_limits)
+
+    def register_api(server: aio.Server) -> None:
+        membership_service_pb2_grpc.add_MembershipServiceServicer_to_server(
+            MembershipApi(service), server
+        )
+
+    def thread_service() -> MembershipService:
+        # Each consumer thread gets its own client, bound to that thread's event loop.
+        return membership_service(
+            async_client(settings.mongodb_uri), settings.mongodb_database, service_limits
+        )
+
+    indexed = False
+
+    async def indexes_ready() -> str | None:
+        nonlocal indexed
+        if not indexed:
+            await service.store.ensure_indexes()
+            indexed = True
+        return None
+
+    relay_db = blocking_client(settings.mongodb_uri)[settings.mongodb_database]
+    workers = [
+        OutboxRelay(
+            relay_db,
+            settings.kafka_bootstrap_servers,
+            RelaySettings.from_env(SERVICE.topic),
+        ),
+        moderation_consumer(settings.kafka_bootstrap_servers, thread_service),
+        projector(settings.kafka_bootstrap_servers, thread_service),
+    ]
     return ServiceHost(
         settings=settings,
         service_full_name=SERVICE.full_name,
         register=[register_api],
+        workers=workers,
+        readiness=[indexes_ready],
+        mongo=mongo,
         topics=[SERVICE.topic, *(topics.dlq(topic) for topic in SERVICE.consumes)],
     )

@@ -1,0 +1,1 @@
+"""MongoDB adapters: the community repository, owner ledgers, sanctions and read models."""

@@ -1,0 +1,110 @@
+"""The read models for queries that span communities, written by the projector.
+
+- `community_summaries` `_id = community_id`: a community's settings and member count, for
+  discovery (ListCommunities) and for naming a user's communities (ListMyCommunities).
+  `projected` is the community version up to which the projector has done everything each
+  event asks (summary and user index), so re-delivered events are skipped.
+- `user_index` per user, an append-only chain `_id = "<user>:<n:010d>"` of facts about them
+  (a membership began, changed role or ended; an invitation to them changed), each stamped
+  with the community version it comes from. A new fact goes to the first free `_id` (the
+  insert that does not collide), so writers for different communities never overwrite each
+  other; readers fold the chain by version, so a fact written twice counts once.
+  `<user>:head` is a hint of where the chain ends.
+
+Questions about one community are answered from its aggregate, never from here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+SUMMARIES = "community_summaries"
+USER_INDEX = "user_index"
+COLLECTIONS = (SUMMARIES, USER_INDEX)
+# How many chain documents a reader fetches at once.
+READ_WINDOW = 16
+
+
+def _escaped(user_id: str) -> str:
+    return user_id.replace("%", "%25").replace(":", "%3A")
+
+
+def _entry_id(prefix: str, n: int) -> str:
+    return f"{prefix}:{n:010d}"
+
+
+class ReadModels:
+    def __init__(self, database: AsyncDatabase[Any]) -> None:
+        self.db = database
+        self.summaries = database[SUMMARIES]
+        self.user_index = database[USER_INDEX]
+
+    # --- community summaries ---------------------------------------------------------------
+
+    async def projected_version(self, community_id: str) -> int:
+        found = await self.summaries.find_one({"_id": community_id}, {"projected": 1})
+        return int(found["projected"]) if found else 0
+
+    async def put_summary(self, summary: dict[str, Any]) -> None:
+        """Store a summary unless one of a later projection is there already."""
+        with contextlib.suppress(DuplicateKeyError):  # the stored one is newer
+            await self.summaries.replace_one(
+                {"_id": summary["_id"], "projected": {"$lt": summary["projected"]}},
+                summary,
+                upsert=True,
+            )
+
+    async def summaries_by_id(self, community_ids: list[str]) -> dict[str, dict[str, Any]]:
+        found = await asyncio.gather(
+            *(self.summaries.find_one({"_id": cid}) for cid in community_ids)
+        )
+        return {doc["_id"]: doc for doc in found if doc is not None}
+
+    async def public_summaries(self) -> list[dict[str, Any]]:
+        """Every public, active community. Discovery needs the whole catalogue; it reads this
+        collection alone, which holds one small document per community."""
+        return [doc async for doc in self.summaries.find({"listed": True})]
+
+    # --- user index ------------------------------------------------------------------------
+
+    async def add_user_fact(self, user_id: str, fact: dict[str, Any]) -> None:
+        prefix = _escaped(user_id)
+        head = await self.user_index.find_one({"_id": f"{prefix}:head"})
+        n = head["next"] if head else 1
+        while True:
+            try:
+                await self.user_index.insert_one({"_id": _entry_id(prefix, n), **fact})
+                break
+            except DuplicateKeyError:
+                n += 1
+        with contextlib.suppress(DuplicateKeyError):  # two first-time upserts of the hint
+            await self.user_index.replace_one(
+                {"_id": f"{prefix}:head"}, {"next": n + 1}, upsert=True
+            )
+
+    async def user_facts(self, user_id: str) -> list[dict[str, Any]]:
+        """Every fact about the user, in chain order (fold them by `version`)."""
+        prefix = _escaped(user_id)
+        facts: list[dict[str, Any]] = []
+        n = 1
+        while True:
+            window = await asyncio.gather(
+                *(
+                    self.user_index.find_one({"_id": _entry_id(prefix, i)})
+                    for i in range(n, n + READ_WINDOW)
+                )
+            )
+            for doc in window:
+                if doc is None:
+                    return facts
+                facts.append(doc)
+            n += READ_WINDOW
+
+    async def drop(self) -> None:
+        for name in COLLECTIONS:
+            await self.db.drop_collection(name)

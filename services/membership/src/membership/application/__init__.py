@@ -1,0 +1,1 @@
+"""Use cases: the commands and queries of the membership API, over the domain and adapters."""

@@ -1,0 +1,1 @@
+"""The membership domain: the community aggregate, its rules and limits. Pure: no I/O."""

@@ -1,0 +1,1 @@
+"""How the world reaches the service: the gRPC API, the event consumers, the admin command."""

@@ -1,0 +1,87 @@
+"""Argument validation for the API (checked after authentication, before anything else).
+
+Every problem found is reported at once, as field violations of one INVALID_ARGUMENT.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from community.membership.v1 import types_pb2 as types
+from community_common.errors import InvalidArgument
+
+from membership.domain import limits, roles
+
+COMMUNITY_ID = re.compile(r"c[0-9a-f]{24}")
+CHILD_ID = {kind: re.compile(rf"c[0-9a-f]{{24}}-{kind}[0-9a-f]{{12}}") for kind in "gir"}
+TOPIC = re.compile(limits.TOPIC_PATTERN)
+REQUEST_ID_MAX = 128
+QUERY_MAX = 200
+
+VISIBILITIES = (types.VISIBILITY_PUBLIC, types.VISIBILITY_PRIVATE)
+JOIN_POLICIES = (types.JOIN_POLICY_OPEN, types.JOIN_POLICY_INVITE_ONLY, types.JOIN_POLICY_REQUEST)
+INVITATION_STATUSES = tuple(types.InvitationStatus.values())
+JOIN_REQUEST_STATUSES = tuple(types.JoinRequestStatus.values())
+
+
+class Violations:
+    """Collects field violations; `check()` raises them together."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[str, str]] = []
+
+    def add(self, field: str, problem: str) -> None:
+        self.found.append((field, problem))
+
+    def check(self) -> None:
+        if self.found:
+            raise InvalidArgument(self.found)
+
+    def community_id(self, value: str, field: str = "community_id") -> None:
+        if not COMMUNITY_ID.fullmatch(value):
+            self.add(field, "must be a community id")
+
+    def child_id(self, value: str, kind: str, field: str) -> None:
+        if not CHILD_ID[kind].fullmatch(value):
+            self.add(field, f"must be a {field.removesuffix('_id').replace('_', ' ')} id")
+
+    def user_id(self, value: str, field: str, *, optional: bool = False) -> None:
+        if optional and not value:
+            return
+        if not 1 <= len(value) <= limits.USER_ID_MAX:
+            self.add(field, f"must be a user id of 1-{limits.USER_ID_MAX} characters")
+
+    def text(self, value: str, field: str, maximum: int, *, required: bool = False) -> None:
+        if required and not value.strip():
+            self.add(field, "must not be empty")
+        elif len(value) > maximum:
+            self.add(field, f"must be at most {maximum} characters")
+
+    def topics(self, values: Iterable[str], field: str = "topics") -> None:
+        values = list(values)
+        if len(values) > limits.TOPICS_MAX:
+            self.add(field, f"at most {limits.TOPICS_MAX} topics")
+        for index, topic in enumerate(values):
+            if not TOPIC.fullmatch(topic):
+                self.add(f"{field}[{index}]", f"must match {limits.TOPIC_PATTERN}")
+        if len(set(values)) != len(values):
+            self.add(field, "must not repeat a topic")
+
+    def one_of(self, value: int, allowed: Iterable[int], field: str, *, optional: bool) -> None:
+        if optional and value == 0:
+            return
+        if value not in tuple(allowed):
+            self.add(field, "unknown or unspecified value")
+
+    def page(self, page_size: int) -> None:
+        if page_size < 0:
+            self.add("page_size", "must not be negative")
+
+    def request_id(self, value: str) -> None:
+        if len(value) > REQUEST_ID_MAX:
+            self.add("request_id", f"must be at most {REQUEST_ID_MAX} characters")
+
+
+def role_filter(v: Violations, role: int) -> None:
+    v.one_of(role, roles.ROLES, "role", optional=True)
