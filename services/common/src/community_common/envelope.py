@@ -87,6 +87,8 @@ class EventEnvelope:
     correlation_id: str = ""
     causation_id: str = ""
     traceparent: str | None = None
+    # ce_keysequence: position among the topic's records with this key, stamped by the relay.
+    key_sequence: int | None = None
 
     @property
     def occurred_at(self) -> datetime:
@@ -115,6 +117,8 @@ class EventEnvelope:
             (headers.CORRELATION_ID, self.correlation_id.encode()),
             (headers.CAUSATION_ID, self.causation_id.encode()),
         ]
+        if self.key_sequence is not None:
+            record_headers.append((headers.KEY_SEQUENCE, str(self.key_sequence).encode()))
         if self.traceparent:
             record_headers.append((headers.TRACEPARENT, self.traceparent.encode()))
         return KafkaRecord(self.key.encode(), self.payload, record_headers)
@@ -156,6 +160,12 @@ class EventEnvelope:
             raise MalformedEvent(
                 f"{headers.SEQUENCE} {found[headers.SEQUENCE]!r} is not a number"
             ) from None
+        key_sequence = None
+        if found.get(headers.KEY_SEQUENCE):
+            text = found[headers.KEY_SEQUENCE]
+            if not text.isdigit() or int(text) < 1:
+                raise MalformedEvent(f"{headers.KEY_SEQUENCE} {text!r} is not a position")
+            key_sequence = int(text)
         if value is None:
             raise MalformedEvent("record has no value")
         try:
@@ -176,6 +186,7 @@ class EventEnvelope:
             correlation_id=found.get(headers.CORRELATION_ID, ""),
             causation_id=found.get(headers.CAUSATION_ID, ""),
             traceparent=found.get(headers.TRACEPARENT) or None,
+            key_sequence=key_sequence,
         )
 
 
@@ -193,6 +204,7 @@ def envelope_for(
     traceparent: str | None = None,
     event_id: str | None = None,
     time: str | None = None,
+    key_sequence: int | None = None,
 ) -> EventEnvelope:
     """An envelope around `message`; the id and time are fresh unless given.
 
@@ -218,6 +230,7 @@ def envelope_for(
         correlation_id=correlation_id,
         causation_id=causation_id,
         traceparent=traceparent,
+        key_sequence=key_sequence,
     )
 
 

@@ -261,6 +261,17 @@ def _prepare(
         raise ValueError("a commit needs at least one event")
     if expected_version < 0:
         raise ValueError("expected_version must be >= 0")
+    event_documents = _event_documents(
+        stream_id,
+        subject or stream_id,
+        expected_version,
+        events,
+        provenance or Provenance.from_request(),
+    )
+    if len({document["key"] for document in event_documents}) > 1:
+        # One command changes one aggregate, whose events share one Kafka key; the relay
+        # numbers and orders each key's events (ce_keysequence) relying on that.
+        raise ValueError(f"events of one commit to {stream_id} must share one key")
     attempt_id = str(uuid.uuid4())
     cid = commit_id(stream_id, expected_version)
     now = datetime.now(UTC)
@@ -271,13 +282,7 @@ def _prepare(
         "base_version": expected_version,
         "attempt_id": attempt_id,
         "committed_at": now,
-        "events": _event_documents(
-            stream_id,
-            subject or stream_id,
-            expected_version,
-            events,
-            provenance or Provenance.from_request(),
-        ),
+        "events": event_documents,
     }
     if request is not None:
         commit["request"] = {"caller": request.caller, "request_id": request.request_id}

@@ -26,8 +26,8 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -36,18 +36,26 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from community_common.config import env_float, env_int
-from community_common.event_store import COMMITS, OUTBOX, commit_from_document, commit_id
+from community_common.event_store import (
+    COMMITS,
+    OUTBOX,
+    Commit,
+    commit_from_document,
+    commit_id,
+)
 from community_common.kafka_clients import KAFKA_OUTAGE_ERRORS, event_producer
 from community_common.mongo import MONGO_OUTAGE_ERRORS
 
 log = logging.getLogger("community_common.relay")
 
 POSITIONS = "relay_positions"
+KEY_SEQUENCES = "relay_key_sequences"
 LEASES = "leases"
 
 # A test sets this to kill the relay at a chosen point, to prove nothing is lost.
 FAILPOINT_ENV = "RELAY_FAILPOINT"
 AFTER_FETCH_BEFORE_PUBLISH = "after_fetch_before_publish"
+AFTER_PUBLISH_BEFORE_ADVANCE = "after_publish_before_advance"
 
 
 @dataclass(frozen=True)
@@ -124,11 +132,16 @@ class RelayLease:
 
 
 @dataclass
-class _Batch:
-    published: int = 0
-    positions: dict[str, int] = field(default_factory=dict)
+class _Plan:
+    """What one batch publishes: commits in send order with their first key sequence."""
+
+    sends: list[tuple[Commit, int]] = field(default_factory=list)
+    key_documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     covered_entries: list[Any] = field(default_factory=list)
-    futures: list[Any] = field(default_factory=list)
+
+    @property
+    def event_count(self) -> int:
+        return sum(len(commit.events) for commit, _ in self.sends)
 
 
 class OutboxRelay:
@@ -234,55 +247,159 @@ class OutboxRelay:
         by_stream: dict[str, list[dict[str, Any]]] = {}
         for entry in entries:
             by_stream.setdefault(entry["stream_id"], []).append(entry)
-        batch = _Batch()
+        plan = _Plan()
+        walked: list[Commit] = []
         for stream_id, stream_entries in by_stream.items():
-            self._publish_stream(stream_id, stream_entries, batch)
-        if batch.futures:
-            producer = self._ensure_producer()
-            producer.flush(timeout=30)
-            for future in batch.futures:
-                future.get(timeout=30)  # raises if any send failed: nothing advances then
-        for stream_id, next_base in batch.positions.items():
+            walked += self._walk(stream_id, stream_entries, plan)
+        self._number(walked, plan)
+        if not plan.sends:
+            self._delete_entries(plan.covered_entries)
+            return 0
+        if self._failpoint == AFTER_FETCH_BEFORE_PUBLISH:
+            log.error("failpoint %s: exiting", self._failpoint)
+            os._exit(137)
+        self._send(plan)
+        if self._failpoint == AFTER_PUBLISH_BEFORE_ADVANCE:
+            log.error("failpoint %s: exiting", self._failpoint)
+            os._exit(137)
+        # Published and acknowledged by every in-sync replica: now it is safe to move on.
+        positions: dict[str, int] = {}
+        for commit, _ in plan.sends:
+            positions[commit.stream_id] = max(positions.get(commit.stream_id, 0), commit.version)
+        for stream_id, next_base in positions.items():
             self.db[POSITIONS].update_one(
                 {"_id": stream_id}, {"$set": {"next_base": next_base}}, upsert=True
             )
             self._positions[stream_id] = next_base
-        for entry_id in batch.covered_entries:
-            self.db[OUTBOX].delete_one({"_id": entry_id})
-        return batch.published
+        sent = {commit.commit_id for commit, _ in plan.sends}
+        for document in plan.key_documents.values():
+            document["pending"] = [p for p in document["pending"] if p["commit_id"] not in sent]
+            self.db[KEY_SEQUENCES].replace_one({"_id": document["_id"]}, document, upsert=True)
+        for entry in entries:
+            if entry["_id"] not in plan.covered_entries:
+                position = self._positions.get(entry["stream_id"], 0)
+                if int(entry["base_version"]) < position:
+                    plan.covered_entries.append(entry["_id"])
+        self._delete_entries(plan.covered_entries)
+        return plan.event_count
 
-    def _publish_stream(self, stream_id: str, entries: list[dict[str, Any]], batch: _Batch) -> None:
-        position = start = self._position(stream_id)
+    def _walk(self, stream_id: str, entries: list[dict[str, Any]], plan: _Plan) -> list[Commit]:
+        """The stream's unpublished commits from its position up to the newest entry's base.
+
+        Also marks entries that need no publishing: already covered, lost races, orphans.
+        """
+        position = self._position(stream_id)
         newest_wanted = max(int(e["base_version"]) for e in entries)
+        commits: list[Commit] = []
         while position <= newest_wanted:
             document = self.db[COMMITS].find_one({"_id": commit_id(stream_id, position)})
             if document is None:
                 break  # not written yet (in flight), or never will be (orphan): see below
-            if self._failpoint == AFTER_FETCH_BEFORE_PUBLISH:
-                log.error("failpoint %s: exiting", self._failpoint)
-                os._exit(137)
             commit = commit_from_document(document)
-            producer = self._ensure_producer()
-            for event in commit.events:
-                key, value, headers = event.to_kafka_record()
-                batch.futures.append(
-                    producer.send(self.settings.topic, key=key, value=value, headers=headers)
-                )
-            batch.published += len(commit.events)
+            commits.append(commit)
             position = commit.version
-        if position > start:
-            batch.positions[stream_id] = position
         orphan_before = datetime.now(UTC) - timedelta(seconds=self.settings.orphan_after_s)
         for entry in entries:
-            if int(entry["base_version"]) < position:
-                batch.covered_entries.append(entry["_id"])  # published now or before
-                continue
-            document = self.db[COMMITS].find_one({"_id": entry["commit_id"]})
-            if document is not None and document.get("attempt_id") != entry["_id"]:
-                batch.covered_entries.append(entry["_id"])  # this attempt lost the race
-            elif document is None and _aware(entry["created_at"]) < orphan_before:
-                log.warning("dropping orphaned outbox entry %s", entry["_id"])
-                batch.covered_entries.append(entry["_id"])  # its writer died before committing
+            if int(entry["base_version"]) < self._position(stream_id):
+                plan.covered_entries.append(entry["_id"])  # published before
+            elif int(entry["base_version"]) >= position:
+                document = self.db[COMMITS].find_one({"_id": entry["commit_id"]})
+                if document is not None and document.get("attempt_id") != entry["_id"]:
+                    plan.covered_entries.append(entry["_id"])  # this attempt lost the race
+                elif document is None and _aware(entry["created_at"]) < orphan_before:
+                    log.warning("dropping orphaned outbox entry %s", entry["_id"])
+                    plan.covered_entries.append(entry["_id"])  # writer died before committing
+        return commits
+
+    def _number(self, walked: list[Commit], plan: _Plan) -> None:
+        """Give each commit its key sequences (ce_keysequence) and decide the send order.
+
+        Per key, numbers are dense and follow publication order. A number is recorded in the
+        key's document (`pending`) before the first send and reused until the commit's stream
+        position moves past it, so re-publishing repeats it. New numbers are handed out only
+        once every pending commit of that key is sent in this batch, ahead of them.
+        """
+        by_key: dict[str, list[Commit]] = {}
+        for commit in walked:
+            by_key.setdefault(commit.events[0].key, []).append(commit)
+        for key, commits in by_key.items():
+            document = self.db[KEY_SEQUENCES].find_one({"_id": key}) or {
+                "_id": key,
+                "next": 1,
+                "pending": [],
+            }
+            pending = [p for p in document["pending"] if not self._advanced_past(p)]
+            by_id = {commit.commit_id: commit for commit in commits}
+            ready = self._ready_prefix(pending, by_id)
+            sends = [(by_id[p["commit_id"]], int(p["first"])) for p in ready]
+            if len(ready) == len(pending):
+                pending_ids = {p["commit_id"] for p in pending}
+                for commit in commits:
+                    if commit.commit_id in pending_ids:
+                        continue
+                    first = int(document["next"])
+                    document["next"] = first + len(commit.events)
+                    pending.append(
+                        {
+                            "commit_id": commit.commit_id,
+                            "stream_id": commit.stream_id,
+                            "base_version": commit.base_version,
+                            "first": first,
+                        }
+                    )
+                    sends.append((commit, first))
+            if pending != document["pending"]:
+                document["pending"] = pending
+                # Durable before the send, so a crash after it re-publishes the same numbers.
+                self.db[KEY_SEQUENCES].replace_one({"_id": key}, document, upsert=True)
+            plan.key_documents[key] = document
+            plan.sends += sends
+
+    def _ready_prefix(
+        self, pending: list[dict[str, Any]], by_id: dict[str, Commit]
+    ) -> list[dict[str, Any]]:
+        """The pending commits that can be sent again now, in their numbered order.
+
+        A pending commit is the head of its stream (its position has not moved past it), so
+        if this batch did not walk its stream it is fetched by `_id` here; that way a key is
+        never held up by which entries happened to fit in the batch.
+        """
+        cursors: dict[str, int] = {}
+        ready = []
+        for entry in pending:
+            stream_id = entry["stream_id"]
+            cursor = cursors.get(stream_id, self._position(stream_id))
+            if entry["commit_id"] not in by_id:
+                if int(entry["base_version"]) != cursor:
+                    break
+                document = self.db[COMMITS].find_one({"_id": entry["commit_id"]})
+                if document is None:
+                    break
+                by_id[entry["commit_id"]] = commit_from_document(document)
+            cursors[stream_id] = by_id[entry["commit_id"]].version
+            ready.append(entry)
+        return ready
+
+    def _advanced_past(self, pending: Mapping[str, Any]) -> bool:
+        return int(pending["base_version"]) < self._position(pending["stream_id"])
+
+    def _send(self, plan: _Plan) -> None:
+        producer = self._ensure_producer()
+        futures = []
+        for commit, first in plan.sends:
+            for index, event in enumerate(commit.events):
+                numbered = replace(event, key_sequence=first + index)
+                key, value, headers = numbered.to_kafka_record()
+                futures.append(
+                    producer.send(self.settings.topic, key=key, value=value, headers=headers)
+                )
+        producer.flush(timeout=30)
+        for future in futures:
+            future.get(timeout=30)  # raises if any send failed: nothing advances then
+
+    def _delete_entries(self, entry_ids: list[Any]) -> None:
+        for entry_id in entry_ids:
+            self.db[OUTBOX].delete_one({"_id": entry_id})
 
     def _ensure_producer(self) -> KafkaProducer:
         if self._producer is None:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -83,10 +84,12 @@ def test_commits_reach_kafka_in_stream_order_with_stored_ids(
     assert sorted(e.id for e in published) == sorted(e.id for e in stored)
     by_id = {e.id: e for e in stored}
     for envelope in published:
-        assert envelope == by_id[envelope.id]  # same ce_id, ce_time, payload, headers, key
+        # Same ce_id, ce_time, payload, headers and key as stored; the relay adds its number.
+        assert envelope == replace(by_id[envelope.id], key_sequence=envelope.key_sequence)
     for stream in ("a", "b", "c"):
-        sequences = [e.sequence for e in published if e.subject == f"stream-{stream}"]
-        assert sequences == [1, 2, 3, 4, 5]  # per stream, in order (one key = one partition)
+        mine = [e for e in published if e.subject == f"stream-{stream}"]
+        assert [e.sequence for e in mine] == [1, 2, 3, 4, 5]  # in order (one key, one partition)
+        assert [e.key_sequence for e in mine] == [1, 2, 3, 4, 5]
     assert wait_until(lambda: db["outbox"].count_documents({}) == 0)
     assert db["relay_positions"].find_one({"_id": "stream-a"})["next_base"] == 5
 
@@ -234,8 +237,57 @@ def test_event_survives_relay_crash_between_fetch_and_publish(
     restarted = relay_process(mongo_uri, db.name, kafka_bootstrap, topic)
     try:
         [published] = read_envelopes(kafka_bootstrap, topic, count=1, timeout_s=30)
-        assert published == commit.events[0]  # the stored ce_id and ce_time, not new ones
+        # The stored ce_id and ce_time, not new ones; the key's first number.
+        assert published == replace(commit.events[0], key_sequence=1)
         assert wait_until(lambda: db["outbox"].count_documents({}) == 0)
     finally:
         restarted.send_signal(signal.SIGTERM)
         restarted.wait(timeout=20)
+
+
+def test_streams_sharing_a_key_are_numbered_densely_in_publication_order(
+    store: BlockingEventStore, relay: OutboxRelay, kafka_bootstrap: str, topic: str
+) -> None:
+    # Many aggregates of one community (e.g. its posts) share the community's key.
+    versions = {f"post-{n}": 0 for n in range(4)}
+    for round_ in range(3):
+        for stream in versions:
+            events = [event("community-1", round_)] * (1 + round_ % 2)
+            versions[stream] = store.append(
+                stream, versions[stream], events, provenance=WHO
+            ).version
+    relay.start()
+    total = sum(versions.values())
+    published = read_envelopes(kafka_bootstrap, topic, count=total)
+    assert [e.key_sequence for e in published] == list(range(1, total + 1))
+    for stream, version in versions.items():
+        assert [e.sequence for e in published if e.subject == stream] == list(range(1, version + 1))
+
+
+def test_republished_events_keep_their_key_sequence(
+    store: BlockingEventStore,
+    db: Database[Any],
+    mongo_uri: str,
+    kafka_bootstrap: str,
+    topic: str,
+) -> None:
+    store.append("s1", 0, [event("c", 1), event("c", 2)], provenance=WHO)
+    store.append("s2", 0, [event("c", 3)], provenance=WHO)
+    crashing = relay_process(
+        mongo_uri, db.name, kafka_bootstrap, topic, "after_publish_before_advance"
+    )
+    assert crashing.wait(timeout=30) == 137
+    first_time = read_envelopes(kafka_bootstrap, topic, count=3)
+    store.append("s1", 2, [event("c", 4)], provenance=WHO)
+
+    restarted = relay_process(mongo_uri, db.name, kafka_bootstrap, topic)
+    try:
+        everything = read_envelopes(kafka_bootstrap, topic, count=7, timeout_s=30)
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        restarted.wait(timeout=20)
+    assert everything[:3] == first_time
+    # Published again with the same ids and numbers, then the new event gets the next number.
+    assert everything[3:6] == first_time
+    assert everything[6].key_sequence == 4
+    assert everything[6].message()["n"] == 4

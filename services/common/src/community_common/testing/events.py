@@ -29,7 +29,8 @@ def event_envelope(message: Message, **overrides: Any) -> EventEnvelope:
     """An envelope with sensible defaults; any `envelope_for` argument may be overridden.
 
     Defaults: ce_source of the service owning the event type, subject / key / community id
-    from the contract, sequence 1, actor "test-actor", fresh correlation id.
+    from the contract, sequence 1, key_sequence = sequence (as when the key has one stream),
+    actor "test-actor", fresh correlation id.
     """
     try:
         source = registry.event_type_of(message).source
@@ -42,6 +43,7 @@ def event_envelope(message: Message, **overrides: Any) -> EventEnvelope:
         "correlation_id": f"test-{uuid.uuid4().hex[:12]}",
     }
     arguments.update(overrides)
+    arguments.setdefault("key_sequence", arguments["sequence"])
     return envelope_for(message, **arguments)
 
 
