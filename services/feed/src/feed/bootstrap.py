@@ -7,6 +7,7 @@ and moderation events (entrypoints/consumers.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 from community.feed.v1 import feed_service_pb2_grpc
@@ -29,8 +30,14 @@ from feed.entrypoints.grpc_api import FeedApi
 SERVICE = services.FEED
 
 
-def build(settings: Settings | None = None) -> ServiceHost:
-    settings = settings or Settings.from_env(SERVICE.short_name, SERVICE.default_port)
+def build(
+    settings: Settings | None = None,
+    env: Mapping[str, str] | None = None,
+    consumer_group_prefix: str = "",
+) -> ServiceHost:
+    """`env` defaults to the process environment; tests give their own, and a consumer group
+    prefix so their consumers never share offsets with a running service."""
+    settings = settings or Settings.from_env(SERVICE.short_name, SERVICE.default_port, env)
     configure_logging(SERVICE.short_name, settings.log_level)
     mongo = async_client(settings.mongodb_uri)
     database = mongo[settings.mongodb_database]
@@ -40,7 +47,7 @@ def build(settings: Settings | None = None) -> ServiceHost:
         timelines=Timelines(database),
         gate=ConsistencyGate(database),
         live_viewer_ttl=timedelta(
-            seconds=env_float("LIVE_VIEWER_TTL_S", DEFAULT_LIVE_VIEWER_TTL_S, minimum=1)
+            seconds=env_float("LIVE_VIEWER_TTL_S", DEFAULT_LIVE_VIEWER_TTL_S, minimum=1, env=env)
         ),
     )
     api = FeedApi(deps)

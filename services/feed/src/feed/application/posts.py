@@ -208,7 +208,9 @@ class Posts:
         post, _, removals = await self._readable(request.post_id, caller)
         return api.GetPostResponse(post=await self.view(post, removals))
 
-    async def list_posts(self, caller: Caller, request: api.ListPostsRequest) -> api.ListPostsResponse:
+    async def list_posts(
+        self, caller: Caller, request: api.ListPostsRequest
+    ) -> api.ListPostsResponse:
         check = Violations()
         check.identifier("community_id", request.community_id)
         check.identifier("group_id", request.group_id, required=False)
