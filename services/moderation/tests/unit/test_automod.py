@@ -9,7 +9,6 @@ from community.moderation.v1 import events_pb2 as events
 from community.moderation.v1 import types_pb2 as types
 from community_common.errors import InvalidArgument
 from community_contracts import reasons
-
 from moderation.domain.automod import (
     ActiveRule,
     AutomodRule,

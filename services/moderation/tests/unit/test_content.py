@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 
 from community.moderation.v1 import events_pb2 as events
-
 from moderation.domain.content import Content, PostModeration
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)

@@ -7,7 +7,6 @@ from community.moderation.v1 import events_pb2 as events
 from community.moderation.v1 import moderation_service_pb2 as api
 from community.moderation.v1 import types_pb2 as types
 from google.protobuf.timestamp_pb2 import Timestamp
-
 from moderation.domain.moderation_log import PLATFORM, log_entries
 
 AT = datetime(2025, 1, 1, tzinfo=UTC)

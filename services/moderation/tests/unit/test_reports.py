@@ -6,7 +6,6 @@ import pytest
 from community.moderation.v1 import types_pb2 as types
 from community_common.errors import FailedPrecondition, InvalidArgument
 from community_contracts import reasons
-
 from moderation.domain.reports import (
     Report,
     ReportTarget,

@@ -6,7 +6,6 @@ import pytest
 from community.moderation.v1 import events_pb2 as events
 from community.moderation.v1 import types_pb2 as types
 from community_common.errors import InvalidArgument
-
 from moderation.domain.restrictions import UserRestrictions
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)

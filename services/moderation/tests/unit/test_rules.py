@@ -6,7 +6,6 @@ import pytest
 from community.moderation.v1 import events_pb2 as events
 from community_common.errors import InvalidArgument, NotFound
 from community_contracts import reasons
-
 from moderation.domain.rules import Rule
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)

@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from community.moderation.v1 import events_pb2 as events
 from community_common.errors import InvalidArgument
-
 from moderation.domain.sanctions import CommunitySanctions
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)

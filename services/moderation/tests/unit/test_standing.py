@@ -4,12 +4,11 @@ import pytest
 from community.membership.v1 import types_pb2 as roles
 from community_common.errors import FailedPrecondition, PermissionDenied
 from community_contracts import reasons
-
 from moderation.domain.standing import (
     Community,
     Standing,
-    require_acts_on,
     require_active,
+    require_acts_on,
     require_admin,
     require_moderator,
     require_platform_admin,

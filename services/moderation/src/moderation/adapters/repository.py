@@ -1,0 +1,79 @@
+"""Loads moderation aggregates from the event store and saves what they recorded.
+
+Each aggregate kind has its own stream prefix, so ids of different kinds never share a
+stream; the event's ce_subject is the bare id, as the contract names it. Every save writes a
+snapshot of the state after the commit, so a load is one snapshot get plus a probe for newer
+commits, however long the stream has grown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from community_common.event_store import Commit, EventStore, NewEvent, Provenance, RequestKey
+
+from moderation.domain.aggregate import Aggregate
+from moderation.domain.automod import AutomodRule
+from moderation.domain.content import PostModeration
+from moderation.domain.reports import Report
+from moderation.domain.restrictions import UserRestrictions
+from moderation.domain.rules import Rule
+from moderation.domain.sanctions import CommunitySanctions
+
+A = TypeVar("A", bound=Aggregate)
+
+STREAM_PREFIX: dict[type[Aggregate], str] = {
+    Rule: "rule",
+    Report: "report",
+    CommunitySanctions: "sanctions",
+    UserRestrictions: "restrictions",
+    PostModeration: "post",
+    AutomodRule: "automod",
+}
+
+
+def stream_id(kind: type[Aggregate], aggregate_id: str) -> str:
+    return f"{STREAM_PREFIX[kind]}:{aggregate_id}"
+
+
+class Repository:
+    def __init__(self, store: EventStore, clock: Callable[[], datetime] | None = None) -> None:
+        self.store = store
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    async def load(self, kind: type[A], aggregate_id: str) -> A:
+        aggregate = kind(aggregate_id)  # type: ignore[call-arg]
+        stream = await self.store.load(stream_id(kind, aggregate_id))
+        if stream.snapshot is not None:
+            aggregate.restore_snapshot(dict(stream.snapshot))
+            aggregate.version = stream.snapshot_version
+        for envelope in stream.events:
+            aggregate.apply(envelope.message(), envelope.occurred_at)
+        return aggregate
+
+    async def save(
+        self,
+        aggregate: Aggregate,
+        aggregate_id: str,
+        *,
+        request: RequestKey | None = None,
+        provenance: Provenance | None = None,
+    ) -> Commit | None:
+        """Append what the aggregate recorded since it was loaded (ConcurrencyConflict if
+        someone else wrote first); None when it recorded nothing."""
+        if not aggregate.pending:
+            return None
+        base_version = aggregate.version - len(aggregate.pending)
+        commit = await self.store.append(
+            stream_id(type(aggregate), aggregate_id),
+            base_version,
+            [NewEvent(event) for event in aggregate.pending],
+            subject=aggregate_id,
+            snapshot=aggregate.snapshot(),
+            request=request,
+            provenance=provenance,
+        )
+        aggregate.pending = []
+        return commit
