@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from community.membership.v1 import membership_service_pb2_grpc
-from community_common.config import Settings, env_float, env_int
+from community_common.config import Settings, env_float, env_int, env_str
 from community_common.event_store import EventStore
 from community_common.logging import configure_logging
 from community_common.mongo import async_client, blocking_client
@@ -69,9 +69,15 @@ def membership_service(
     )
 
 
-def build(settings: Settings | None = None, service_limits: Limits | None = None) -> ServiceHost:
+def build(
+    settings: Settings | None = None,
+    service_limits: Limits | None = None,
+    consumer_group_prefix: str | None = None,
+) -> ServiceHost:
     settings = settings or Settings.from_env(SERVICE.short_name, SERVICE.default_port)
     service_limits = service_limits or limits_from_env()
+    # CONSUMER_GROUP_PREFIX: replicas of one deployment share it (and so share the work).
+    groups = consumer_group_prefix or env_str("CONSUMER_GROUP_PREFIX", SERVICE.short_name)
     configure_logging(SERVICE.short_name, settings.log_level)
     mongo = async_client(settings.mongodb_uri)
     service = membership_service(mongo, settings.mongodb_database, service_limits)
@@ -103,8 +109,8 @@ def build(settings: Settings | None = None, service_limits: Limits | None = None
             settings.kafka_bootstrap_servers,
             RelaySettings.from_env(SERVICE.topic),
         ),
-        moderation_consumer(settings.kafka_bootstrap_servers, thread_service),
-        projector(settings.kafka_bootstrap_servers, thread_service),
+        moderation_consumer(settings.kafka_bootstrap_servers, thread_service, groups),
+        projector(settings.kafka_bootstrap_servers, thread_service, groups),
     ]
     return ServiceHost(
         settings=settings,

@@ -857,9 +857,11 @@ class MembershipService:
         community_id = event.community_id or event.subject
         if await self.read_models.projected_version(community_id) >= event.sequence:
             return
+        community = await self.repository.load(community_id)
+        if community.version < event.sequence:
+            return  # not from this service's store (e.g. another deployment on the topic)
         for user_id, fact in projection.user_facts(message, event.sequence, event.occurred_at):
             await self.read_models.add_user_fact(user_id, fact)
-        community = await self.repository.load(community_id)
         await self.read_models.put_summary(projection.summary_of(community, event.sequence))
 
     async def rebuild_projections(self, community_ids: Iterable[str]) -> int:

@@ -586,6 +586,7 @@ class Community:
     def leave_group(self, actor: Actor, group_id: str, now: datetime) -> None:
         self._begin(now)
         group = self._group(group_id)
+        self._require_member(actor.user_id)
         if actor.user_id not in group.members:
             raise FailedPrecondition(reasons.NOT_A_GROUP_MEMBER, "you are not in this group")
         self._record(
