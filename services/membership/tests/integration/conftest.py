@@ -5,6 +5,7 @@ database and consumer groups of its own. Callers authenticate with real HS256 to
 from __future__ import annotations
 
 import asyncio
+import copy
 import os
 import time
 import uuid
@@ -48,6 +49,11 @@ def secret() -> str:
 @pytest.fixture(scope="module")
 def db_name() -> str:
     return f"membership_test_{uuid.uuid4().hex[:10]}"
+
+
+def fresh(prefix: str = "u") -> str:
+    """A fresh id for module-scoped fixtures (the root `unique` fixture is per test)."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +116,12 @@ class Client:
     def __init__(self, channel: aio.Channel, secret: str) -> None:
         self.stub = membership_service_pb2_grpc.MembershipServiceStub(channel)
         self.secret = secret
+
+    def signing_with(self, secret: str) -> Client:
+        """The same client minting tokens with another secret (forged tokens)."""
+        other = copy.copy(self)
+        other.secret = secret
+        return other
 
     def metadata(self, user: str | None, admin: bool = False) -> list[tuple[str, str]]:
         if user is None:
