@@ -1,0 +1,1 @@
+"""Adapters: the MongoDB serving view."""

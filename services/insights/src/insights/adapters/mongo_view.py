@@ -1,0 +1,91 @@
+"""The serving view in MongoDB: one document per table value, `_id` = the table key.
+
+The worker replaces whole documents with the values' current (absolute) state, so a batch
+saved twice leaves the same documents; the API reads only by `_id`. Ids chosen by users
+(user ids) and other services (post and group ids) may contain '.' or start with '$', which
+MongoDB field names must not: maps keyed by them are stored as lists of [id, value] pairs.
+The dedupe marks stay in the Faust tables; the view has no use for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from pymongo import ReplaceOne
+from pymongo.asynchronous.database import AsyncDatabase
+
+from insights.domain.effects import Space
+from insights.domain.ledger import (
+    DAYS,
+    ROLES,
+    ROSTERS,
+    Target,
+    Value,
+    day_target,
+    role_target,
+    roster_target,
+)
+
+COLLECTIONS = {DAYS: "space_days", ROSTERS: "rosters", ROLES: "roles"}
+# Fields holding maps keyed by foreign ids, per table.
+_PAIRED = {DAYS: ("members", "posts"), ROSTERS: ("headcounts",), ROLES: ()}
+
+
+def to_document(target: Target, value: Value) -> dict[str, Any]:
+    document: dict[str, Any] = {"_id": target.key}
+    for name, field in value.items():
+        if name == "marks":
+            continue
+        document[name] = list(field.items()) if name in _PAIRED[target.table] else field
+    return document
+
+
+def from_document(table: str, document: Mapping[str, Any]) -> Value:
+    value: Value = {"marks": {}}
+    for name, field in document.items():
+        if name == "_id":
+            continue
+        value[name] = dict(field) if name in _PAIRED[table] else field
+    return value
+
+
+class MongoServingView:
+    def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
+        self.database = database
+
+    def collection(self, table: str) -> Any:
+        return self.database[COLLECTIONS[table]]
+
+    async def save(self, changed: Mapping[Target, Value]) -> None:
+        writes: dict[str, list[ReplaceOne[dict[str, Any]]]] = defaultdict(list)
+        for target, value in changed.items():
+            writes[target.table].append(
+                ReplaceOne({"_id": target.key}, to_document(target, value), upsert=True)
+            )
+        for table, operations in writes.items():
+            await self.collection(table).bulk_write(operations, ordered=False)
+
+    async def _get(self, target: Target) -> Value | None:
+        document = await self.collection(target.table).find_one({"_id": target.key})
+        return from_document(target.table, document) if document else None
+
+    async def roster(self, community_id: str) -> Value | None:
+        return await self._get(roster_target(community_id))
+
+    async def role(self, community_id: str, user_id: str) -> int:
+        value = await self._get(role_target(community_id, user_id))
+        return int(value["role"]) if value else 0
+
+    async def days(self, space: Space, days: list[str]) -> dict[str, Value | None]:
+        # One `_id` lookup per day: FerretDB serves `_id` equality from its index, where an
+        # `$in` would scan the collection.
+        found = await asyncio.gather(*(self._get(day_target(space, day)) for day in days))
+        return dict(zip(days, found, strict=True))
+
+    async def drop(self) -> None:
+        """Forget everything (rebuild)."""
+        for name in COLLECTIONS.values():
+            await self.database.drop_collection(name)

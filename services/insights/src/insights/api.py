@@ -1,0 +1,76 @@
+"""The gRPC API: `community.insights.v1.InsightsService` (SPEC §7), answered from the
+MongoDB serving view the worker keeps."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from community.insights.v1 import insights_service_pb2, insights_service_pb2_grpc
+from community_common.auth import MAX_USER_ID_LENGTH, current_caller
+from community_common.errors import InvalidArgument
+from community_contracts import reasons
+
+from insights.application.get_insights import InsightsQueries, InsightsRequest
+from insights.codecs import fill_figures
+from insights.domain.effects import Space
+from insights.domain.figures import DEFAULT_RANGE, RANGES
+
+MAX_ID_LENGTH = MAX_USER_ID_LENGTH
+DEFAULT_ZONE = "UTC"
+
+
+def parse_consistency_token(token: str) -> tuple[str, int]:
+    """`<community_id>:<version>` as membership hands it out."""
+    community_id, _, version = token.rpartition(":")
+    if not community_id or not version.isdigit():
+        raise InvalidArgument(
+            [("consistency_token", "must be <community_id>:<version>")],
+            reason=reasons.INVALID_CONSISTENCY_TOKEN,
+        )
+    return community_id, int(version)
+
+
+def parse_request(request: insights_service_pb2.GetInsightsRequest) -> InsightsRequest:
+    violations: list[tuple[str, str]] = []
+    if not request.community_id:
+        violations.append(("community_id", "required"))
+    for name in ("community_id", "group_id"):
+        if len(getattr(request, name)) > MAX_ID_LENGTH:
+            violations.append((name, f"at most {MAX_ID_LENGTH} characters"))
+    range_days = request.range_days or DEFAULT_RANGE
+    if range_days not in RANGES:
+        violations.append(("range_days", f"must be one of {', '.join(map(str, RANGES))}"))
+    zone: ZoneInfo | None = None
+    try:
+        zone = ZoneInfo(request.time_zone or DEFAULT_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        violations.append(("time_zone", "must be an IANA time zone name, e.g. Europe/Paris"))
+    if violations or zone is None:
+        raise InvalidArgument(violations)
+    return InsightsRequest(
+        space=Space(request.community_id, request.group_id),
+        range_days=range_days,
+        zone=zone,
+        consistency=(
+            parse_consistency_token(request.consistency_token)
+            if request.consistency_token
+            else None
+        ),
+    )
+
+
+class InsightsService(insights_service_pb2_grpc.InsightsServiceServicer):
+    def __init__(self, queries: InsightsQueries) -> None:
+        self.queries = queries
+
+    async def GetInsights(
+        self, request: insights_service_pb2.GetInsightsRequest, context: Any
+    ) -> insights_service_pb2.GetInsightsResponse:
+        caller = current_caller()
+        figures = await self.queries.get_insights(caller, parse_request(request))
+        response = insights_service_pb2.GetInsightsResponse(
+            community_id=request.community_id, group_id=request.group_id
+        )
+        fill_figures(response, figures)
+        return response

@@ -1,0 +1,97 @@
+"""The insights Faust app: its settings, its table class, and what the agents share.
+
+Faust rules this app follows: one agent per stream with concurrency 1; tables keyed from the
+Kafka key (every table key starts with the community id, and lands on that community's
+partition); `at_least_once` with the dedupe inside the table values; a short fetch wait for
+freshness; no web server; a data directory per worker. Features register their agents and
+tables by being imported (autodiscover).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread, Consumer, Transport
+from kafka.partitioner.default import murmur2
+
+from insights.domain.ledger import community_of
+from insights.domain.snapshot_schedule import SnapshotSchedule
+from insights.ports import ServingView
+from insights.settings import WorkerSettings
+
+# Faust hard-codes aiokafka's fetch wait at 1500 ms: a quiet partition would hold every
+# fetch that long. 20 ms keeps the time from publish to figures short.
+FETCH_MAX_WAIT_MS = 20
+
+
+def partition_of(community_id: str, partitions: int) -> int:
+    """The partition the producers put a community's events on (Kafka's murmur2)."""
+    return (murmur2(community_id.encode()) & 0x7FFFFFFF) % partitions
+
+
+class CommunityTable(faust.Table):
+    """A table whose keys start with a community id (see `insights.domain.ledger.Target`).
+
+    Faust would send a changelog record to the partition of the event being processed; a
+    batch holds events of several partitions, so the partition is taken from the key's
+    community instead: the partition its events come from, whose owner restores it."""
+
+    def partition_for_key(self, key: Any) -> int:
+        return partition_of(community_of(key), self.partitions)
+
+
+class _FreshConsumerThread(AIOKafkaConsumerThread):
+    def _create_worker_consumer(self, transport: Any) -> Any:
+        consumer = super()._create_worker_consumer(transport)
+        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS
+        return consumer
+
+
+class _FreshConsumer(Consumer):
+    def _new_consumer_thread(self) -> AIOKafkaConsumerThread:
+        return _FreshConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+
+class _FreshTransport(Transport):
+    Consumer = _FreshConsumer
+
+
+class InsightsApp(faust.App):
+    def _new_transport(self) -> Any:
+        return _FreshTransport(self.conf.broker_consumer, self)
+
+
+@dataclass
+class Runtime:
+    """What the agents need beyond their tables: the serving view (set when the worker
+    starts, or by a test) and which spaces' snapshots are due."""
+
+    snapshots: SnapshotSchedule
+    view: ServingView | None = None
+
+
+def create_app(settings: WorkerSettings) -> InsightsApp:
+    return InsightsApp(
+        settings.app_id,
+        broker=f"kafka://{settings.kafka_bootstrap_servers}",
+        store="memory://",
+        Table=CommunityTable,
+        topic_partitions=settings.topic_partitions,
+        processing_guarantee="at_least_once",
+        # A restarted worker is given its partitions back within a few seconds.
+        broker_session_timeout=6,
+        broker_heartbeat_interval=1,
+        consumer_auto_offset_reset="earliest",
+        stream_wait_empty=False,
+        web_enabled=False,
+        datadir=settings.data_dir,
+        autodiscover=["insights.engagement", "insights.snapshots"],
+        origin="insights",
+    )
+
+
+settings = WorkerSettings.from_env()
+app = create_app(settings)
+runtime = Runtime(SnapshotSchedule(settings.snapshot_interval_s))

@@ -1,0 +1,120 @@
+"""GetInsights: checks in the platform's order (the token was checked by the interceptor and
+the arguments by the API), then the figures from the serving view.
+
+Order: consistency token reached (else UNAVAILABLE), the community (and group) exists, the
+caller is a moderator or above (or a platform admin), the space has more than 50 members.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from community.membership.v1 import types_pb2 as membership_types
+from community_common.context import Caller
+from community_common.errors import FailedPrecondition, NotFound, PermissionDenied, Unavailable
+from community_contracts import reasons
+
+from insights.domain.effects import NO_ROLE, Space
+from insights.domain.figures import THRESHOLD, Figures, compute_figures, days_needed
+from insights.domain.ledger import Value
+from insights.ports import ServingView
+
+CONSISTENCY_TIMEOUT_S = 2.0
+CONSISTENCY_POLL_S = 0.02
+
+
+@dataclass(frozen=True)
+class InsightsRequest:
+    space: Space
+    range_days: int
+    zone: ZoneInfo
+    # (community_id, membership stream version) from a consistency_token, if one was given.
+    consistency: tuple[str, int] | None = None
+
+
+def member_count(roster: Value, space: Space) -> int:
+    return int(roster["headcounts"].get(space.group_id, 0))
+
+
+class InsightsQueries:
+    def __init__(
+        self,
+        view: ServingView,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        consistency_timeout_s: float = CONSISTENCY_TIMEOUT_S,
+    ) -> None:
+        self.view = view
+        self.clock = clock
+        self.consistency_timeout_s = consistency_timeout_s
+
+    async def get_insights(self, caller: Caller, request: InsightsRequest) -> Figures:
+        if request.consistency is not None:
+            await self._wait_until_applied(*request.consistency)
+        space = request.space
+        roster = await self.view.roster(space.community_id)
+        if roster is None or not roster["opened"]:
+            raise NotFound("community not found", reason=reasons.COMMUNITY_NOT_FOUND,
+                           metadata={reasons.METADATA_RESOURCE_ID: space.community_id})
+        if space.group_id and (
+            space.group_id not in roster["headcounts"] or space.group_id in roster["closed_groups"]
+        ):
+            raise NotFound("group not found", reason=reasons.GROUP_NOT_FOUND,
+                           metadata={reasons.METADATA_RESOURCE_ID: space.group_id})
+        if not caller.is_platform_admin:
+            await self._require_moderator(space.community_id, caller.user_id)
+        members = member_count(roster, space)
+        if members <= THRESHOLD:
+            raise FailedPrecondition(
+                reasons.INSIGHTS_THRESHOLD_NOT_MET,
+                f"insights need more than {THRESHOLD} members; this space has {members}",
+                metadata={reasons.METADATA_MEMBER_COUNT: str(members),
+                          reasons.METADATA_THRESHOLD: str(THRESHOLD)},
+            )
+        return await self.figures(space, roster, request.range_days, request.zone)
+
+    async def figures(
+        self, space: Space, roster: Value, range_days: int, zone: ZoneInfo
+    ) -> Figures:
+        """The space's figures, no questions asked (snapshots use this too)."""
+        now = self.clock()
+        days = await self.view.days(space, days_needed(range_days, zone, now))
+        return compute_figures(
+            days,
+            member_count=member_count(roster, space),
+            as_of=roster["as_of"],
+            range_days=range_days,
+            zone=zone,
+            now=now,
+        )
+
+    async def _require_moderator(self, community_id: str, user_id: str) -> None:
+        role = await self.view.role(community_id, user_id)
+        if role == NO_ROLE:
+            raise PermissionDenied(reasons.NOT_A_MEMBER, "not a member of this community")
+        # Roles are numbered highest first: owner 1, admin 2, moderator 3, member 4.
+        if role > membership_types.ROLE_MODERATOR:
+            raise PermissionDenied(
+                reasons.ROLE_REQUIRED,
+                "insights are for moderators and above",
+                metadata={reasons.METADATA_REQUIRED_ROLE: membership_types.Role.Name(
+                    membership_types.ROLE_MODERATOR)},
+            )
+
+    async def _wait_until_applied(self, community_id: str, version: int) -> None:
+        deadline = time.monotonic() + self.consistency_timeout_s
+        while True:
+            roster = await self.view.roster(community_id)
+            if roster is not None and roster["version"] >= version:
+                return
+            if time.monotonic() >= deadline:
+                raise Unavailable(
+                    reasons.CONSISTENCY_TIMEOUT,
+                    f"membership events of {community_id} up to version {version} are not "
+                    "applied yet; retry",
+                )
+            await asyncio.sleep(CONSISTENCY_POLL_S)

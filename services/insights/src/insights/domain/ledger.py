@@ -1,0 +1,183 @@
+"""The compact state insights keeps, and how a batch of events changes it exactly once.
+
+State is a handful of kinds of plain JSON values (they live in Faust tables and are
+materialised as MongoDB documents):
+
+- a space's day (`days`): counters of that UTC day in quarter-hour buckets, each active
+  member's score per bucket, each engaged post's engagement per bucket;
+- a community's roster (`rosters`): headcount of the community and of each group, closed
+  groups, the membership stream version reached, and the latest event time seen;
+- a member's role (`roles`).
+
+Every value carries `marks`: per source (the publishing service), the highest
+`ce_keysequence` already applied to it. The relay numbers each (topic, community) densely
+and the topic keeps that order, so an event whose position is at or below a value's mark
+has already been applied to that value: a redelivered or re-published event changes
+nothing. The mark sits in the same value as the counters it guards, so they are written
+together or not at all.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from insights.domain.calendar import Bucket, bucket_of
+from insights.domain.effects import (
+    Activity,
+    CommunityOpened,
+    Effect,
+    Engagement,
+    GroupClosed,
+    GroupOpened,
+    Headcount,
+    RoleChange,
+    Space,
+    Tally,
+)
+
+Value = dict[str, Any]
+
+DAYS = "days"
+ROSTERS = "rosters"
+ROLES = "roles"
+
+
+class Target(NamedTuple):
+    """A value to change: its kind (table) and key. Keys are JSON arrays whose first item is
+    the community id, so every value of a community lives on that community's partition."""
+
+    table: str
+    key: str
+
+
+def day_target(space: Space, day: str) -> Target:
+    return Target(DAYS, json.dumps([space.community_id, space.group_id, day]))
+
+
+def roster_target(community_id: str) -> Target:
+    return Target(ROSTERS, json.dumps([community_id]))
+
+
+def role_target(community_id: str, user_id: str) -> Target:
+    return Target(ROLES, json.dumps([community_id, user_id]))
+
+
+def community_of(key: str) -> str:
+    community_id: str = json.loads(key)[0]
+    return community_id
+
+
+@dataclass(frozen=True)
+class Observed:
+    """One event as insights sees it."""
+
+    community_id: str
+    # The publishing service ("membership", "feed", "moderation"): one topic each.
+    source: str
+    # ce_keysequence: its dense position among its topic's events of this community;
+    # 0 when the record has none (then it cannot be recognised as a redelivery).
+    key_sequence: int
+    at: datetime
+    # ce_sequence of a membership event (the community stream version), else 0.
+    membership_version: int
+    effects: tuple[Effect, ...]
+
+
+def empty(table: str) -> Value:
+    if table == DAYS:
+        return {"marks": {}, "counts": {}, "members": {}, "posts": {}}
+    if table == ROSTERS:
+        return {"marks": {}, "opened": False, "headcounts": {}, "closed_groups": [],
+                "version": 0, "as_of": ""}
+    return {"marks": {}, "role": 0}
+
+
+def _add(counters: dict[str, dict[str, int]], name: str, quarter: str, amount: int) -> None:
+    buckets = counters.setdefault(name, {})
+    buckets[quarter] = buckets.get(quarter, 0) + amount
+
+
+def _target(effect: Effect, bucket: Bucket) -> Target:
+    if isinstance(effect, (Tally, Activity, Engagement)):
+        return day_target(effect.space, bucket.day)
+    if isinstance(effect, RoleChange):
+        return role_target(effect.community_id, effect.user_id)
+    community_id = (
+        effect.community_id if isinstance(effect, CommunityOpened) else effect.space.community_id
+    )
+    return roster_target(community_id)
+
+
+def _apply(value: Value, effect: Effect, quarter: str) -> None:
+    if isinstance(effect, Tally):
+        _add(value["counts"], effect.metric, quarter, 1)
+    elif isinstance(effect, Activity):
+        _add(value["members"], effect.user_id, quarter, effect.score)
+    elif isinstance(effect, Engagement):
+        _add(value["posts"], effect.post_id, quarter, 1)
+    elif isinstance(effect, Headcount):
+        counts = value["headcounts"]
+        counts[effect.space.group_id] = counts.get(effect.space.group_id, 0) + effect.delta
+    elif isinstance(effect, CommunityOpened):
+        value["opened"] = True
+    elif isinstance(effect, GroupOpened):
+        value["headcounts"].setdefault(effect.space.group_id, 0)
+    elif isinstance(effect, GroupClosed):
+        value["headcounts"][effect.space.group_id] = 0
+        if effect.space.group_id not in value["closed_groups"]:
+            value["closed_groups"].append(effect.space.group_id)
+    elif isinstance(effect, RoleChange):
+        value["role"] = effect.role
+
+
+def _seen(roster: Value, event: Observed) -> None:
+    """Every event moves its community's as_of; membership events its stream version.
+    Both are maxima, so they need no dedupe and do not depend on arrival order."""
+    roster["as_of"] = max(roster["as_of"], event.at.isoformat(timespec="microseconds"))
+    roster["version"] = max(roster["version"], event.membership_version)
+
+
+def _already_applied(value: Value, event: Observed) -> bool:
+    return 0 < event.key_sequence <= value["marks"].get(event.source, 0)
+
+
+def apply_batch(
+    events: Iterable[Observed], load: Callable[[Target], Value | None]
+) -> dict[Target, Value]:
+    """Apply events in order; returns each changed value once (the batch's last state).
+
+    `load` gives a value's stored state (None when new); it is never modified in place."""
+    working: dict[Target, Value] = {}
+    changed: set[Target] = set()
+
+    def current(target: Target) -> Value:
+        if target not in working:
+            stored = load(target)
+            working[target] = copy.deepcopy(stored) if stored is not None else empty(
+                target.table
+            )
+        return working[target]
+
+    for event in events:
+        bucket = bucket_of(event.at)
+        by_target: dict[Target, list[Effect]] = {roster_target(event.community_id): []}
+        for effect in event.effects:
+            by_target.setdefault(_target(effect, bucket), []).append(effect)
+        for target, effects in by_target.items():
+            value = current(target)
+            if target.table == ROSTERS:
+                _seen(value, event)
+                changed.add(target)
+            if _already_applied(value, event):
+                continue
+            for effect in effects:
+                _apply(value, effect, bucket.quarter)
+            if event.key_sequence:
+                value["marks"][event.source] = event.key_sequence
+            changed.add(target)
+    return {target: working[target] for target in changed}

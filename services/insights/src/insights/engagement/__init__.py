@@ -1,0 +1,2 @@
+"""Engagement: the agent that turns the three event topics into the insights tables and the
+MongoDB serving view."""

@@ -1,0 +1,55 @@
+"""The insights worker's settings, from environment variables with working local defaults.
+
+The gRPC API reads the common service settings (community_common.config.Settings); the
+worker needs no JWT secret, so it reads only what it uses.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from community_common.config import env_float, env_str, topic_partitions
+from community_contracts import services, topics
+
+SERVICE = services.INSIGHTS
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    kafka_bootstrap_servers: str
+    mongodb_uri: str
+    mongodb_database: str
+    # Faust's app id: the consumer group, and the prefix of the tables' changelog topics.
+    app_id: str
+    # The event topics consumed (the contract's three; another set only for a shadow replay
+    # or a test's own topics).
+    source_topics: tuple[str, ...]
+    snapshot_topic: str
+    snapshot_interval_s: float
+    # Same as the event topics' partition count: Faust refuses a table whose changelog
+    # partitions differ from its source topics' (PartitionsMismatch).
+    topic_partitions: int
+    # Faust's local data directory: one per worker process.
+    data_dir: str
+    log_level: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> WorkerSettings:
+        env = os.environ if env is None else env
+        sources = env_str("INSIGHTS_SOURCE_TOPICS", ",".join(SERVICE.consumes), env)
+        return cls(
+            kafka_bootstrap_servers=env_str("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", env),
+            mongodb_uri=env_str("MONGODB_URI", "mongodb://127.0.0.1:27017", env),
+            mongodb_database=env_str("MONGODB_DATABASE", SERVICE.short_name, env),
+            app_id=env_str("INSIGHTS_APP_ID", SERVICE.short_name, env),
+            source_topics=tuple(t.strip() for t in sources.split(",") if t.strip()),
+            snapshot_topic=env_str("INSIGHTS_SNAPSHOT_TOPIC", topics.INSIGHTS_SNAPSHOTS, env),
+            snapshot_interval_s=env_float("INSIGHTS_SNAPSHOT_INTERVAL_S", 5.0, minimum=0, env=env),
+            topic_partitions=topic_partitions(env),
+            data_dir=env_str("INSIGHTS_DATA_DIR", "", env)
+            or tempfile.mkdtemp(prefix="insights-worker-"),
+            log_level=env_str("LOG_LEVEL", "INFO", env).upper(),
+        )

@@ -1,0 +1,1 @@
+"""Snapshots: each space's figures published to `community.insights.snapshots.v1`."""

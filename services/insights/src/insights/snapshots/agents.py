@@ -1,0 +1,49 @@
+"""Publishes each changed space's figures (the default 28 days in UTC, as the snapshot
+contract says) to the snapshot topic, at most once per space per
+INSIGHTS_SNAPSHOT_INTERVAL_S. Each worker publishes the spaces of its own partitions."""
+
+from __future__ import annotations
+
+import logging
+import time
+from zoneinfo import ZoneInfo
+
+from community_common.mongo import MONGO_OUTAGE_ERRORS
+
+from insights.app import app, runtime, settings
+from insights.application.get_insights import InsightsQueries
+from insights.codecs import snapshot_record
+from insights.domain.figures import DEFAULT_RANGE
+
+log = logging.getLogger("insights.snapshots")
+
+TICK_S = 0.5
+UTC = ZoneInfo("UTC")
+
+snapshot_topic = app.topic(
+    settings.snapshot_topic,
+    key_type=bytes,
+    value_type=bytes,
+    key_serializer="raw",
+    value_serializer="raw",
+)
+
+
+@app.timer(interval=TICK_S)
+async def publish_snapshots() -> None:
+    if runtime.view is None:
+        return
+    queries = InsightsQueries(runtime.view)
+    now = time.monotonic()
+    for space in runtime.snapshots.due(now):
+        try:
+            roster = await runtime.view.roster(space.community_id)
+            if roster is None:
+                continue
+            figures = await queries.figures(space, roster, DEFAULT_RANGE, UTC)
+        except MONGO_OUTAGE_ERRORS as error:
+            log.warning("serving view unavailable, snapshots wait: %r", error)
+            return
+        record = snapshot_record(space, figures)
+        await snapshot_topic.send(key=record.key, value=record.value, headers=record.headers)
+        runtime.snapshots.published(space, now)
