@@ -29,6 +29,7 @@ from grpc import aio
 from grpc_status import rpc_status
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
+from kafka.structs import OffsetAndMetadata
 from membership.application.service import MembershipService
 from membership.bootstrap import build, membership_service
 from membership.domain.limits import Limits
@@ -83,10 +84,31 @@ async def host(
         log_level="WARNING",
         auth_secret=secret.encode(),
     )
-    service_host = build(settings, limits, consumer_group_prefix=f"test-{db_name}")
+    prefix = f"test-{db_name}"
+    # Fresh groups start at the topics' ends: this server's database holds none of the
+    # communities other tests published before, so replaying them would only cost time.
+    for group, topic in (
+        (f"{prefix}-moderation", topics.MODERATION_EVENTS),
+        (f"{prefix}-projections", topics.MEMBERSHIP_EVENTS),
+    ):
+        await asyncio.to_thread(start_group_at_end, kafka_bootstrap, group, topic)
+    service_host = build(settings, limits, consumer_group_prefix=prefix)
+    service_host.grace_s = 1.0
     await service_host.start()
     yield service_host
     await service_host.stop()
+
+
+def start_group_at_end(bootstrap_servers: str, group: str, topic: str) -> None:
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap_servers, group_id=group, enable_auto_commit=False
+    )
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+        ends = consumer.end_offsets(partitions)
+        consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in ends.items()})
+    finally:
+        consumer.close()
 
 
 @pytest.fixture(scope="module")

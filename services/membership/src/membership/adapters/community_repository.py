@@ -19,7 +19,7 @@ from membership.domain.snapshot import from_state, to_state
 
 log = logging.getLogger("membership.repository")
 
-SNAPSHOT_EVERY = 50
+SNAPSHOT_EVERY = 10
 
 
 class CommunityRepository:
