@@ -19,6 +19,10 @@ clean: ## Stop and wipe the local data (Kafka logs, FerretDB files)
 status:
 	@$(STACK) status
 
+demo: ## Play the school story against the system `make up` started, print what an admin sees
+	@COMMUNITY_AUTH_HS256_SECRET=$${COMMUNITY_AUTH_HS256_SECRET:-$$(cat .local/dev/auth-secret)} \
+		uv run communityctl demo
+
 test: ## The whole suite on its own servers (never touches `make up` data)
 	@deploy/local/prerequisites.sh
 	@deploy/local/run_tests.sh

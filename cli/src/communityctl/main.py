@@ -5,6 +5,7 @@
     communityctl posts list community_id=... [--json]
     communityctl call feed GetPost post_id=...          # any RPC by name
     communityctl events tail --topic community.feed.events.v1 --from-beginning [--type PostCreated]
+    communityctl demo                                   # the school story (make demo)
 
 Calls go to 127.0.0.1 on each service's port (override with COMMUNITY_<SERVICE>_ADDR) as the
 user of COMMUNITY_TOKEN, or of a token minted for --as USER from COMMUNITY_AUTH_HS256_SECRET.
@@ -63,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
             verb_parser.set_defaults(service=service, method=method)
             _call_options(verb_parser)
 
+    demo = sub.add_parser("demo", help="play the school story against a running system")
+    demo.set_defaults(run=lambda args: _demo())
+
     ev = sub.add_parser("events", help="tail the event topics as JSON lines")
     ev_sub = ev.add_subparsers(required=True, metavar="VERB")
     tail = ev_sub.add_parser("tail", help="print events as JSON lines")
@@ -101,6 +105,12 @@ def _caller_token(args: argparse.Namespace) -> str:
     if os.environ.get("COMMUNITY_TOKEN"):
         return os.environ["COMMUNITY_TOKEN"]
     raise rpc.UsageError("say who calls: --as USER, or export COMMUNITY_TOKEN")
+
+
+def _demo() -> None:
+    from communityctl import demo
+
+    demo.main()
 
 
 def _tail(args: argparse.Namespace) -> None:

@@ -89,10 +89,11 @@ def call(service: str, method: str, request: Message, token: str, timeout: float
         try:
             return stub(request, metadata=[("authorization", f"Bearer {token}")], timeout=timeout)
         except grpc.RpcError as error:
-            raise _failure(error) from None
+            raise failure(error) from None
 
 
-def _failure(error: grpc.RpcError) -> CallFailed:
+def failure(error: grpc.RpcError) -> CallFailed:
+    """The refusal as code, ErrorInfo reason, message and field violations."""
     code = error.code().name if error.code() else "UNKNOWN"
     reason, violations = "", []
     for key, value in error.trailing_metadata() or ():

@@ -1,0 +1,261 @@
+"""`communityctl demo` (`make demo`): a school's umbrella community played through the public
+gRPC API only, then what its admin would look at — membership, the Live tab, the moderation
+log and the insights.
+
+Maple Street School is invite-only: the principal invites five parents, each parent spends
+their five invitations on more parents, and so on until 62 parents have joined; a chess club
+next door is open to anyone. Parents join the grade groups and the bus group, post, comment,
+like and share; the principal sends a targeted announcement; a teacher goes live; a report is
+resolved by removing the post, automod catches a scam, and a moderator mutes a parent.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+from community.feed.v1 import feed_service_pb2 as feed
+from community.insights.v1 import insights_service_pb2 as insights
+from community.membership.v1 import membership_service_pb2 as ms
+from community.membership.v1 import types_pb2 as mtypes
+from community.moderation.v1 import moderation_service_pb2 as mod
+from community.moderation.v1 import types_pb2 as modtypes
+from google.protobuf.duration_pb2 import Duration
+
+from communityctl.client import Platform, User
+from communityctl.rpc import CallFailed, failure
+
+PARENTS = 62
+GRADES = ("Grade 1", "Grade 2", "Grade 3")
+TOPICS = ("the spelling test", "the bake sale", "the field trip", "homework load",
+          "the new playground", "lunch menus", "the science fair", "carpools")
+
+
+class Progress:
+    """A one-line progress bar on stderr."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self.started = total, 0, time.monotonic()
+
+    def step(self, label: str, n: int = 1) -> None:
+        self.done = min(self.total, self.done + n)
+        width = 30
+        filled = width * self.done // self.total
+        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done:>3}/{self.total} "
+              f"{label:<40}", end="", file=sys.stderr, flush=True)
+
+    def finish(self) -> None:
+        print(f"\rplayed in {time.monotonic() - self.started:.1f}s{' ' * 70}", file=sys.stderr)
+
+
+def play(platform: Platform, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    run = uuid.uuid4().hex[:6]
+
+    def person(name: str, admin: bool = False) -> User:
+        return platform.user(f"{name}-{run}", platform_admin=admin)
+
+    progress = Progress(total=PARENTS * 2 + 180)
+    principal, teacher = person("principal"), person("teacher")
+    school = principal.membership.CreateCommunity(ms.CreateCommunityRequest(
+        name=f"Maple Street School {run}", description="Parents and staff of Maple Street",
+        topics=["school", "parents"], visibility=mtypes.VISIBILITY_PRIVATE,
+        join_policy=mtypes.JOIN_POLICY_INVITE_ONLY)).community
+    sid = school.community_id
+    chess = principal.membership.CreateCommunity(ms.CreateCommunityRequest(
+        name=f"Maple Street Chess Club {run}", topics=["chess"],
+        visibility=mtypes.VISIBILITY_PUBLIC, join_policy=mtypes.JOIN_POLICY_OPEN)).community
+    invite(principal, teacher, sid)
+    principal.membership.SetMemberRole(ms.SetMemberRoleRequest(
+        community_id=sid, user_id=teacher.user_id, role=mtypes.ROLE_MODERATOR))
+    groups = {name: principal.membership.CreateGroup(ms.CreateGroupRequest(
+        community_id=sid, name=name, description=f"{name} parents")).group
+        for name in (*GRADES, "School bus")}
+    progress.step("school, chess club and groups created", 6)
+
+    # Invitation chains: each parent spends their five invitations on new parents.
+    parents: list[User] = []
+    inviters: deque[User] = deque([principal])
+    while len(parents) < PARENTS:
+        inviter = inviters.popleft()
+        for _ in range(5):
+            if len(parents) >= PARENTS:
+                break
+            parent = person(f"parent{len(parents) + 1:02d}")
+            token = invite(inviter, parent, sid)
+            parents.append(parent)
+            inviters.append(parent)
+            progress.step(f"{parent.user_id} invited by {inviter.user_id.split('-')[0]}")
+    for parent in parents[:12]:
+        token = parent.membership.JoinCommunity(
+            ms.JoinCommunityRequest(community_id=chess.community_id)).consistency_token
+
+    for i, parent in enumerate(parents):
+        grade = groups[GRADES[i % len(GRADES)]]
+        token = parent.membership.JoinGroup(
+            ms.JoinGroupRequest(group_id=grade.group_id)).consistency_token
+        if i % 4 == 0:
+            token = parent.membership.JoinGroup(
+                ms.JoinGroupRequest(group_id=groups["School bus"].group_id)).consistency_token
+        progress.step(f"{parent.user_id} joined {grade.name}")
+
+    rule = principal.moderation.AddRule(mod.AddRuleRequest(
+        community_id=sid, title="Be kind", description="No ads, no insults.",
+        consistency_token=token)).rule
+    principal.moderation.AddAutomodRule(mod.AddAutomodRuleRequest(
+        community_id=sid, keywords=["free money"], action=modtypes.AUTOMOD_REMOVE))
+    progress.step("rules and automod set up", 2)
+
+    # Conversations.
+    posts = []
+    for n in range(24):
+        author = rng.choice(parents)
+        group = groups[GRADES[parents.index(author) % len(GRADES)]] if n % 3 == 0 else None
+        posts.append(author.feed.CreatePost(feed.CreatePostRequest(
+            community_id=sid, group_id=group.group_id if group else "",
+            body=f"What do you all think about {rng.choice(TOPICS)}?",
+            consistency_token=token)).post)
+        progress.step(f"post by {author.user_id}")
+    community_posts = [p for p in posts if not p.group_id]
+    for _ in range(36):
+        post = rng.choice(community_posts)
+        rng.choice(parents).feed.AddComment(feed.AddCommentRequest(
+            post_id=post.post_id, body=rng.choice(["Agreed!", "Good point.", "Count me in."])))
+        progress.step("comment")
+    for _ in range(90):
+        rng.choice(parents).feed.LikePost(feed.LikePostRequest(
+            post_id=rng.choice(community_posts).post_id))
+        progress.step("like")
+    for parent in parents[:5]:
+        parent.feed.SharePost(feed.SharePostRequest(
+            post_id=community_posts[0].post_id, target_community_id=chess.community_id))
+        progress.step("share")
+
+    principal.feed.PublishAnnouncement(feed.PublishAnnouncementRequest(
+        community_id=sid, group_ids=[groups["Grade 1"].group_id, groups["School bus"].group_id],
+        body="Grade 1 field trip on Friday: the bus leaves at 8:15."))
+    principal.feed.PublishAnnouncement(feed.PublishAnnouncementRequest(
+        community_id=sid, body="The school is closed on Monday."))
+    progress.step("announcements", 2)
+
+    session = teacher.feed.StartLiveSession(feed.StartLiveSessionRequest(
+        community_id=sid, title="Science fair, live from the gym")).live_session
+    for viewer in parents[:12]:
+        viewer.feed.JoinLiveSession(feed.JoinLiveSessionRequest(session_id=session.session_id))
+    progress.step("live session with 12 viewers", 13)
+
+    spammer, chatterbox = parents[-1], parents[-2]
+    ad = spammer.feed.CreatePost(feed.CreatePostRequest(
+        community_id=sid, body="Selling used cars, great prices, DM me")).post
+    report = parents[0].moderation.ReportContent(mod.ReportContentRequest(
+        community_id=sid, post_id=ad.post_id, reason=modtypes.REASON_COMMUNITY_RULE,
+        rule_id=rule.rule_id, details="an advert")).report
+    teacher.moderation.ResolveReport(mod.ResolveReportRequest(
+        report_id=report.report_id, resolution=modtypes.RESOLUTION_REMOVE_CONTENT,
+        note="no ads here"))
+    spammer.feed.CreatePost(feed.CreatePostRequest(
+        community_id=sid, body="FREE MONEY for every parent, click here"))
+    teacher.moderation.MuteMember(mod.MuteMemberRequest(
+        community_id=sid, user_id=chatterbox.user_id, duration=Duration(seconds=3600),
+        reason="cool down"))
+    progress.step("report resolved, automod hit, a mute", 4)
+    progress.finish()
+
+    show(principal, school, groups, len(posts) + 2)
+
+
+def invite(inviter: User, invitee: User, community_id: str) -> str:
+    sent = inviter.membership.InviteMember(ms.InviteMemberRequest(
+        community_id=community_id, invitee_id=invitee.user_id)).invitation
+    return invitee.membership.AcceptInvitation(
+        ms.AcceptInvitationRequest(invitation_id=sent.invitation_id)).consistency_token
+
+
+# ----------------------------------------------------------------------------- the admin's view
+
+def show(admin: User, school: Any, groups: dict[str, Any], posts_made: int) -> None:
+    sid = school.community_id
+    community = admin.membership.GetCommunity(ms.GetCommunityRequest(community_id=sid)).community
+    print(f"\n== {community.name}: {community.member_count} members")
+    for role in (mtypes.ROLE_OWNER, mtypes.ROLE_ADMIN, mtypes.ROLE_MODERATOR, mtypes.ROLE_MEMBER):
+        members = admin.membership.ListMembers(ms.ListMembersRequest(
+            community_id=sid, role=role, page_size=100)).members
+        print(f"   {mtypes.Role.Name(role):<16} {len(members)}")
+    for group in admin.membership.ListGroups(ms.ListGroupsRequest(community_id=sid)).groups:
+        print(f"   group {group.name:<12} {group.member_count} members")
+
+    print("\n== Live tab")
+    for live in admin.feed.ListLiveSessions(ms_live(sid)).live_sessions:
+        print(f"   {live.title:<36} {live.viewer_count} watching (host {live.host_id})")
+
+    print("\n== Moderation log")
+    log = admin.moderation.ListModerationLog(mod.ListModerationLogRequest(
+        community_id=sid, page_size=10)).entries
+    for entry in log:
+        actor = entry.actor_id or "automod"
+        target = entry.post_id or entry.user_id or entry.rule_id or entry.automod_rule_id
+        action = modtypes.ModerationAction.Name(entry.action).removeprefix("MODERATION_ACTION_")
+        print(f"   {entry.time.ToDatetime():%H:%M:%S}  {action:<20} by {actor:<20} "
+              f"on {target}  {entry.reason}")
+
+    figures = wait_for_insights(admin, sid, community.member_count, posts_made)
+    print(f"\n== Insights (last {figures.range_days} days, as of {figures.as_of.ToJsonString()})")
+    print(f"   growth: {figures.member_count} members, {figures.joins} joins, "
+          f"{figures.leaves} leaves, net {figures.net_growth:+d}")
+    print(f"   engagement: {figures.posts} posts, {figures.comments} comments, "
+          f"{figures.likes} likes, {figures.shares} shares, {figures.announcements} "
+          f"announcements, {figures.live_sessions} live sessions ({figures.live_joins} joins)")
+    print(f"   active members: {figures.active_members_1d} today, {figures.active_members_7d} "
+          f"this week, {figures.active_members_28d} in 28 days "
+          f"(engagement rate {figures.engagement_rate:.0%})")
+    print(f"   moderation: {figures.reports} reports, {figures.content_removed} removed, "
+          f"{figures.members_muted} muted, {figures.members_banned} banned")
+    print("   popular hours (UTC):")
+    peak = max(figures.popular_hours) or 1
+    for hour, count in enumerate(figures.popular_hours):
+        if count:
+            print(f"     {hour:02d}:00 {'█' * max(1, 40 * count // peak)} {count}")
+    print("   top contributors:")
+    for c in figures.top_contributors:
+        print(f"     {c.user_id:<24} {c.score}")
+
+
+def ms_live(community_id: str) -> feed.ListLiveSessionsRequest:
+    return feed.ListLiveSessionsRequest(community_id=community_id)
+
+
+def wait_for_insights(admin: User, community_id: str, members: int, posts: int,
+                      timeout: float = 30.0) -> Any:
+    """Insights are computed from the event streams: wait (bounded) until they have caught up."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = admin.insights.GetInsights(insights.GetInsightsRequest(
+                community_id=community_id, range_days=7))
+            if last.member_count >= members and last.posts >= posts:
+                return last
+        except grpc.RpcError as error:
+            last = error
+        time.sleep(0.3)
+    if isinstance(last, grpc.RpcError):
+        raise failure(last)
+    return last
+
+
+def main(platform_factory: Callable[[], Platform] = Platform.from_env) -> None:
+    platform = platform_factory()
+    try:
+        play(platform)
+    except grpc.RpcError as error:
+        raise failure(error) from None
+    except CallFailed:
+        raise
+    finally:
+        platform.close()
