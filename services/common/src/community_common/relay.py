@@ -191,8 +191,14 @@ class OutboxRelay:
 
     def _run(self) -> None:
         backoff = 0.1
+        indexed = False
         while not self._stop.is_set():
             try:
+                if not indexed:
+                    # Oldest-first reads of the outbox; on MongoDB this keeps them cheap even
+                    # with a backlog (FerretDB scans the small outbox either way).
+                    self.db[OUTBOX].create_index("created_at")
+                    indexed = True
                 if not self._holds_lease():
                     self._stop.wait(min(1.0, self.settings.lease_s / 10))
                     continue

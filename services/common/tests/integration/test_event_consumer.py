@@ -3,14 +3,8 @@ topic and the consumer moves on; duplicates change nothing; a MongoDB outage onl
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +21,7 @@ from community_common.testing.events import (
     produce_raw,
     read_records,
 )
+from community_common.testing.ferretdb import OwnFerretDB
 from google.protobuf import struct_pb2
 from google.protobuf.message import Message
 from pymongo import MongoClient
@@ -198,67 +193,6 @@ def test_skipped_types_are_not_decoded_and_checkpoints_still_advance(
 # --- a MongoDB outage under a running consumer ---------------------------------------------
 
 
-def ferretdb_binary() -> str:
-    configured = os.environ.get("FERRETDB_BIN")
-    if configured:
-        return configured
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / ".local" / "build" / "ferretdb"
-        if candidate.exists():
-            return str(candidate)
-    pytest.fail("FERRETDB_BIN is not set and no local FerretDB build was found (make test)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class OwnFerretDB:
-    """A FerretDB process of this test's own, to stop and restart under the consumer."""
-
-    def __init__(self) -> None:
-        self.binary = ferretdb_binary()
-        self.port = free_port()
-        self.data = tempfile.mkdtemp(prefix="ferretdb-outage-")
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def uri(self) -> str:
-        return f"mongodb://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [self.binary, "--listen-addr", f"127.0.0.1:{self.port}", "--sqlite-dir", self.data],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        probe: MongoClient[Any] = MongoClient(self.uri, serverSelectionTimeoutMS=500)
-        try:
-            assert wait_until(lambda: _pings(probe), timeout_s=20), "FerretDB did not start"
-        finally:
-            probe.close()
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait()
-            self.process = None
-
-    def remove(self) -> None:
-        self.stop()
-        shutil.rmtree(self.data, ignore_errors=True)
-
-
-def _pings(client: MongoClient[Any]) -> bool:
-    try:
-        client.admin.command("ping")
-    except Exception:
-        return False
-    return True
-
-
 def test_mongodb_restart_mid_stream_fills_no_dead_letter_topic(
     kafka_bootstrap: str, topic: str, uid: str, running: list[EventConsumer]
 ) -> None:
@@ -282,7 +216,7 @@ def test_mongodb_restart_mid_stream_fills_no_dead_letter_topic(
         produce_envelopes(kafka_bootstrap, topic, [envelope("c1", n) for n in range(1, 11)])
         assert wait_until(lambda: projection.count("c1") == 10)
 
-        ferret.stop()
+        ferret.kill()
         produce_envelopes(kafka_bootstrap, topic, [envelope("c1", n) for n in range(11, 31)])
         # More failed attempts than a poison record gets: an outage is never the record's fault.
         assert wait_until(lambda: len(outage_failures) >= 4, timeout_s=30)
