@@ -208,6 +208,7 @@ class MembershipService:
         await self._require_unrestricted(actor.user_id, ACTION_CREATE_COMMUNITY, now)
         community_id = new_community_id(actor.user_id, request_id)
         existing = await self.repository.load(community_id)
+        commit = None
         if not existing.exists:
             await self.ledger.claim(
                 actor.user_id,
@@ -231,7 +232,7 @@ class MembershipService:
                     community_id, 0, [NewEvent(e) for e in created.recorded], request=request
                 )
             except ConcurrencyConflict:  # a twin of this request stored it first
-                commit = None
+                pass
             else:
                 existing = self._replayed(Community(community_id), created.recorded, commit.events)
                 await self._project(existing, zip(created.recorded, commit.events, strict=True))
