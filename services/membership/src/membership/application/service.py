@@ -833,7 +833,8 @@ class MembershipService:
             # A re-delivered ban is enforced again (the removal is idempotent), in case the
             # process stopped between storing the ban and removing the member.
             current = await self.sanctions.ban_sequence(m.community_id, m.user_id)
-            if banned and current == event.sequence:
+            in_force = await self.sanctions.is_banned(m.community_id, m.user_id, self.clock())
+            if banned and current == event.sequence and in_force:
                 await self.remove_banned(
                     m.community_id,
                     m.user_id,
