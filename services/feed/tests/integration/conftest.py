@@ -16,6 +16,7 @@ from typing import Any
 
 import grpc
 import pytest
+from community.feed.v1 import feed_service_pb2 as api
 from community.feed.v1 import feed_service_pb2_grpc
 from community.membership.v1 import events_pb2 as mem
 from community.membership.v1.types_pb2 import JoinPolicy, Role, Visibility
@@ -192,6 +193,24 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 15
         await asyncio.sleep(0.05)
 
 
+async def _consumers_ready(feed: Feed) -> None:
+    """Wait until the consumers have joined their groups and apply new events (the first
+    rebalance can take longer than a consistency token's 2 s)."""
+    probe = feed.community()
+    request = api.ListPostsRequest(community_id=probe.id, consistency_token=probe.token)
+
+    async def caught_up() -> bool:
+        try:
+            await feed.call("ListPosts", request, probe.owner)
+        except aio.AioRpcError as error:
+            if error.code() != grpc.StatusCode.UNAVAILABLE:
+                raise
+            return False
+        return True
+
+    await eventually(caught_up, timeout_s=60)
+
+
 @pytest.fixture(scope="module")
 async def feed(
     kafka_bootstrap: str, mongo_uri: str, request: pytest.FixtureRequest
@@ -222,8 +241,10 @@ async def feed(
     events = Events(kafka_bootstrap)
     channel = aio.insecure_channel(f"127.0.0.1:{port}")
     client = async_client(mongo_uri)
+    feed = Feed(channel, events, client[database], lambda p: f"{p}-{uuid.uuid4().hex[:12]}")
     try:
-        yield Feed(channel, events, client[database], lambda p: f"{p}-{uuid.uuid4().hex[:12]}")
+        await _consumers_ready(feed)
+        yield feed
     finally:
         await channel.close()
         await host.stop()

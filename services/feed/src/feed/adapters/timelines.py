@@ -15,6 +15,7 @@ Timelines: "c:<community_id>" community-wide posts, "g:<group_id>" a group's pos
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -81,7 +82,9 @@ class Timelines:
                 break
             except DuplicateKeyError:
                 slot += 1
-        await self.heads.replace_one({"_id": timeline}, {"top": slot}, upsert=True)
+        # Two first writers may both upsert the missing hint; either value is a fine hint.
+        with contextlib.suppress(DuplicateKeyError):
+            await self.heads.replace_one({"_id": timeline}, {"top": slot}, upsert=True)
         return slot
 
     async def read_below(self, timeline: str, below: int, count: int) -> list[dict[str, Any]]:

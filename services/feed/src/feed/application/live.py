@@ -11,6 +11,7 @@ streams, so whichever reader writes it last, it stays correct.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from community.feed.v1 import feed_service_pb2 as api
 from community.moderation.v1.types_pb2 import Action
 from community_common.auth import Caller
 from community_common.event_store import Commit, RequestKey
+from pymongo.errors import DuplicateKeyError
 
 from feed.adapters import streams
 from feed.adapters import timelines as tl
@@ -135,9 +137,13 @@ class LiveSessions:
             standing.require_participation(Action.ACTION_UNSPECIFIED, "", now)
             session.require_active()
             # Heartbeat before the join event, so a counted viewer always has a fresh one.
-            await self.heartbeats.replace_one(
-                {"_id": heartbeat_id(session.session_id, caller.user_id)}, {"at": now}, upsert=True
-            )
+            # A concurrent upsert by the same viewer may win the insert; theirs is as fresh.
+            with contextlib.suppress(DuplicateKeyError):
+                await self.heartbeats.replace_one(
+                    {"_id": heartbeat_id(session.session_id, caller.user_id)},
+                    {"at": now},
+                    upsert=True,
+                )
             stream_id, shard = await self._shard(session.session_id, caller.user_id)
             events = shard.join(session, caller.user_id, last_join, now, self.deps.live_viewer_ttl)
             commit = None
@@ -242,9 +248,10 @@ class LiveSessions:
         active = [s for s in loaded if s.active]
         keep = [s.session_id for s in loaded if s.active or not s.exists]
         if through != top or keep != (cached or {}).get("active"):
-            await self.tabs.replace_one(
-                {"_id": community_id}, {"through": top, "active": keep}, upsert=True
-            )
+            with contextlib.suppress(DuplicateKeyError):  # another reader cached it first
+                await self.tabs.replace_one(
+                    {"_id": community_id}, {"through": top, "active": keep}, upsert=True
+                )
         return active
 
 

@@ -15,7 +15,7 @@ from feed.adapters import streams
 from feed.adapters import timelines as tl
 from feed.adapters.knowledge_store import Removals
 from feed.application.deps import Deps, new_id
-from feed.application.views import post_message, timestamp
+from feed.application.views import mark_liked, post_message, timestamp
 from feed.domain import arguments, likes
 from feed.domain.access import Standing
 from feed.domain.arguments import Violations
@@ -85,7 +85,8 @@ class Posts:
             post = Post(post_id)
             event = Post.create(post_id, community_id, group_id, caller.user_id, request.body)
             commit = await streams.save(self.deps.store, post_id, post, [event], key)
-            return api.CreatePostResponse(post=await self.view(post, Removals())), commit
+            message = await post_message(self.deps, post, removed=False, like_count_known=0)
+            return api.CreatePostResponse(post=message), commit
 
         return await self.deps.once(
             caller, request.request_id, "CreatePost", api.CreatePostResponse, command
@@ -152,6 +153,8 @@ class Posts:
             event = shard.like(post, caller.user_id) if like else shard.unlike(post, caller.user_id)
             commit = None
             if event is not None:
+                if like:
+                    await mark_liked(self.deps, post_id)
                 commit = await streams.save(self.deps.store, stream_id, shard, [event], key)
             return response_type(post=await self.view(post, removals)), commit
 
