@@ -26,8 +26,6 @@ from pymongo.errors import DuplicateKeyError
 SUMMARIES = "community_summaries"
 USER_INDEX = "user_index"
 COLLECTIONS = (SUMMARIES, USER_INDEX)
-# How many chain documents a reader fetches at once.
-READ_WINDOW = 16
 
 
 def _escaped(user_id: str) -> str:
@@ -88,22 +86,23 @@ class ReadModels:
             )
 
     async def user_facts(self, user_id: str) -> list[dict[str, Any]]:
-        """Every fact about the user, in chain order (fold them by `version`)."""
+        """Every fact about the user, in chain order (fold them by `version`).
+
+        The chain up to the head hint is fetched at once; beyond it, one `_id` at a time
+        until the first that is missing (on FerretDB a miss costs as much as a scan, so a
+        read takes exactly one)."""
         prefix = _escaped(user_id)
-        facts: list[dict[str, Any]] = []
-        n = 1
-        while True:
-            window = await asyncio.gather(
-                *(
-                    self.user_index.find_one({"_id": _entry_id(prefix, i)})
-                    for i in range(n, n + READ_WINDOW)
-                )
-            )
-            for doc in window:
-                if doc is None:
-                    return facts
-                facts.append(doc)
-            n += READ_WINDOW
+        head = await self.user_index.find_one({"_id": f"{prefix}:head"})
+        known = head["next"] - 1 if head else 0
+        found = await asyncio.gather(
+            *(self.user_index.find_one({"_id": _entry_id(prefix, n)}) for n in range(1, known + 1))
+        )
+        facts = [doc for doc in found if doc is not None]
+        n = known + 1
+        while (doc := await self.user_index.find_one({"_id": _entry_id(prefix, n)})) is not None:
+            facts.append(doc)
+            n += 1
+        return facts
 
     async def drop(self) -> None:
         for name in COLLECTIONS:

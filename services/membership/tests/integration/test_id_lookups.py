@@ -1,0 +1,95 @@
+"""The hot reads and the commands address documents only by `_id` equality: on MongoDB
+each is one index lookup however much else the collections hold, and nothing is sorted or
+filtered by another field. Checked by recording every command the use cases send to the real
+FerretDB (pymongo command monitoring). ListCommunities, the discovery of every public
+community, is the one read allowed to read a whole collection (its own small one).
+
+The timing side is in bench/flat_reads.py (see the README for the figures measured)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from community.membership.v1 import types_pb2 as types
+from membership.adapters.read_models import SUMMARIES
+from membership.application.service import MembershipService
+from membership.bootstrap import membership_service
+from membership.domain.community import Actor
+from membership.domain.limits import Limits
+from pymongo import AsyncMongoClient, monitoring
+
+WATCHED = ("find", "aggregate", "count", "distinct", "update", "delete", "findAndModify")
+
+
+class Recorder(monitoring.CommandListener):
+    def __init__(self) -> None:
+        self.commands: list[dict[str, Any]] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name in WATCHED:
+            self.commands.append(dict(event.command))
+
+    def succeeded(self, event: Any) -> None:
+        pass
+
+    def failed(self, event: Any) -> None:
+        pass
+
+
+def by_id_only(command: dict[str, Any]) -> bool:
+    def exact(query: dict[str, Any]) -> bool:
+        return list(query) == ["_id"] and not isinstance(query["_id"], dict)
+
+    if "find" in command:
+        return exact(command.get("filter", {})) and "sort" not in command
+    if "update" in command:
+        # Guarded replaces of a summary add a version condition to the `_id`.
+        return all(next(iter(u["q"])) == "_id" for u in command["updates"])
+    if "delete" in command:
+        return all(exact(d["q"]) for d in command["deletes"])
+    return False
+
+
+@pytest.fixture
+async def watched(
+    mongo_uri: str, db_name: str
+) -> AsyncIterator[tuple[MembershipService, Recorder]]:
+    recorder = Recorder()
+    client: AsyncMongoClient[Any] = AsyncMongoClient(
+        mongo_uri, event_listeners=[recorder], tz_aware=True
+    )
+    yield membership_service(client, db_name, Limits()), recorder
+    await client.close()
+
+
+async def test_reads_and_commands_use_only_id_lookups(
+    watched: tuple[MembershipService, Recorder], unique
+) -> None:
+    service, recorder = watched
+    owner, amy, bob = Actor(unique("owner")), Actor(unique("amy")), Actor(unique("bob"))
+    created = await service.create_community(owner, "Lookups", "", ["x"], 1, 1, "req")
+    cid = created.community.community_id
+    await service.join_community(amy, cid, "")
+    sent = await service.invite_member(amy, cid, bob.user_id, "")
+    await service.accept_invitation(bob, sent.invitation.invitation_id, "")
+    group = (await service.create_group(owner, cid, "G", "", "")).group
+    await service.join_group(amy, group.group_id, "")
+    await service.set_member_role(owner, cid, amy.user_id, types.ROLE_MODERATOR, "")
+    await service.leave_community(bob, cid, "")
+    await service.get_community(amy, cid)
+    await service.get_membership(amy, cid, owner.user_id)
+    await service.list_members(amy, cid, 0, 0, "")
+    await service.list_groups(amy, cid, 0, "")
+    await service.list_group_members(amy, group.group_id, 0, "")
+    await service.list_join_requests(owner, cid, 0, 0, "")
+    await service.list_invitations(owner, cid, 0, 0, "")
+    await service.list_invitations(bob, "", 0, 0, "")
+    await service.list_my_communities(amy, 0, "")
+    assert len(recorder.commands) > 50
+    offending = [c for c in recorder.commands if not by_id_only(c)]
+    assert offending == []
+    recorder.commands.clear()
+    await service.list_communities(amy, "x", "", 0, "")
+    assert [c.get("find") for c in recorder.commands if not by_id_only(c)] == [SUMMARIES]
