@@ -223,15 +223,20 @@ class Moderation:
         await self.caught_up(community)
         return community
 
-    async def caught_up(self, community: Community) -> None:
-        """Wait until moderation applied the community's membership events so far."""
-        await self.call(
-            "ListRules",
-            api.ListRulesRequest(
-                community_id=community.community_id, consistency_token=community.token
-            ),
-            community.owner,
+    async def caught_up(self, community: Community, limit_s: float = 30.0) -> None:
+        """Wait until moderation applied the community's membership events so far, retrying
+        CONSISTENCY_TIMEOUT as a client would (a busy test machine can lag more than 2 s)."""
+        deadline = time.monotonic() + limit_s
+        request = api.ListRulesRequest(
+            community_id=community.community_id, consistency_token=community.token
         )
+        while True:
+            try:
+                await self.call("ListRules", request, community.owner)
+                return
+            except grpc.aio.AioRpcError as error:
+                if error.code() != grpc.StatusCode.UNAVAILABLE or time.monotonic() > deadline:
+                    raise
 
     # --- playing feed ------------------------------------------------------------------
 
@@ -285,6 +290,22 @@ class Moderation:
         return list(response.entries)
 
 
+async def warm_up(harness: Moderation, limit_s: float = 90.0) -> None:
+    """Wait until the consumers have their partitions: SERVING only says their threads run,
+    and a consumer group's first assignment can take a while on a busy broker."""
+    deadline = time.monotonic() + limit_s
+    owner = harness.new_id("owner")
+    club = Community(harness.new_id("warmup"), owner, "", 0, {owner: roles.ROLE_OWNER})
+    harness.membership_events(
+        club, membership.CommunityCreated(community_id=club.community_id, owner_id=owner)
+    )
+    await harness.caught_up(club, limit_s)
+    post_id = harness.post(club, owner)
+    while not await harness.database["content"].find_one({"_id": f"post:{post_id}"}):
+        assert time.monotonic() < deadline, "the feed consumer never started"
+        await asyncio.sleep(0.1)
+
+
 @pytest.fixture(scope="session")
 async def moderation(kafka_bootstrap: str, mongo_uri: str) -> AsyncIterator[Moderation]:
     run = uuid.uuid4().hex[:10]
@@ -315,14 +336,16 @@ async def moderation(kafka_bootstrap: str, mongo_uri: str) -> AsyncIterator[Mode
         assert time.monotonic() < deadline, "moderation never became SERVING"
         await asyncio.sleep(0.2)
     mongo = async_client(mongo_uri)
+    harness = Moderation(
+        stub=api_grpc.ModerationServiceStub(channel),
+        kafka=kafka_bootstrap,
+        events=watcher,
+        database=mongo[settings.mongodb_database],
+        new_id=lambda prefix: f"{prefix}-{uuid.uuid4().hex[:12]}",
+    )
     try:
-        yield Moderation(
-            stub=api_grpc.ModerationServiceStub(channel),
-            kafka=kafka_bootstrap,
-            events=watcher,
-            database=mongo[settings.mongodb_database],
-            new_id=lambda prefix: f"{prefix}-{uuid.uuid4().hex[:12]}",
-        )
+        await warm_up(harness)
+        yield harness
     finally:
         await channel.close()
         await host.stop()

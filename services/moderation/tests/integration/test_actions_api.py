@@ -89,6 +89,7 @@ async def test_bans_timed_or_permanent_repeated_and_lifted(moderation):
         ),
     )
     request.ClearField("duration")
+    await moderation.caught_up(club)
     request.consistency_token = club.token
     permanent = await moderation.call("BanMember", request, admin)
     assert not permanent.HasField("expires_at")
@@ -189,6 +190,7 @@ async def test_a_consistency_token_waits_for_membership_events(moderation):
             new_role=roles.ROLE_MODERATOR,
         ),
     )
+    await moderation.caught_up(club)
     # With the token, the promotion is known before the decision.
     await moderation.call(
         "ListReports",
@@ -220,6 +222,7 @@ async def test_an_archived_community_takes_no_moderation(moderation):
             community_id=club.community_id, owner_id=club.owner, actor_id=club.owner
         ),
     )
+    await moderation.caught_up(club)
     refused = await moderation.refusal(
         "MuteMember",
         api.MuteMemberRequest(

@@ -83,6 +83,7 @@ async def test_a_refused_add_is_not_remembered(moderation):
             new_role=roles.ROLE_ADMIN,
         ),
     )
+    await moderation.caught_up(club)
     request.consistency_token = club.token
     assert (await moderation.call("AddRule", request, mod)).rule.title == "Be kind"
 

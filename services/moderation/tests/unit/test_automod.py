@@ -81,7 +81,7 @@ def test_a_one_megabyte_body_is_checked_fast():
     started = time.perf_counter()
     assert keywords.matches(body)
     assert not regex.matches(body)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 3.0
 
 
 @pytest.mark.parametrize(
