@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import signal
 import statistics
 import sys
 import time
@@ -41,7 +42,8 @@ from google.protobuf import struct_pb2
 
 STREAM_LENGTH = 100
 SNAPSHOT_LAG = 5
-SAMPLES = 200
+SAMPLES = int(os.environ.get("BENCH_SAMPLES", "200"))
+RELAY_COMMITS = int(os.environ.get("BENCH_RELAY_COMMITS", "100"))
 WHO = Provenance(actor_id="bench")
 
 
@@ -150,7 +152,7 @@ def measure(mongo_uri: str, kafka: str, events: int) -> dict[str, tuple[float, f
             publish_ms.append((time.perf_counter() - started) * 1000)
 
         publish_ms: list[float] = []
-        for _ in range(10):
+        for _ in range(max(3, SAMPLES // 20)):
             publish_100_commits()
         publish_ms.sort()
         results["relay pass publishing 100 commits"] = (
@@ -165,10 +167,13 @@ def measure(mongo_uri: str, kafka: str, events: int) -> dict[str, tuple[float, f
 
 
 def main() -> None:
+    # Stopping the benchmark must still stop its private FerretDB (the `with` below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
     sizes = [int(arg) for arg in sys.argv[1:]] or [1_000, 100_000]
     by_size = {}
     with contextlib.ExitStack() as stack:
+        # FERRETDB_BIN picks the FerretDB build to measure (default: the repository's).
         if os.environ.get("BENCH_MONGODB_URI") == "env":
             mongo_uri = os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:37017")
         else:
@@ -177,6 +182,8 @@ def main() -> None:
         for size in sizes:
             print(f"history of {size:,} events:", file=sys.stderr)
             by_size[size] = measure(mongo_uri, kafka, size)
+            for operation, (p50, p95) in by_size[size].items():
+                print(f"  {operation}: p50 {p50:.2f} ms, p95 {p95:.2f} ms", file=sys.stderr)
     header = "| operation (ms, p50 / p95) | " + " | ".join(f"{s:,} stored" for s in sizes) + " |"
     print(header)
     print("|" + "---|" * (len(sizes) + 1))

@@ -32,6 +32,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kafka import KafkaProducer
+from pymongo import ReplaceOne, UpdateOne
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
@@ -136,7 +137,6 @@ class _Plan:
     """What one batch publishes: commits in send order with their first key sequence."""
 
     sends: list[tuple[Commit, int]] = field(default_factory=list)
-    key_documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     covered_entries: list[Any] = field(default_factory=list)
 
     @property
@@ -165,7 +165,9 @@ class OutboxRelay:
             lambda: event_producer(bootstrap_servers, client_id=f"relay-{database.name}")
         )
         self._producer: KafkaProducer | None = None
+        # What this relay last wrote while holding the lease; cleared when it may be stale.
         self._positions: dict[str, int] = {}
+        self._key_documents: dict[str, dict[str, Any]] = {}
         self._was_holder = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -221,13 +223,17 @@ class OutboxRelay:
         held = self.lease.held()
         if held and not self._was_holder:
             # Someone else may have advanced positions while we were not the holder.
-            self._positions.clear()
+            self._forget()
             log.info("relay lease acquired by %s", self.lease.holder)
         self._was_holder = held
         return held
 
-    def _reset(self) -> None:
+    def _forget(self) -> None:
         self._positions.clear()
+        self._key_documents.clear()
+
+    def _reset(self) -> None:
+        self._forget()
         if self._producer is not None:
             try:
                 self._producer.close(timeout=1)
@@ -272,15 +278,16 @@ class OutboxRelay:
         positions: dict[str, int] = {}
         for commit, _ in plan.sends:
             positions[commit.stream_id] = max(positions.get(commit.stream_id, 0), commit.version)
-        for stream_id, next_base in positions.items():
-            self.db[POSITIONS].update_one(
-                {"_id": stream_id}, {"$set": {"next_base": next_base}}, upsert=True
-            )
-            self._positions[stream_id] = next_base
-        sent = {commit.commit_id for commit, _ in plan.sends}
-        for document in plan.key_documents.values():
-            document["pending"] = [p for p in document["pending"] if p["commit_id"] not in sent]
-            self.db[KEY_SEQUENCES].replace_one({"_id": document["_id"]}, document, upsert=True)
+        self.db[POSITIONS].bulk_write(
+            [
+                UpdateOne({"_id": stream_id}, {"$set": {"next_base": next_base}}, upsert=True)
+                for stream_id, next_base in positions.items()
+            ],
+            ordered=False,
+        )
+        self._positions.update(positions)
+        # The keys' `pending` lists still name the commits just sent; the next numbering of
+        # each key drops them (their streams' positions have moved past), saving a write here.
         for entry in entries:
             if entry["_id"] not in plan.covered_entries:
                 position = self._positions.get(entry["stream_id"], 0)
@@ -328,12 +335,9 @@ class OutboxRelay:
         by_key: dict[str, list[Commit]] = {}
         for commit in walked:
             by_key.setdefault(commit.events[0].key, []).append(commit)
+        changed: list[dict[str, Any]] = []
         for key, commits in by_key.items():
-            document = self.db[KEY_SEQUENCES].find_one({"_id": key}) or {
-                "_id": key,
-                "next": 1,
-                "pending": [],
-            }
+            document = self._key_document(key)
             pending = [p for p in document["pending"] if not self._advanced_past(p)]
             by_id = {commit.commit_id: commit for commit in commits}
             ready = self._ready_prefix(pending, by_id)
@@ -356,10 +360,23 @@ class OutboxRelay:
                     sends.append((commit, first))
             if pending != document["pending"]:
                 document["pending"] = pending
-                # Durable before the send, so a crash after it re-publishes the same numbers.
-                self.db[KEY_SEQUENCES].replace_one({"_id": key}, document, upsert=True)
-            plan.key_documents[key] = document
+                changed.append(document)
             plan.sends += sends
+        if changed:
+            # Durable before the send, so a crash after it re-publishes the same numbers.
+            self.db[KEY_SEQUENCES].bulk_write(
+                [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in changed], ordered=False
+            )
+            for document in changed:
+                self._key_documents[document["_id"]] = document
+
+    def _key_document(self, key: str) -> dict[str, Any]:
+        if key not in self._key_documents:
+            found = self.db[KEY_SEQUENCES].find_one({"_id": key})
+            self._key_documents[key] = found or {"_id": key, "next": 1, "pending": []}
+        # A working copy: the cache changes only once the new numbers are stored.
+        document = self._key_documents[key]
+        return {"_id": key, "next": document["next"], "pending": list(document["pending"])}
 
     def _ready_prefix(
         self, pending: list[dict[str, Any]], by_id: dict[str, Commit]
@@ -404,8 +421,9 @@ class OutboxRelay:
             future.get(timeout=30)  # raises if any send failed: nothing advances then
 
     def _delete_entries(self, entry_ids: list[Any]) -> None:
-        for entry_id in entry_ids:
-            self.db[OUTBOX].delete_one({"_id": entry_id})
+        if entry_ids:
+            # `$in` is not pushed down on FerretDB, but the outbox it scans is small.
+            self.db[OUTBOX].delete_many({"_id": {"$in": entry_ids}})
 
     def _ensure_producer(self) -> KafkaProducer:
         if self._producer is None:
