@@ -62,7 +62,10 @@ async def main(mongo_uri: str, database: str, work: Path, index: str, plan: list
                 outcome = "ok " + await run_step(service, step, int(index))
             except DomainError as error:
                 outcome = error.reason
-            (work / f"result-{number}-{index}").write_text(outcome)
+            # Written aside and renamed, so the parent never reads a half-written file.
+            partial = work / f"partial-{number}-{index}"
+            partial.write_text(outcome)
+            partial.rename(work / f"result-{number}-{index}")
     finally:
         await client.close()
 
