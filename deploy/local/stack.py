@@ -112,7 +112,7 @@ def build_kafka() -> None:
 
 def build_ferretdb() -> None:
     """Builds FerretDB through our wrapper module from the Go module proxy (once per source)."""
-    sources = [FERRETDB_DIR / "go.mod", FERRETDB_DIR / "go.sum", FERRETDB_DIR / "main.go"]
+    sources = [FERRETDB_DIR / "go.mod", FERRETDB_DIR / "go.sum", *sorted(FERRETDB_DIR.glob("*.go"))]
     stamp = BUILD / "ferretdb.stamp"
     digest = _digest(*sources)
     if _stamp_ok(stamp, digest) and FERRETDB_BIN.exists():
