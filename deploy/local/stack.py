@@ -277,11 +277,11 @@ def _kafka_ready(inst: Instance) -> bool:
 
 def create_topics(inst: Instance) -> None:
     from community_common.config import topic_partitions
-    from community_common.topics_init import create_topics as create
+    from community_common.kafka_clients import ensure_topics
+    from community_common.topics_init import all_topics
 
-    created, existing = create(inst.kafka_bootstrap)
-    log(f"topics: {created} created, {existing} already there "
-        f"({topic_partitions()} partitions each)")
+    ensure_topics(inst.kafka_bootstrap, all_topics(), topic_partitions())
+    log(f"topics: {len(all_topics())} present ({topic_partitions()} partitions each)")
 
 
 # ---------------------------------------------------------------------------- FerretDB
