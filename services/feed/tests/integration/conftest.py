@@ -168,9 +168,27 @@ class Feed:
         ]
 
     async def call(
-        self, rpc: str, request: Message, user: str, platform_admin: bool = False
+        self,
+        rpc: str,
+        request: Message,
+        user: str,
+        platform_admin: bool = False,
+        retry_unavailable: bool = True,
     ) -> Any:
-        return await getattr(self.stub, rpc)(request, metadata=self.auth(user, platform_admin))
+        """Calls like a client would: UNAVAILABLE (a consistency token not reached in 2 s, as
+        happens on a busy shared broker) is safe to retry, for up to 20 s."""
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                metadata = self.auth(user, platform_admin)
+                return await getattr(self.stub, rpc)(request, metadata=metadata)
+            except aio.AioRpcError as error:
+                if (
+                    not retry_unavailable
+                    or error.code() != grpc.StatusCode.UNAVAILABLE
+                    or time.monotonic() > deadline
+                ):
+                    raise
 
     def community(self, owner: str | None = None, private: bool = False) -> Community:
         return Community(self.events, self.ids("c"), owner or self.ids("owner"), private)
@@ -201,7 +219,7 @@ async def _consumers_ready(feed: Feed) -> None:
 
     async def caught_up() -> bool:
         try:
-            await feed.call("ListPosts", request, probe.owner)
+            await feed.call("ListPosts", request, probe.owner, retry_unavailable=False)
         except aio.AioRpcError as error:
             if error.code() != grpc.StatusCode.UNAVAILABLE:
                 raise
