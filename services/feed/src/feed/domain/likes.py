@@ -4,8 +4,9 @@ A popular post gets many likes at once; if every like appended to the post's str
 likers would fight over one version number and most would have to retry. Each user's likes of
 a post go to one of `LIKE_SHARDS` streams chosen by their user id, so concurrent likers
 mostly write to different streams, and the like count is the sum of the shards' counts.
-Events keep the contract's `ce_subject` (the post id); their `ce_sequence` is the version of
-the shard stream "<post_id>:likes:<n>" they were stored in.
+Their events' `ce_subject` is that shard stream's id "<post_id>:likes:<n>" and `ce_sequence`
+its version, so a consumer deduplicating by (ce_subject, ce_sequence) stays right; the payload's
+`post_id` names the post. (The events.proto comment still says `ce_subject: post_id`.)
 """
 
 from __future__ import annotations
