@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# `make test`: starts a fresh Kafka + FerretDB on the test ports (never the `make up` ones),
+# `make test`: starts a fresh Kafka + FerretDB on the test ports (never the `make up` ones;
+# STACK_INSTANCE=ci picks a second set, for a run beside busy `test` servers),
 # runs the static checks and the whole pytest suite against them, and stops what it started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-stack() { uv run python deploy/local/stack.py "$@" --instance test; }
+stack() { uv run python deploy/local/stack.py "$@" --instance "${STACK_INSTANCE:-test}"; }
 
 stack clean                       # a fresh run: leftover test servers stopped, data wiped
 trap 'stack down' EXIT

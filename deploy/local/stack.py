@@ -64,6 +64,10 @@ INSTANCES = {
                     {"membership": 50051, "feed": 50052, "moderation": 50053, "insights": 50054}),
     "test": Instance("test", 19092, 19093, 37017,
                      {"membership": 51051, "feed": 51052, "moderation": 51053, "insights": 51054}),
+    # A second test instance, so a whole `make test` can run (STACK_INSTANCE=ci) while the
+    # `test` servers are busy with a developer's suites or benchmarks.
+    "ci": Instance("ci", 29092, 29093, 47017,
+                   {"membership": 52051, "feed": 52052, "moderation": 52053, "insights": 52054}),
 }
 
 # The service processes `up` starts: name -> python -m arguments. The gRPC port comes from

@@ -1,0 +1,96 @@
+"""End-to-end harness: the four real service processes (started once per run on the test
+instance's ports, beside the Kafka and FerretDB that `make test` started), called over gRPC
+with real tokens."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+import grpc
+import pytest
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "deploy" / "local"))
+import stack
+from communityctl.client import Platform, User
+
+T = TypeVar("T")
+INSTANCE = stack.INSTANCES[os.environ.get("COMMUNITY_STACK_INSTANCE", "test")]
+
+
+@pytest.fixture(scope="session")
+def platform() -> Iterator[Platform]:
+    already = [n for n in stack.SERVICE_PROCESSES if stack.running_pid(INSTANCE, n)]
+    platform = Platform(
+        stack.auth_secret(INSTANCE),
+        {name: f"127.0.0.1:{port}" for name, port in INSTANCE.grpc_ports.items()},
+    )
+    try:
+        stack.start_services(INSTANCE)
+        wait_until_caught_up(platform)
+        yield platform
+    finally:
+        platform.close()
+        if not already:
+            stack.stop_services(INSTANCE)
+
+
+def wait_until_caught_up(platform: Platform, timeout: float = 180.0) -> None:
+    """Freshly started services replay the event topics from the beginning (earlier suites
+    filled them); a membership write's consistency token, accepted by feed and moderation,
+    says they have caught up — the same signal a client relies on."""
+    from community.feed.v1 import feed_service_pb2 as feed
+    from community.membership.v1 import membership_service_pb2 as ms
+    from community.moderation.v1 import moderation_service_pb2 as mod
+
+    owner = platform.user(f"warmup-{uuid.uuid4().hex[:10]}")
+    created = owner.membership.CreateCommunity(ms.CreateCommunityRequest(name="warm-up"))
+    token, community_id = created.consistency_token, created.community.community_id
+    eventually(lambda: owner.feed.ListPosts(feed.ListPostsRequest(
+        community_id=community_id, consistency_token=token)) is not None, timeout)
+    eventually(lambda: owner.moderation.ListRules(mod.ListRulesRequest(
+        community_id=community_id, consistency_token=token)) is not None, timeout)
+
+
+@pytest.fixture
+def new_user(platform: Platform) -> Callable[..., User]:
+    """A user with a fresh id: new_user("ann") -> User "ann-1a2b3c..."."""
+    return lambda name="u", platform_admin=False: platform.user(
+        f"{name}-{uuid.uuid4().hex[:10]}", platform_admin
+    )
+
+
+def eventually(check: Callable[[], T], timeout: float = 20.0, interval: float = 0.1) -> T:
+    """Polls `check` until it returns a truthy value without raising; bounded."""
+    deadline = time.monotonic() + timeout
+    last: BaseException | None = None
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+            if result:
+                return result
+        except (AssertionError, grpc.RpcError) as error:
+            last = error
+        time.sleep(interval)
+    raise AssertionError(f"not reached within {timeout}s: {last!r}")
+
+
+def error_info(error: grpc.RpcError) -> error_details_pb2.ErrorInfo:
+    """The google.rpc.ErrorInfo of a refused call (empty if it has none)."""
+    status = rpc_status.from_call(error)
+    for detail in status.details if status else ():
+        info = error_details_pb2.ErrorInfo()
+        if detail.Unpack(info):
+            return info
+    return error_details_pb2.ErrorInfo()
+
+
+def reason(error: grpc.RpcError) -> str:
+    return error_info(error).reason
