@@ -23,6 +23,10 @@ demo: ## Play the school story against the system `make up` started, print what 
 	@COMMUNITY_AUTH_HS256_SECRET=$${COMMUNITY_AUTH_HS256_SECRET:-$$(cat .local/dev/auth-secret)} \
 		uv run communityctl demo
 
+bench: ## Benchmarks P1-P5 on the test instance's servers; table + bench/results/<date>.json
+	@deploy/local/prerequisites.sh
+	@uv run python bench/run.py
+
 test: ## The whole suite on its own servers (never touches `make up` data)
 	@deploy/local/prerequisites.sh
 	@deploy/local/run_tests.sh

@@ -1,0 +1,562 @@
+"""`make bench`: the write path, the insights pipeline, freshness, rebuild speed and footprint,
+each also as a ratio to a raw ceiling measured in the same run on the same machine.
+
+    uv run python bench/run.py            (starts the `test` instance's Kafka and FerretDB)
+
+Everything the run creates is private to it: scratch topics `bench.<run>.*`, databases
+`bench_<run>_*`, consumer groups `bench-<run>-*`, service processes on their own ports
+(29xxx) started from .local/bench and stopped at the end. Prints the table and writes
+bench/results/<date>.json. Sizes come from the environment (defaults fit a shared 2-core
+machine in a few minutes): BENCH_EVENTS (P2/P4 history), BENCH_REBUILD_EVENTS (feed rebuild),
+BENCH_SECONDS (each ghz phase), BENCH_FRESH_RATE and BENCH_FRESH_SECONDS (P3),
+BENCH_UNRELATED (P5 flat reads), BENCH_PROFILE=0 to skip py-spy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deploy" / "local"))
+
+import grpc
+import history
+import stack
+from community.feed.v1 import feed_service_pb2, feed_service_pb2_grpc
+from community.insights.v1 import insights_service_pb2, insights_service_pb2_grpc
+from community.membership.v1 import events_pb2 as membership_events
+from community.membership.v1 import types_pb2 as membership_types
+from community_common.auth import mint_token
+from community_common.envelope import EventEnvelope, envelope_for
+from community_common.healthcheck import serving
+from community_common.kafka_clients import event_producer
+from community_contracts import topics
+from kafka import KafkaConsumer, TopicPartition
+from pymongo import MongoClient
+
+import tools
+
+RESULTS = Path(__file__).resolve().parent / "results"
+INFRA = stack.INSTANCES["test"]
+# Own ports (below the ephemeral range, where no client socket can hold them) and PID/log
+# directory; the test instance's broker and database.
+BENCH = stack.Instance("bench", INFRA.kafka_port, INFRA.controller_port, INFRA.mongo_port,
+                       {"membership": 29051, "feed": 29052, "moderation": 29053,
+                        "insights": 29054})
+ENV = os.environ.get
+EVENTS = int(ENV("BENCH_EVENTS", "100000"))
+REBUILD_EVENTS = int(ENV("BENCH_REBUILD_EVENTS", "1000"))
+SECONDS = int(ENV("BENCH_SECONDS", "10"))
+FRESH_RATE = int(ENV("BENCH_FRESH_RATE", "1000"))
+FRESH_SECONDS = int(ENV("BENCH_FRESH_SECONDS", "10"))
+UNRELATED = int(ENV("BENCH_UNRELATED", "100000"))
+PROFILE = ENV("BENCH_PROFILE", "1") != "0"
+COMMUNITIES = 50
+
+
+def say(msg: str) -> None:
+    print(f"[bench] {msg}", flush=True)
+
+
+class Run:
+    def __init__(self) -> None:
+        self.id = uuid.uuid4().hex[:8]
+        self.bootstrap = INFRA.kafka_bootstrap
+        self.mongo_uri = INFRA.mongo_uri
+        self.secret = stack.auth_secret(INFRA)
+        self.mongo = MongoClient(self.mongo_uri)
+        self.results: dict = {"run": self.id, "started": datetime.now(UTC).isoformat(),
+                              "machine": machine(), "sizes": {
+                                  "events": EVENTS, "rebuild_events": REBUILD_EVENTS,
+                                  "ghz_seconds": SECONDS, "fresh_rate": FRESH_RATE,
+                                  "fresh_seconds": FRESH_SECONDS, "unrelated": UNRELATED}}
+        self.processes: list[str] = []
+
+    def db(self, what: str) -> str:
+        return f"bench_{self.id}_{what}"
+
+    def topic(self, what: str) -> str:
+        return f"bench.{self.id}.{what}"
+
+    def spawn(self, name: str, argv: list[str], env: dict[str, str]) -> int:
+        base = {"KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, "MONGODB_URI": self.mongo_uri,
+                "COMMUNITY_AUTH_HS256_SECRET": self.secret, "LOG_LEVEL": "WARNING"}
+        pid = stack.spawn(BENCH, name, [sys.executable, *argv], env={**base, **env},
+                          cwd=stack.ROOT)
+        self.processes.append(name)
+        return pid
+
+    def serve(self, name: str, argv: list[str], env: dict[str, str]) -> int:
+        port = BENCH.grpc_ports[name]
+        pid = self.spawn(name, argv, {**env, "GRPC_PORT": str(port)})
+        stack.wait_for(f"{name} health", lambda: serving(port, timeout=1), 90)
+        return pid
+
+    def stop(self, name: str) -> None:
+        stack.stop(BENCH, name)
+        self.processes.remove(name)
+
+    def stop_all(self) -> None:
+        for name in reversed(self.processes):
+            stack.stop(BENCH, name)
+        self.processes.clear()
+
+    def cleanup(self) -> None:
+        self.stop_all()
+        for name in self.mongo.list_database_names():
+            if name.startswith(f"bench_{self.id}_"):
+                self.mongo.drop_database(name)
+        tools.delete_topics(self.bootstrap, f"bench.{self.id}.")
+        tools.delete_topics(self.bootstrap, f"bench-{self.id}-")
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+               "?")
+    mem = int(Path("/proc/meminfo").read_text().split()[1]) // 1024 // 1024
+    return {"cpus": os.cpu_count(), "cpu": cpu, "memory_gib": mem,
+            "load_at_start": os.getloadavg()[0], "python": sys.version.split()[0]}
+
+
+# ---------------------------------------------------------------------------- P1 write path
+
+def wait_until(what: str, check, timeout: float):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} not reached in {timeout}s")
+
+
+def posts_on_kafka(run: Run, since: dict[TopicPartition, int], community_id: str,
+                   expected: int, timeout: float = 120) -> list[tuple[float, float]]:
+    """(broker timestamp, ce_time) of each PostCreated of `community_id` after `since`."""
+    consumer = KafkaConsumer(bootstrap_servers=run.bootstrap, enable_auto_commit=False)
+    found: list[tuple[float, float]] = []
+    try:
+        consumer.assign(list(since))
+        for tp, offset in since.items():
+            consumer.seek(tp, offset)
+        deadline = time.monotonic() + timeout
+        while len(found) < expected and time.monotonic() < deadline:
+            for records in consumer.poll(timeout_ms=500, max_records=5000).values():
+                for r in records:
+                    if r.key != community_id.encode():
+                        continue
+                    event = EventEnvelope.from_kafka_record(r.key, r.value, r.headers)
+                    if event.type.endswith("PostCreated"):
+                        found.append((r.timestamp / 1000, event.occurred_at.timestamp()))
+    finally:
+        consumer.close()
+    return found
+
+
+def p1_write_path(run: Run) -> dict:
+    say("P1 write path: feed CreatePost via ghz")
+    prefix = f"bench-{run.id}-"
+    from feed.entrypoints.consumers import MEMBERSHIP_GROUP, MODERATION_GROUP
+
+    tools.start_groups_at_end(run.bootstrap, prefix + MEMBERSHIP_GROUP, topics.MEMBERSHIP_EVENTS)
+    tools.start_groups_at_end(run.bootstrap, prefix + MODERATION_GROUP, topics.MODERATION_EVENTS)
+    code = ("from community_common.server import serve_forever; from feed.bootstrap import build;"
+            f" serve_forever(build(consumer_group_prefix={prefix!r}))")
+    pid = run.serve("feed", ["-c", code], {"MONGODB_DATABASE": run.db("feed")})
+    time.sleep(1)  # let the relay and consumers settle before the idle reading
+    idle_rss = tools.rss_mb(pid)
+
+    community, owner = f"bench-{run.id}-write", f"bench-{run.id}-author"
+    producer = event_producer(run.bootstrap, "bench")
+    key, value, headers = envelope_for(membership_events.CommunityCreated(
+        community_id=community, name="bench", owner_id=owner,
+        visibility=membership_types.VISIBILITY_PUBLIC,
+        join_policy=membership_types.JOIN_POLICY_OPEN), source="/services/membership",
+        sequence=1, key_sequence=1).to_kafka_record()
+    producer.send(topics.MEMBERSHIP_EVENTS, key=key, value=value, headers=headers)
+    producer.flush()
+    producer.close()
+    token = mint_token(run.secret, owner, ttl=3600)
+    target = f"127.0.0.1:{BENCH.grpc_ports['feed']}"
+    channel = grpc.insecure_channel(target)
+    stub = feed_service_pb2_grpc.FeedServiceStub(channel)
+    metadata = [("authorization", f"Bearer {token}")]
+
+    def first_post() -> bool:
+        try:
+            stub.CreatePost(feed_service_pb2.CreatePostRequest(
+                community_id=community, body="first"), metadata=metadata, timeout=5)
+            return True
+        except grpc.RpcError:
+            return False
+
+    wait_until("feed knows the bench community", first_post, 60)
+    list_posts = lambda: stub.ListPosts(  # noqa: E731
+        feed_service_pb2.ListPostsRequest(community_id=community, page_size=20),
+        metadata=metadata, timeout=10)
+
+    call = "community.feed.v1.FeedService.CreatePost"
+    data = json.dumps({"community_id": community, "body": "bench post {{.RequestNumber}}",
+                       "request_id": "{{.UUID}}"})
+    since = tools.end_offsets(run.bootstrap, topics.FEED_EVENTS)
+    profile = RESULTS / f"{run.id}-feed-createpost.txt"
+    spy = tools.py_spy(pid, SECONDS, profile) if PROFILE else None
+    started = time.time()
+    with tools.PeakRss(pid) as peak:
+        report = tools.ghz(target, call, data, token, concurrency=50, duration_s=SECONDS)
+    if spy:
+        spy.wait(timeout=60)
+    peak_run = tools.ghz_summary(report)
+    ok = peak_run["status"].get("OK", 0)
+    landed = posts_on_kafka(run, since, community, ok)
+    last_on_kafka = max(ts for ts, _ in landed) if landed else float("nan")
+    to_kafka_rps = round(len(landed) / (last_on_kafka - started), 1) if landed else 0.0
+
+    rate = max(10, int(peak_run["rps"] / 2))
+    since = tools.end_offsets(run.bootstrap, topics.FEED_EVENTS)
+    fixed = tools.ghz_summary(tools.ghz(target, call, data, token, concurrency=50,
+                                        duration_s=SECONDS, rps=rate))
+    landed_fixed = posts_on_kafka(run, since, community, fixed["status"].get("OK", 0))
+    relay_lag = [(ts - at) * 1000 for ts, at in landed_fixed]
+
+    ceiling = raw_write_ceiling(run, ok or 1000)
+    flat = flat_read(run, run.db("feed"), list_posts)
+    channel.close()
+    run.stop_all()
+    return {
+        "create_post_peak": {**peak_run, "landed_on_kafka": len(landed),
+                             "to_kafka_rps": to_kafka_rps},
+        "create_post_fixed_rate": {**fixed, "rate": rate,
+                                   "relay_lag_p50_ms": round(tools.percentile(relay_lag, .5), 1),
+                                   "relay_lag_p99_ms": round(tools.percentile(relay_lag, .99), 1)},
+        "raw_ceiling_rps": ceiling,
+        "ratio": round(to_kafka_rps / ceiling, 2) if ceiling else None,
+        "rss_mb": {"idle": idle_rss, "load": peak.peak},
+        "profile_top": tools.top_frames(profile),
+        "flat_list_posts_ms": flat,
+    }
+
+
+def raw_write_ceiling(run: Run, count: int) -> float:
+    """One process: a pymongo insert per event (the commit a command appends) and a
+    kafka-python send of the same record with the relay's producer settings (acks=all)."""
+    collection = run.mongo[run.db("ceiling")]["commits"]
+    producer = event_producer(run.bootstrap, "bench-ceiling")
+    topic = tools.create_topic(run.bootstrap, run.topic("ceiling"))
+    records = [envelope_for(membership_events.MemberJoined(
+        community_id=f"bench-{run.id}-raw", user_id=f"u{i}"), source="/services/feed",
+        sequence=i + 1, key_sequence=i + 1).to_kafka_record() for i in range(count)]
+    started = time.perf_counter()
+    for i, (key, value, headers) in enumerate(records):
+        collection.insert_one({"_id": f"raw:{i:012d}", "events": [value], "stream_id": "raw"})
+        producer.send(topic, key=key, value=value, headers=headers)
+    producer.flush()
+    elapsed = time.perf_counter() - started
+    producer.close()
+    return round(count / elapsed, 1)
+
+
+def flat_read(run: Run, database: str, read) -> dict:
+    """A hot read's median before and after UNRELATED documents land in its database's
+    collections (spread evenly), which an `_id`-addressed read must not notice."""
+    before = tools.median_ms(read)
+    db = run.mongo[database]
+    names = [n for n in db.list_collection_names() if not n.startswith("system.")]
+    per = UNRELATED // max(len(names), 1)
+    started = time.perf_counter()
+    for name in names:
+        for start in range(0, per, 5000):
+            db[name].insert_many([{"_id": f"unrelated-{uuid.uuid4().hex}", "n": start + i}
+                                  for i in range(min(5000, per - start))], ordered=False)
+    inserted_s = time.perf_counter() - started
+    after = tools.median_ms(read)
+    return {"before_ms": before, "after_ms": after, "unrelated": per * len(names),
+            "collections": len(names), "insert_s": round(inserted_s, 1)}
+
+
+# ---------------------------------------------------------------------------- P2-P4 insights
+
+def p2_insights(run: Run) -> dict:
+    say(f"P2 insights throughput: {EVENTS} mixed events, raw aiokafka vs the Faust worker")
+    source = tools.create_topic(run.bootstrap, run.topic("events"))
+    count, produce_s = history.produce(
+        run.bootstrap, source, history.mixed_history(f"bench-{run.id}", COMMUNITIES, EVENTS))
+    say(f"  pre-filled {count} events in {produce_s:.1f}s")
+    raw = asyncio.run(raw_aiokafka(run.bootstrap, source, count))
+    java = tools.consumer_performance(run.bootstrap, source, count)
+    perf_topic = tools.create_topic(run.bootstrap, run.topic("perf"))
+    broker_produce = tools.producer_performance(run.bootstrap, perf_topic, count, 400)
+
+    started = time.monotonic()
+    pid, env = start_insights_worker(run, "replay", source)
+    app_id = env["INSIGHTS_APP_ID"]
+    profile = RESULTS / f"{run.id}-insights-worker.txt"
+    first: tuple[float, int] | None = None
+    spy = None
+    with tools.PeakRss(pid) as peak:
+        deadline = started + 120  # bounded: the rate is measured over what was consumed
+        done = 0
+        while time.monotonic() < deadline:
+            done = tools.committed_total(run.bootstrap, app_id)
+            if done and first is None:
+                first = (time.monotonic(), done)
+                if PROFILE:
+                    spy = tools.py_spy(pid, 15, profile)
+            if done >= count:
+                break
+            time.sleep(0.5)
+        finished = time.monotonic()
+    if spy:
+        spy.wait(timeout=60)
+    rate = None
+    if first and done > first[1]:
+        rate = round((done - first[1]) / (finished - first[0]), 1)
+    run.stop("replay-worker")
+    view = run.mongo[env["MONGODB_DATABASE"]].command("dbStats")
+    return {
+        "events": count, "produce_s": round(produce_s, 1),
+        "raw_aiokafka_rps": raw, "kafka_consumer_performance_rps": java,
+        "kafka_producer_performance_rps": broker_produce,
+        "faust_rps": rate, "faust_consumed": done,
+        "faust_total_s_with_startup": round(finished - started, 1),
+        "ratio": round(rate / raw, 2) if rate else None,
+        "worker_rss_mb": {"load": peak.peak},
+        "profile_top": tools.top_frames(profile),
+        "state": {"communities": COMMUNITIES, "events": count,
+                  "view_documents": view.get("objects"), "view_bytes": view.get("dataSize"),
+                  "changelog_records": changelog_records(run, app_id)},
+    }
+
+
+def changelog_records(run: Run, app_id: str) -> int:
+    from kafka.admin import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=run.bootstrap)
+    try:
+        names = [t for t in admin.list_topics() if t.startswith(app_id) and "changelog" in t]
+    finally:
+        admin.close()
+    return sum(sum(tools.end_offsets(run.bootstrap, t).values()) for t in names)
+
+
+async def raw_aiokafka(bootstrap: str, topic: str, count: int) -> float:
+    """The ceiling: aiokafka reading the same topic from the start, records only."""
+    from aiokafka import AIOKafkaConsumer
+
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None,
+                                auto_offset_reset="earliest", enable_auto_commit=False)
+    await consumer.start()
+    try:
+        seen, started = 0, time.perf_counter()
+        while seen < count:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=10000)
+            seen += sum(len(records) for records in batches.values())
+        return round(seen / (time.perf_counter() - started), 1)
+    finally:
+        await consumer.stop()
+
+
+def start_insights_worker(run: Run, name: str, source: str) -> tuple[int, dict[str, str]]:
+    app_id = f"bench-{run.id}-{name}"
+    env = {"INSIGHTS_SOURCE_TOPICS": source, "INSIGHTS_APP_ID": app_id,
+           "INSIGHTS_SNAPSHOT_TOPIC": tools.create_topic(run.bootstrap, run.topic(f"{name}-snap")),
+           "MONGODB_DATABASE": run.db(name),
+           "INSIGHTS_DATA_DIR": tempfile.mkdtemp(prefix="bench-insights-")}
+    return run.spawn(f"{name}-worker", ["-m", "insights.worker"], env), env
+
+
+def p3_freshness(run: Run) -> dict:
+    """A fresh worker on a topic holding one community's opening; then PostCreated at
+    FRESH_RATE/s, each timed from its send until GetInsights counts it."""
+    say(f"P3 freshness: {FRESH_RATE} events/s for {FRESH_SECONDS}s, publish -> GetInsights")
+    from community.feed.v1 import events_pb2 as feed_events
+
+    source = tools.create_topic(run.bootstrap, run.topic("fresh"))
+    community = f"bench-{run.id}-fresh"
+    c = history.Community(community)
+    history.produce(run.bootstrap, source, history.opening(c, datetime.now(UTC)))
+    worker_pid, env = start_insights_worker(run, "fresh", source)
+    pid = run.serve("insights", ["-m", "insights"], {"MONGODB_DATABASE": env["MONGODB_DATABASE"]})
+    idle_api, idle_worker = tools.rss_mb(pid), tools.rss_mb(worker_pid)
+    channel = grpc.insecure_channel(f"127.0.0.1:{BENCH.grpc_ports['insights']}")
+    stub = insights_service_pb2_grpc.InsightsServiceStub(channel)
+    metadata = [("authorization", f"Bearer {mint_token(run.secret, history.owner_of(community))}")]
+    request = insights_service_pb2.GetInsightsRequest(community_id=community)
+
+    def posts() -> int:
+        return stub.GetInsights(request, metadata=metadata, timeout=10).posts
+
+    def answers() -> bool:
+        try:
+            posts()
+            return True
+        except grpc.RpcError:
+            return False
+
+    wait_until("GetInsights answers for the opened community", answers, 120)
+    total = FRESH_RATE * FRESH_SECONDS
+    records = [c.record(feed_events.PostCreated(post_id=f"{community}-p{i}",
+                                                community_id=community, author_id=f"{community}-m1",
+                                                body="fresh"), "/services/feed",
+                        datetime.now(UTC), False) for i in range(total)]
+    producer = event_producer(run.bootstrap, "bench-fresh")
+    published: list[float] = []
+    visible: list[float] = []
+    seen, sent = 0, 0
+    with tools.PeakRss(worker_pid) as worker_peak, tools.PeakRss(pid) as api_peak:
+        started = time.monotonic()
+        tick = 0.01
+        while seen < total and time.monotonic() - started < FRESH_SECONDS + 30:
+            now = time.monotonic()
+            due = min(total, int((now - started) * FRESH_RATE) + 1)
+            while sent < due:
+                key, value, headers = records[sent]
+                producer.send(source, key=key, value=value, headers=headers)
+                published.append(time.monotonic())
+                sent += 1
+            producer.flush()
+            now_seen = min(posts(), sent)
+            if now_seen > seen:
+                visible.extend([time.monotonic()] * (now_seen - seen))
+                seen = now_seen
+            time.sleep(max(0.0, tick - (time.monotonic() - now)))
+    producer.close()
+    channel.close()
+    delays = [(v - p) * 1000 for p, v in zip(published, visible, strict=False)]
+    return {"rate": FRESH_RATE, "events": total, "sent": sent, "visible": len(visible),
+            "p50_ms": round(tools.percentile(delays, .5), 1),
+            "p99_ms": round(tools.percentile(delays, .99), 1),
+            "worker_rss_mb": {"idle": idle_worker, "load": worker_peak.peak},
+            "api_rss_mb": {"idle": idle_api, "load": api_peak.peak},
+            "_database": env["MONGODB_DATABASE"], "_community": community}
+
+
+def flat_insights(run: Run, p3: dict) -> dict:
+    community = p3["_community"]
+    channel = grpc.insecure_channel(f"127.0.0.1:{BENCH.grpc_ports['insights']}")
+    stub = insights_service_pb2_grpc.InsightsServiceStub(channel)
+    metadata = [("authorization", f"Bearer {mint_token(run.secret, history.owner_of(community))}")]
+    request = insights_service_pb2.GetInsightsRequest(community_id=community)
+    try:
+        return flat_read(run, p3["_database"],
+                         lambda: stub.GetInsights(request, metadata=metadata, timeout=10))
+    finally:
+        channel.close()
+
+
+def p4_feed_rebuild(run: Run) -> dict:
+    say(f"P4 rebuild: feed's read models from {REBUILD_EVENTS} membership events")
+    from feed.entrypoints.consumers import MEMBERSHIP_TYPES
+    from feed.rebuild import rebuild
+
+    topic = tools.create_topic(run.bootstrap, run.topic("membership"))
+    count, _ = history.produce(run.bootstrap, topic, history.membership_history(
+        f"bench-{run.id}", COMMUNITIES, REBUILD_EVENTS))
+    started = time.perf_counter()
+    applied = rebuild(run.mongo[run.db("feed_rebuild")], run.bootstrap,
+                      [(topic, MEMBERSHIP_TYPES, True)])
+    elapsed = time.perf_counter() - started
+    return {"events": count, "applied": applied, "seconds": round(elapsed, 1),
+            "rps": round(applied / elapsed, 1)}
+
+
+# ---------------------------------------------------------------------------- report
+
+def table(r: dict) -> str:
+    p1, p2, p3, p4 = r.get("p1", {}), r.get("p2", {}), r.get("p3", {}), r.get("p4", {})
+    peak, fixed = p1.get("create_post_peak", {}), p1.get("create_post_fixed_rate", {})
+    rows = [
+        ("P1 CreatePost peak (50 clients), on Kafka", f"{peak.get('to_kafka_rps')}/s",
+         f"raw pymongo+kafka-python {p1.get('raw_ceiling_rps')}/s", p1.get("ratio"), "≥ 0.5x"),
+        ("P1 CreatePost gRPC only (ghz)", f"{peak.get('rps')}/s p99 {peak.get('p99_ms')} ms",
+         "", None, ""),
+        (f"P1 CreatePost at {fixed.get('rate')}/s", f"p50 {fixed.get('p50_ms')} / p99 "
+         f"{fixed.get('p99_ms')} ms; relay lag p50 {fixed.get('relay_lag_p50_ms')} / p99 "
+         f"{fixed.get('relay_lag_p99_ms')} ms", "", None, "p99 ≤ 50 ms"),
+        (f"P2 insights, {p2.get('events')} events, one Faust worker", f"{p2.get('faust_rps')}/s",
+         f"raw aiokafka {p2.get('raw_aiokafka_rps')}/s", p2.get("ratio"), "≥ 0.5x, ≥ 20k/s"),
+        ("P2 broker ceilings (Kafka tools)",
+         f"ConsumerPerformance {p2.get('kafka_consumer_performance_rps')}/s, "
+         f"ProducerPerformance {p2.get('kafka_producer_performance_rps')}/s", "", None, ""),
+        (f"P3 freshness at {p3.get('rate')}/s", f"p50 {p3.get('p50_ms')} / p99 "
+         f"{p3.get('p99_ms')} ms ({p3.get('visible')}/{p3.get('events')} seen)", "", None,
+         "p99 ≤ 1 s"),
+        ("P4 rebuild insights (replay from offset 0)", f"{p2.get('faust_rps')}/s",
+         f"raw aiokafka {p2.get('raw_aiokafka_rps')}/s", p2.get("ratio"), "≥ 20k/s"),
+        (f"P4 rebuild feed read models, {p4.get('events')} events", f"{p4.get('rps')}/s",
+         f"raw aiokafka {p2.get('raw_aiokafka_rps')}/s",
+         round(p4["rps"] / p2["raw_aiokafka_rps"], 3) if p4.get("rps") and
+         p2.get("raw_aiokafka_rps") else None, "≥ 20k/s"),
+    ]
+    fp = r.get("p5", {})
+    for name, value in fp.items():
+        rows.append((f"P5 {name}", str(value), "", None, ""))
+    lines = ["| scenario | measured | ceiling (same run) | ratio | goal |",
+             "| --- | --- | --- | --- | --- |"]
+    for name, measured, ceiling, ratio, goal in rows:
+        lines.append(f"| {name} | {measured} | {ceiling} | "
+                     f"{'' if ratio is None else f'{ratio}x'} | {goal} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    subprocess.run([sys.executable, str(stack.ROOT / "deploy/local/stack.py"), "infra-up",
+                    "--instance", "test"], check=True)
+    tools.ghz_binary()
+    RESULTS.mkdir(exist_ok=True)
+    run = Run()
+    say(f"run {run.id} on {run.results['machine']}")
+    try:
+        for name, scenario in (("p1", lambda: p1_write_path(run)),
+                               ("p2", lambda: p2_insights(run))):
+            try:
+                run.results[name] = scenario()
+            except Exception as error:  # one scenario failing still reports the others
+                run.results[name] = {"error": repr(error)}
+                say(f"{name} failed: {error!r}")
+        try:
+            run.results["p3"] = p3_freshness(run)
+            run.results["p5_flat_get_insights"] = flat_insights(run, run.results["p3"])
+        except Exception as error:
+            run.results["p3"] = {"error": repr(error)}
+            say(f"p3 failed: {error!r}")
+        run.stop_all()
+        try:
+            run.results["p4"] = p4_feed_rebuild(run)
+        except Exception as error:
+            run.results["p4"] = {"error": repr(error)}
+            say(f"p4 failed: {error!r}")
+    finally:
+        run.cleanup()
+    p1, p2, p3 = (run.results.get(k, {}) for k in ("p1", "p2", "p3"))
+    run.results["p5"] = {
+        "feed RSS idle / under CreatePost load (MB)": p1.get("rss_mb"),
+        "insights worker RSS under replay (MB)": p2.get("worker_rss_mb", {}).get("load"),
+        "insights worker RSS idle / under P3 stream (MB)": p3.get("worker_rss_mb"),
+        "insights API RSS idle / under polling (MB)": p3.get("api_rss_mb"),
+        "insights state after P2 (communities, events, view docs, view bytes, changelog records)":
+            p2.get("state"),
+        "ListPosts median before / after unrelated docs (ms)": p1.get("flat_list_posts_ms"),
+        "GetInsights median before / after unrelated docs (ms)":
+            run.results.get("p5_flat_get_insights"),
+    }
+    for key in ("_database", "_community"):
+        p3.pop(key, None)
+    out = RESULTS / f"{datetime.now(UTC):%Y-%m-%dT%H%M%SZ}.json"
+    out.write_text(json.dumps(run.results, indent=2, default=str))
+    print("\n" + table(run.results) + "\n", flush=True)
+    say(f"results: {out}")
+
+
+if __name__ == "__main__":
+    main()

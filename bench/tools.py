@@ -1,0 +1,228 @@
+"""The standard load tools and measurements the scenarios share: ghz (built from its Go
+module on first use), Kafka's own ProducerPerformance/ConsumerPerformance, py-spy (run from
+PyPI by uvx), RSS from /proc, and small Kafka/Mongo helpers."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.admin import KafkaAdminClient, NewTopic
+
+ROOT = Path(__file__).resolve().parents[1]
+GOBIN = ROOT / ".local" / "build" / "gobin"
+KAFKA_LIBS = ROOT / ".local" / "build" / "kafka-libs"
+GHZ_MODULE = "github.com/bojand/ghz/cmd/ghz@v0.93.0"
+
+
+def ghz_binary() -> str:
+    """ghz, built into .local/build/gobin from the Go module proxy the first time."""
+    binary = GOBIN / "ghz"
+    if not binary.exists():
+        GOBIN.mkdir(parents=True, exist_ok=True)
+        print(f"[bench] building ghz ({GHZ_MODULE}) ...", flush=True)
+        subprocess.run(["go", "install", GHZ_MODULE], env={**os.environ, "GOBIN": str(GOBIN)},
+                       check=True)
+    return str(binary)
+
+
+def ghz(target: str, call: str, data: str, token: str, *, concurrency: int, duration_s: int,
+        rps: int = 0) -> dict:
+    """Runs ghz (server reflection) and returns its JSON report."""
+    argv = [ghz_binary(), "--insecure", "--call", call, "-d", data,
+            "-m", json.dumps({"authorization": f"Bearer {token}"}),
+            "-c", str(concurrency), "-z", f"{duration_s}s", "--connections", "4",
+            "--format", "json", target]
+    if rps:
+        argv += ["--rps", str(rps)]
+    done = subprocess.run(argv, capture_output=True, text=True)
+    if done.returncode != 0 and not done.stdout.strip():
+        raise RuntimeError(f"ghz failed: {done.stderr.strip()[-500:]}")
+    return json.loads(done.stdout)
+
+
+def ghz_summary(report: dict) -> dict:
+    distribution = report.get("latencyDistribution") or []
+    latencies = {d["percentage"]: d["latency"] / 1e6 for d in distribution}
+    return {
+        "requests": report["count"],
+        "rps": round(report["rps"], 1),
+        "p50_ms": round(latencies.get(50, float("nan")), 1),
+        "p99_ms": round(latencies.get(99, float("nan")), 1),
+        "status": report.get("statusCodeDistribution", {}),
+    }
+
+
+def java_tool(cls: str, *args: str, timeout: float = 180) -> str:
+    return subprocess.run(["java", "-Xmx256m", "-cp", f"{KAFKA_LIBS}/*", cls, *args],
+                          capture_output=True, text=True, timeout=timeout, check=True).stdout
+
+
+def producer_performance(bootstrap: str, topic: str, records: int, size: int) -> float:
+    """Kafka's ProducerPerformance with acks=all; records/s."""
+    out = java_tool("org.apache.kafka.tools.ProducerPerformance", "--topic", topic,
+                    "--num-records", str(records), "--record-size", str(size),
+                    "--throughput", "-1", "--producer-props", f"bootstrap.servers={bootstrap}",
+                    "acks=all", "linger.ms=20", "batch.size=524288")
+    last = [line for line in out.splitlines() if "records sent" in line][-1]
+    return float(re.search(r"([\d.]+) records/sec", last).group(1))
+
+
+def consumer_performance(bootstrap: str, topic: str, records: int) -> float:
+    """Kafka's ConsumerPerformance; records/s over the fetch time."""
+    out = java_tool("org.apache.kafka.tools.ConsumerPerformance", "--bootstrap-server", bootstrap,
+                    "--topic", topic, "--messages", str(records), "--timeout", "60000")
+    header, row = [line for line in out.splitlines() if line.strip()][-2:]
+    names = [h.strip() for h in header.split(",")]
+    fields = dict(zip(names, [v.strip() for v in row.split(",")], strict=False))
+    return float(fields.get("nMsg.sec") or fields["data.consumed.in.nMsg"])
+
+
+def create_topic(bootstrap: str, name: str, partitions: int = 6) -> str:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        admin.create_topics([NewTopic(name, partitions, 1)])
+    finally:
+        admin.close()
+    return name
+
+
+def delete_topics(bootstrap: str, prefix: str) -> None:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        doomed = [t for t in admin.list_topics() if t.startswith(prefix)]
+        if doomed:
+            admin.delete_topics(doomed)
+    finally:
+        admin.close()
+
+
+def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    try:
+        parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+        return consumer.end_offsets(parts)
+    finally:
+        consumer.close()
+
+
+def start_groups_at_end(bootstrap: str, group: str, topic: str) -> None:
+    """Commits `group`'s offsets at the topic's end, so a new consumer skips the history."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group,
+                             enable_auto_commit=False)
+    try:
+        parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+        consumer.assign(parts)
+        from kafka.structs import OffsetAndMetadata
+
+        consumer.commit({tp: OffsetAndMetadata(end, "", -1)
+                         for tp, end in consumer.end_offsets(parts).items()})
+    finally:
+        consumer.close()
+
+
+def committed_total(bootstrap: str, group: str) -> int:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        total = 0
+        for entry in admin.list_group_offsets(group).values():
+            # {partition: OffsetAndMetadata} per topic (kafka-python 3), or one per partition.
+            for o in entry.values() if isinstance(entry, dict) else [entry]:
+                total += max(o.offset, 0)
+        return total
+    finally:
+        admin.close()
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, MB."""
+    total = 0
+    pids = [pid]
+    try:
+        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+        pids += [int(p) for p in children.stdout.split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return round(total / 1024, 1)
+
+
+class PeakRss:
+    """Samples a process's RSS every 0.2 s in a thread while used as a context manager."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak = pid, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            self.peak = max(self.peak, rss_mb(self.pid))
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def py_spy(pid: int, seconds: int, out: Path) -> subprocess.Popen | None:
+    """Starts `py-spy record` (raw collapsed stacks) on a process, or None if uvx is missing."""
+    uvx = shutil.which("uvx")
+    if not uvx:
+        return None
+    return subprocess.Popen([uvx, "py-spy", "record", "--pid", str(pid), "--duration",
+                             str(seconds), "--format", "raw", "--rate", "50", "--subprocesses",
+                             "--nonblocking", "--output", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def top_frames(collapsed: Path, n: int = 8) -> list[tuple[str, float]]:
+    """The functions with the most samples anywhere on the stack (inclusive), as shares."""
+    if not collapsed.exists():
+        return []
+    inclusive: dict[str, int] = {}
+    total = 0
+    for line in collapsed.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        samples = int(count)
+        total += samples
+        for frame in set(stack.split(";")):
+            inclusive[frame] = inclusive.get(frame, 0) + samples
+    ranked = sorted(inclusive.items(), key=lambda kv: -kv[1])
+    skip = ("<module>", "run (", "_run_module", "main (", "run_forever", "_run_once", "_run (",
+            "run_until_complete", "serve_forever", "_bootstrap", "process ")
+    return [(f, round(c / total, 3)) for f, c in ranked if not f.startswith(skip)][:n]
+
+
+def median_ms(call, samples: int = 15) -> float:
+    call()
+    timings = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        call()
+        timings.append(time.perf_counter() - started)
+    return round(statistics.median(timings) * 1000, 2)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
