@@ -10,6 +10,7 @@ import re
 import shutil
 import statistics
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -34,10 +35,24 @@ def ghz_binary() -> str:
     return str(binary)
 
 
+def protoset(proto: str, out: Path) -> Path:
+    """A descriptor set of `proto` (path under protos/) and its imports, for ghz: ghz 0.93's
+    reflection client asks for symbols the services' reflection v1 does not resolve."""
+    import grpc_tools
+
+    includes = Path(grpc_tools.__file__).parent / "_proto"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "grpc_tools.protoc", f"-I{ROOT / 'protos'}",
+                    f"-I{includes}", "--include_imports", f"--descriptor_set_out={out}",
+                    str(ROOT / "protos" / proto)], check=True)
+    return out
+
+
 def ghz(target: str, call: str, data: str, token: str, *, concurrency: int, duration_s: int,
-        rps: int = 0) -> dict:
-    """Runs ghz (server reflection) and returns its JSON report."""
-    argv = [ghz_binary(), "--insecure", "--call", call, "-d", data,
+        protoset_file: Path, rps: int = 0) -> dict:
+    """Runs ghz and returns its JSON report."""
+    argv = [ghz_binary(), "--insecure", "--protoset", str(protoset_file), "--call", call,
+            "-d", data,
             "-m", json.dumps({"authorization": f"Bearer {token}"}),
             "-c", str(concurrency), "-z", f"{duration_s}s", "--connections", "4",
             "--format", "json", target]
@@ -193,22 +208,32 @@ def py_spy(pid: int, seconds: int, out: Path) -> subprocess.Popen | None:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def top_frames(collapsed: Path, n: int = 8) -> list[tuple[str, float]]:
-    """The functions with the most samples anywhere on the stack (inclusive), as shares."""
+def top_frames(collapsed: Path, n: int = 8) -> dict[str, list[tuple[str, float]]]:
+    """Shares of samples: the project's own functions anywhere on the stack (inclusive), and
+    the leaf functions where the time is actually spent (self)."""
     if not collapsed.exists():
-        return []
+        return {}
     inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
     total = 0
     for line in collapsed.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         samples = int(count)
         total += samples
-        for frame in set(stack.split(";")):
-            inclusive[frame] = inclusive.get(frame, 0) + samples
-    ranked = sorted(inclusive.items(), key=lambda kv: -kv[1])
-    skip = ("<module>", "run (", "_run_module", "main (", "run_forever", "_run_once", "_run (",
-            "run_until_complete", "serve_forever", "_bootstrap", "process ")
-    return [(f, round(c / total, 3)) for f, c in ranked if not f.startswith(skip)][:n]
+        frames = stack.split(";")
+        own[frames[-1]] = own.get(frames[-1], 0) + samples
+        for frame in set(frames):
+            if any(f"({pkg}/" in frame for pkg in PROJECT_PACKAGES):
+                inclusive[frame] = inclusive.get(frame, 0) + samples
+
+    def ranked(counts: dict[str, int]) -> list[tuple[str, float]]:
+        top = sorted(counts.items(), key=lambda kv: -kv[1])[:n]
+        return [(frame, round(c / max(total, 1), 3)) for frame, c in top]
+
+    return {"project_inclusive": ranked(inclusive), "self": ranked(own)}
+
+
+PROJECT_PACKAGES = ("feed", "insights", "membership", "moderation", "community_common")
 
 
 def median_ms(call, samples: int = 15) -> float:
