@@ -77,6 +77,8 @@ SERVICE_PROCESSES: dict[str, list[str]] = {
     "feed": ["-m", "feed"],
     "moderation": ["-m", "moderation"],
     "insights": ["-m", "insights"],
+    # The insights Faust worker (no gRPC port): fills the view `insights` serves.
+    "insights-worker": ["-m", "insights.worker"],
 }
 
 

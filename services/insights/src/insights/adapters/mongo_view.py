@@ -3,19 +3,19 @@
 The worker replaces whole documents with the values' current (absolute) state, so a batch
 saved twice leaves the same documents; the API reads only by `_id`. Ids chosen by users
 (user ids) and other services (post and group ids) may contain '.' or start with '$', which
-MongoDB field names must not: maps keyed by them are stored as lists of [id, value] pairs.
+MongoDB field names must not: maps keyed by them are stored as lists of {id, value}
+documents (FerretDB refuses nested arrays).
 The dedupe marks stay in the Faust tables; the view has no use for them.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from pymongo import ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import OperationFailure
 
 from insights.domain.effects import Space
 from insights.domain.ledger import (
@@ -30,6 +30,8 @@ from insights.domain.ledger import (
 )
 
 COLLECTIONS = {DAYS: "space_days", ROSTERS: "rosters", ROLES: "roles"}
+# Documents per write command (well under MongoDB's 16 MB command size for these values).
+WRITE_CHUNK = 100
 # Fields holding maps keyed by foreign ids, per table.
 _PAIRED = {DAYS: ("members", "posts"), ROSTERS: ("headcounts",), ROLES: ()}
 
@@ -39,7 +41,11 @@ def to_document(target: Target, value: Value) -> dict[str, Any]:
     for name, field in value.items():
         if name == "marks":
             continue
-        document[name] = list(field.items()) if name in _PAIRED[target.table] else field
+        document[name] = (
+            [{"id": key, "value": item} for key, item in field.items()]
+            if name in _PAIRED[target.table]
+            else field
+        )
     return document
 
 
@@ -48,7 +54,9 @@ def from_document(table: str, document: Mapping[str, Any]) -> Value:
     for name, field in document.items():
         if name == "_id":
             continue
-        value[name] = dict(field) if name in _PAIRED[table] else field
+        value[name] = (
+            {entry["id"]: entry["value"] for entry in field} if name in _PAIRED[table] else field
+        )
     return value
 
 
@@ -60,13 +68,24 @@ class MongoServingView:
         return self.database[COLLECTIONS[table]]
 
     async def save(self, changed: Mapping[Target, Value]) -> None:
-        writes: dict[str, list[ReplaceOne[dict[str, Any]]]] = defaultdict(list)
+        by_table: dict[str, list[dict[str, Any]]] = {}
         for target, value in changed.items():
-            writes[target.table].append(
-                ReplaceOne({"_id": target.key}, to_document(target, value), upsert=True)
-            )
-        for table, operations in writes.items():
-            await self.collection(table).bulk_write(operations, ordered=False)
+            by_table.setdefault(target.table, []).append(to_document(target, value))
+        for table, documents in by_table.items():
+            for i in range(0, len(documents), WRITE_CHUNK):
+                await self._replace_all(COLLECTIONS[table], documents[i:i + WRITE_CHUNK])
+
+    async def _replace_all(self, collection: str, documents: list[dict[str, Any]]) -> None:
+        """Upsert many whole documents in one `update` command: one round trip, and on
+        FerretDB one SQLite transaction. (pymongo's bulk_write cannot be used: FerretDB's
+        answer to it lacks the `nModified` count pymongo requires.)"""
+        reply = await self.database.command({
+            "update": collection,
+            "updates": [{"q": {"_id": d["_id"]}, "u": d, "upsert": True} for d in documents],
+            "ordered": True,
+        })
+        if reply.get("writeErrors"):
+            raise OperationFailure(f"saving {collection}: {reply['writeErrors'][:3]}")
 
     async def _get(self, target: Target) -> Value | None:
         document = await self.collection(target.table).find_one({"_id": target.key})

@@ -16,6 +16,7 @@ from community_common.envelope import MalformedEvent
 from community_common.mongo import MONGO_OUTAGE_ERRORS
 from community_contracts import headers, topics
 from faust.types import EventT, StreamT
+from mode import CrashingSupervisor
 
 from insights.app import app, runtime, settings
 from insights.codecs import observe
@@ -82,7 +83,9 @@ async def _save(changed: Mapping[Target, Value]) -> None:
             attempt += 1
 
 
-@app.agent(events_topic, concurrency=1)
+# An unexpected error stops the worker (to be restarted and resume from its last commit)
+# rather than leaving a live process whose agent no longer counts.
+@app.agent(events_topic, concurrency=1, supervisor_strategy=CrashingSupervisor)
 async def count_engagement(stream: StreamT) -> AsyncIterator[int]:
     async for batch in stream.take_events(BATCH_MAX, BATCH_WITHIN_S):
         observed: list[Observed] = []

@@ -12,9 +12,9 @@ from insights.domain.ledger import DAYS, ROLES, ROSTERS
 def _table(name: str, help: str) -> faust.Table:
     return app.Table(
         name,
-        schema=faust.Schema(
-            key_type=str, value_type=dict, key_serializer="raw", value_serializer="json"
-        ),
+        # Values are plain JSON objects (no value_type: Faust's changelog recovery would try
+        # to build a model from them).
+        schema=faust.Schema(key_type=str, key_serializer="raw", value_serializer="json"),
         partitions=settings.topic_partitions,
         help=help,
     )
