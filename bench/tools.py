@@ -73,6 +73,8 @@ def ghz_summary(report: dict) -> dict:
         "p50_ms": round(latencies.get(50, float("nan")), 1),
         "p99_ms": round(latencies.get(99, float("nan")), 1),
         "status": report.get("statusCodeDistribution", {}),
+        # ghz's error messages (status and detail) with their counts: what the refusals were.
+        "errors": dict(list((report.get("errorDistribution") or {}).items())[:5]),
     }
 
 
