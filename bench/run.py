@@ -121,6 +121,7 @@ class Run:
                 self.mongo.drop_database(name)
         tools.delete_topics(self.bootstrap, f"bench.{self.id}.")
         tools.delete_topics(self.bootstrap, f"bench-{self.id}-")
+        tools.delete_groups(self.bootstrap, f"bench-{self.id}-")
 
 
 def machine() -> dict:

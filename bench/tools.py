@@ -122,6 +122,16 @@ def delete_topics(bootstrap: str, prefix: str) -> None:
         admin.close()
 
 
+def delete_groups(bootstrap: str, prefix: str) -> None:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        doomed = [g["group_id"] for g in admin.list_groups() if g["group_id"].startswith(prefix)]
+        if doomed:
+            admin.delete_groups(doomed)
+    finally:
+        admin.close()
+
+
 def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
     consumer = KafkaConsumer(bootstrap_servers=bootstrap)
     try:
