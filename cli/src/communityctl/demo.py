@@ -16,7 +16,8 @@ import sys
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import grpc
@@ -37,6 +38,12 @@ TOPICS = ("the spelling test", "the bake sale", "the field trip", "homework load
           "the new playground", "lunch menus", "the science fair", "carpools")
 
 
+# Feed activity touches many independent streams (posts, like shards), so it is played by a
+# few concurrent clients, like the many parents of a real school; membership changes all land
+# on the one community stream, so they are played one after another.
+CONCURRENT_CLIENTS = 6
+
+
 class Progress:
     """A one-line progress bar on stderr."""
 
@@ -44,11 +51,14 @@ class Progress:
         self.total, self.done, self.started = total, 0, time.monotonic()
 
     def step(self, label: str, n: int = 1) -> None:
-        self.done = min(self.total, self.done + n)
+        before, self.done = self.done, min(self.total, self.done + n)
         width = 30
         filled = width * self.done // self.total
-        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done:>3}/{self.total} "
-              f"{label:<40}", end="", file=sys.stderr, flush=True)
+        bar = f"[{'#' * filled}{'.' * (width - filled)}] {self.done:>3}/{self.total} {label:<40}"
+        if sys.stderr.isatty():
+            print(f"\r{bar}", end="", file=sys.stderr, flush=True)
+        elif filled != width * before // self.total:  # a log file gets one line per notch
+            print(bar, file=sys.stderr, flush=True)
 
     def finish(self) -> None:
         print(f"\rplayed in {time.monotonic() - self.started:.1f}s{' ' * 70}", file=sys.stderr)
@@ -113,29 +123,28 @@ def play(platform: Platform, seed: int = 7) -> None:
     progress.step("rules and automod set up", 2)
 
     # Conversations.
-    posts = []
-    for n in range(24):
-        author = rng.choice(parents)
+    authors = [rng.choice(parents) for _ in range(24)]
+
+    def write_post(n: int) -> Any:
+        author = authors[n]
         group = groups[GRADES[parents.index(author) % len(GRADES)]] if n % 3 == 0 else None
-        posts.append(author.feed.CreatePost(feed.CreatePostRequest(
+        return author.feed.CreatePost(feed.CreatePostRequest(
             community_id=sid, group_id=group.group_id if group else "",
-            body=f"What do you all think about {rng.choice(TOPICS)}?",
-            consistency_token=token)).post)
-        progress.step(f"post by {author.user_id}")
+            body=f"What do you all think about {TOPICS[n % len(TOPICS)]}?",
+            consistency_token=token)).post
+
+    posts = in_parallel(write_post, range(len(authors)), progress, "posts")
     community_posts = [p for p in posts if not p.group_id]
-    for _ in range(36):
-        post = rng.choice(community_posts)
-        rng.choice(parents).feed.AddComment(feed.AddCommentRequest(
-            post_id=post.post_id, body=rng.choice(["Agreed!", "Good point.", "Count me in."])))
-        progress.step("comment")
-    for _ in range(90):
-        rng.choice(parents).feed.LikePost(feed.LikePostRequest(
-            post_id=rng.choice(community_posts).post_id))
-        progress.step("like")
-    for parent in parents[:5]:
-        parent.feed.SharePost(feed.SharePostRequest(
-            post_id=community_posts[0].post_id, target_community_id=chess.community_id))
-        progress.step("share")
+    comments = [(rng.choice(parents), rng.choice(community_posts),
+                 rng.choice(["Agreed!", "Good point.", "Count me in."])) for _ in range(36)]
+    in_parallel(lambda c: c[0].feed.AddComment(feed.AddCommentRequest(
+        post_id=c[1].post_id, body=c[2])), comments, progress, "comments")
+    likes = [(rng.choice(parents), rng.choice(community_posts)) for _ in range(90)]
+    in_parallel(lambda like: like[0].feed.LikePost(feed.LikePostRequest(
+        post_id=like[1].post_id)), likes, progress, "likes")
+    in_parallel(lambda parent: parent.feed.SharePost(feed.SharePostRequest(
+        post_id=community_posts[0].post_id, target_community_id=chess.community_id)),
+        parents[:5], progress, "shares")
 
     principal.feed.PublishAnnouncement(feed.PublishAnnouncementRequest(
         community_id=sid, group_ids=[groups["Grade 1"].group_id, groups["School bus"].group_id],
@@ -146,9 +155,9 @@ def play(platform: Platform, seed: int = 7) -> None:
 
     session = teacher.feed.StartLiveSession(feed.StartLiveSessionRequest(
         community_id=sid, title="Science fair, live from the gym")).live_session
-    for viewer in parents[:12]:
-        viewer.feed.JoinLiveSession(feed.JoinLiveSessionRequest(session_id=session.session_id))
-    progress.step("live session with 12 viewers", 13)
+    progress.step("live session started")
+    in_parallel(lambda viewer: viewer.feed.JoinLiveSession(feed.JoinLiveSessionRequest(
+        session_id=session.session_id)), parents[:12], progress, "viewers joined")
 
     spammer, chatterbox = parents[-1], parents[-2]
     ad = spammer.feed.CreatePost(feed.CreatePostRequest(
@@ -168,6 +177,18 @@ def play(platform: Platform, seed: int = 7) -> None:
     progress.finish()
 
     show(principal, school, groups, len(posts) + 2)
+
+
+def in_parallel(call: Callable[[Any], Any], items: Iterable[Any], progress: Progress,
+                label: str) -> list[Any]:
+    """Runs `call` over `items` with a few concurrent clients; results in item order."""
+    with ThreadPoolExecutor(CONCURRENT_CLIENTS) as pool:
+        futures = [pool.submit(call, item) for item in items]
+        results = []
+        for future in futures:
+            results.append(future.result())
+            progress.step(label)
+    return results
 
 
 def invite(inviter: User, invitee: User, community_id: str) -> str:
@@ -200,7 +221,7 @@ def show(admin: User, school: Any, groups: dict[str, Any], posts_made: int) -> N
     for entry in log:
         actor = entry.actor_id or "automod"
         target = entry.post_id or entry.user_id or entry.rule_id or entry.automod_rule_id
-        action = modtypes.ModerationAction.Name(entry.action).removeprefix("MODERATION_ACTION_")
+        action = mod.ModerationAction.Name(entry.action).removeprefix("MODERATION_ACTION_")
         print(f"   {entry.time.ToDatetime():%H:%M:%S}  {action:<20} by {actor:<20} "
               f"on {target}  {entry.reason}")
 
