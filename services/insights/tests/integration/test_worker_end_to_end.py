@@ -309,5 +309,4 @@ async def test_freshness_from_publish_to_get_insights(stack, history):
     p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))] * 1000
     print(f"freshness publish->GetInsights over {len(samples)} events: "
           f"p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {samples[-1] * 1000:.0f} ms")
-    # A bound, not a target: on a busy 2-core test box FerretDB alone takes most of this.
-    assert p50 < 10_000
+    # Each event had to show within 10 s (above); the speed target itself is `make bench`'s.
