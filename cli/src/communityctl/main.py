@@ -21,6 +21,7 @@ import sys
 from community_common.auth import mint_token
 from community_common.config import ConfigError, auth_secret_from_env
 from community_contracts import topics
+from kafka.errors import KafkaError
 
 from communityctl import events, rpc, tables
 from communityctl.commands import COMMANDS
@@ -35,6 +36,8 @@ def main(argv: list[str] | None = None) -> None:
         parser.exit(2, f"communityctl: {error}\n")
     except rpc.CallFailed as failure:
         parser.exit(1, f"{failure}\n")
+    except KafkaError as error:
+        parser.exit(1, f"communityctl: Kafka: {error}\n")
     except KeyboardInterrupt:
         parser.exit(130)
 
