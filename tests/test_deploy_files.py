@@ -3,6 +3,7 @@ checked for structure: every service is there, built from its own Dockerfile, co
 by environment, health-checked over gRPC, and started after Kafka, MongoDB and the topics."""
 
 import re
+import sys
 from pathlib import Path
 
 import yaml
@@ -50,6 +51,16 @@ def test_each_service_is_built_alone_configured_by_env_and_health_checked():
             "mongodb": {"condition": "service_healthy"},
             "topics": {"condition": "service_completed_successfully"},
         }
+
+
+def test_every_process_make_up_starts_runs_in_compose_too():
+    sys.path.insert(0, str(ROOT / "deploy/local"))
+    import stack
+
+    for name, argv in stack.SERVICE_PROCESSES.items():
+        spec = COMPOSE["services"][name]
+        assert spec["build"]["dockerfile"] == f"services/{name.split('-')[0]}/Dockerfile"
+        assert spec.get("command", ["python", *argv]) == ["python", *argv]
 
 
 def test_topics_step_creates_the_topics_from_the_contracts():
