@@ -127,10 +127,11 @@ def test_ban_in_moderation_removes_from_membership_and_blocks_posting(new_user):
 
 def test_automod_removal_is_hidden_in_the_feed(new_user):
     owner, member = new_user("owner"), new_user("member")
-    community = create_community(owner)
+    created = owner.membership.CreateCommunity(ms.CreateCommunityRequest(name="Automod"))
+    community = created.community
     owner.moderation.AddAutomodRule(mod.AddAutomodRuleRequest(
         community_id=community.community_id, keywords=["crypto scam"],
-        action=modtypes.AUTOMOD_REMOVE))
+        action=modtypes.AUTOMOD_REMOVE, consistency_token=created.consistency_token))
     token = join(member, community.community_id)
     bad = member.feed.CreatePost(feed.CreatePostRequest(
         community_id=community.community_id, body="Join my CRYPTO SCAM today",

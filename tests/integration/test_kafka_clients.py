@@ -9,18 +9,16 @@ import sys
 import time
 from pathlib import Path
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
-from kafka.admin import NewTopic
+from community_common.testing.events import create_topic
+from kafka import KafkaConsumer, KafkaProducer
 
 FAUST_APP = Path(__file__).with_name("faust_smoke_app.py")
 
 
 def create_topics(bootstrap: str, *names: str, partitions: int = 3) -> None:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
-    try:
-        admin.create_topics([NewTopic(n, partitions, 1) for n in names])
-    finally:
-        admin.close()
+    # Waits for the metadata: a consumer that joins before it assigns itself nothing.
+    for name in names:
+        create_topic(bootstrap, name, partitions)
 
 
 def consume(bootstrap: str, topic: str, group: str, want: int, timeout: float = 30):
