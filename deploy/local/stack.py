@@ -260,7 +260,9 @@ def start_kafka(inst: Instance) -> None:
             f"-Dlog4j2.configurationFile={KAFKA_DIR / 'log4j2.properties'}",
             "-cp", f"{KAFKA_LIBS}/*"]
     if not (data / "meta.properties").exists():
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = "-"
+        while cluster_id.startswith("-"):  # StorageTool would read a leading '-' as an option
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         subprocess.run([*java, "kafka.tools.StorageTool", "format", "--cluster-id", cluster_id,
                         "--config", str(props), "--ignore-formatted"],
                        check=True, stdout=subprocess.DEVNULL)
