@@ -145,7 +145,9 @@ def test_automod_removal_is_hidden_in_the_feed(new_user):
         ids = [p.post_id for p in listed]
         return good.post_id in ids and bad.post_id not in ids
 
-    eventually(hidden)
+    # Feed -> moderation (automod) -> feed: two hops through Kafka, each behind a consumer that
+    # replayed the topics from the start when the services started, so allow it time.
+    eventually(hidden, timeout=120)
     log = owner.moderation.ListModerationLog(mod.ListModerationLogRequest(
         community_id=community.community_id, page_size=10)).entries
     assert any(e.post_id == bad.post_id and not e.actor_id for e in log)
