@@ -20,6 +20,7 @@ is KAFKA_BOOTSTRAP_SERVERS (default: the `make test` broker).
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import os
 import random
 import signal
@@ -115,13 +116,13 @@ def measure(mongo_uri: str, kafka: str, events: int) -> dict[str, tuple[float, f
     store.ensure_indexes()
     results: dict[str, tuple[float, float]] = {}
     try:
+        relay = OutboxRelay(
+            store.db, kafka, RelaySettings(topic=create_topic(kafka, f"bench-{name}", 6))
+        )
         started = time.perf_counter()
         streams = fill(store, events)
         fill_s = time.perf_counter() - started
         print(f"  filled {events:,} events in {fill_s:.1f} s", file=sys.stderr)
-        relay = OutboxRelay(
-            store.db, kafka, RelaySettings(topic=create_topic(kafka, f"bench-{name}", 6))
-        )
 
         def command_on_existing_stream() -> None:
             stream = store.load(random.choice(streams))
@@ -136,6 +137,7 @@ def measure(mongo_uri: str, kafka: str, events: int) -> dict[str, tuple[float, f
         def command_on_new_stream() -> None:
             store.append(f"new-{uuid.uuid4().hex}", 0, [NewEvent(payload(1))], provenance=WHO)
 
+        print("  measuring appends ...", file=sys.stderr)
         results["append (load + append, existing stream)"] = timed(command_on_existing_stream)
         results["append (new stream)"] = timed(command_on_new_stream)
         relay.relay_batch()  # publish what the appends above announced
@@ -169,6 +171,7 @@ def measure(mongo_uri: str, kafka: str, events: int) -> dict[str, tuple[float, f
 def main() -> None:
     # Stopping the benchmark must still stop its private FerretDB (the `with` below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>` shows where it is waiting
     kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
     sizes = [int(arg) for arg in sys.argv[1:]] or [1_000, 100_000]
     by_size = {}

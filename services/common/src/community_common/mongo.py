@@ -6,10 +6,13 @@ Both keep server selection short so an outage surfaces in seconds, not pymongo's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pymongo import AsyncMongoClient, MongoClient
+from pymongo.collection import Collection
 from pymongo.errors import AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError
+from pymongo.operations import ReplaceOne, UpdateOne
 
 # The failures that mean "the server is unreachable right now" (AutoReconnect covers
 # NotPrimary and network timeouts): retry the same work later, never give up on the message.
@@ -32,3 +35,18 @@ def async_client(uri: str) -> AsyncMongoClient[dict[str, Any]]:
 
 def blocking_client(uri: str) -> MongoClient[dict[str, Any]]:
     return MongoClient(uri, **CLIENT_OPTIONS)
+
+
+# FerretDB 1.24 keeps every matched document's query open until an `update` command ends
+# (`defer` inside its per-update loop), one pooled SQLite connection each, and its pool holds
+# 100: an update command changing ~100 existing documents deadlocks the whole database.
+# So many updates go in small commands; 25 leaves room for everything else on the pool.
+UPDATE_CHUNK = 25
+
+
+def write_in_chunks(
+    collection: Collection[Any], operations: Sequence[UpdateOne | ReplaceOne]
+) -> None:
+    """`bulk_write` in commands of at most UPDATE_CHUNK updates (see above)."""
+    for start in range(0, len(operations), UPDATE_CHUNK):
+        collection.bulk_write(list(operations[start : start + UPDATE_CHUNK]), ordered=False)

@@ -45,7 +45,7 @@ from community_common.event_store import (
     commit_id,
 )
 from community_common.kafka_clients import KAFKA_OUTAGE_ERRORS, event_producer
-from community_common.mongo import MONGO_OUTAGE_ERRORS
+from community_common.mongo import MONGO_OUTAGE_ERRORS, write_in_chunks
 
 log = logging.getLogger("community_common.relay")
 
@@ -278,12 +278,12 @@ class OutboxRelay:
         positions: dict[str, int] = {}
         for commit, _ in plan.sends:
             positions[commit.stream_id] = max(positions.get(commit.stream_id, 0), commit.version)
-        self.db[POSITIONS].bulk_write(
+        write_in_chunks(
+            self.db[POSITIONS],
             [
                 UpdateOne({"_id": stream_id}, {"$set": {"next_base": next_base}}, upsert=True)
                 for stream_id, next_base in positions.items()
             ],
-            ordered=False,
         )
         self._positions.update(positions)
         # The keys' `pending` lists still name the commits just sent; the next numbering of
@@ -364,8 +364,9 @@ class OutboxRelay:
             plan.sends += sends
         if changed:
             # Durable before the send, so a crash after it re-publishes the same numbers.
-            self.db[KEY_SEQUENCES].bulk_write(
-                [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in changed], ordered=False
+            write_in_chunks(
+                self.db[KEY_SEQUENCES],
+                [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in changed],
             )
             for document in changed:
                 self._key_documents[document["_id"]] = document

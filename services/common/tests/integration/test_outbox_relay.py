@@ -291,3 +291,23 @@ def test_republished_events_keep_their_key_sequence(
     assert everything[3:6] == first_time
     assert everything[6].key_sequence == 4
     assert everything[6].message()["n"] == 4
+
+
+def test_a_batch_touching_many_streams_publishes_everything(
+    store: BlockingEventStore, db: Database[Any], kafka_bootstrap: str, topic: str
+) -> None:
+    # Two rounds over 150 streams: the second moves 150 existing positions in one batch,
+    # which FerretDB deadlocks on if sent as one update command (see mongo.write_in_chunks).
+    relay = OutboxRelay(db, kafka_bootstrap, RelaySettings(topic=topic))
+    try:
+        for round_ in range(2):
+            for n in range(150):
+                store.append(f"s{n}", round_, [event(f"c{n}", round_)], provenance=WHO)
+            published = 0
+            while batch := relay.relay_batch():
+                published += batch
+            assert published == 150
+        assert db["outbox"].count_documents({}) == 0
+        assert len(read_envelopes(kafka_bootstrap, topic, count=300)) == 300
+    finally:
+        relay.stop()
