@@ -21,7 +21,7 @@ def create_topics(bootstrap: str, *names: str, partitions: int = 3) -> None:
         create_topic(bootstrap, name, partitions)
 
 
-def consume(bootstrap: str, topic: str, group: str, want: int, timeout: float = 30):
+def consume(bootstrap: str, topic: str, group: str, want: int, timeout: float = 90):
     consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group,
                              auto_offset_reset="earliest", enable_auto_commit=False,
                              fetch_max_wait_ms=20)
