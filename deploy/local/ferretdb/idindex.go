@@ -69,7 +69,8 @@ func stat(file string) fileState {
 }
 
 func indexFile(ctx context.Context, file string) error {
-	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(5000)")
+	// mode=rw: a database FerretDB has just dropped must not be re-created (empty) by us.
+	db, err := sql.Open("sqlite", "file:"+file+"?mode=rw&_pragma=busy_timeout(5000)")
 	if err != nil {
 		return err
 	}

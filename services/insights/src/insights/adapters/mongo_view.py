@@ -30,8 +30,10 @@ from insights.domain.ledger import (
 )
 
 COLLECTIONS = {DAYS: "space_days", ROSTERS: "rosters", ROLES: "roles"}
-# Documents per write command (well under MongoDB's 16 MB command size for these values).
-WRITE_CHUNK = 100
+# Documents per write command: FerretDB 1.24 holds a pooled SQLite connection per matched
+# document until an update command ends, and its pool of 100 deadlocks at ~100 (see
+# community_common.mongo.write_in_chunks); 25 stays well clear, and well under 16 MB.
+WRITE_CHUNK = 25
 # Fields holding maps keyed by foreign ids, per table.
 _PAIRED = {DAYS: ("members", "posts"), ROSTERS: ("headcounts",), ROLES: ()}
 
