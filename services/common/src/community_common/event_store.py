@@ -369,7 +369,14 @@ class EventStore:
 
     async def load(self, stream_id: str, *, use_snapshot: bool = True) -> EventStream:
         snapshot = await self.db[SNAPSHOTS].find_one({"_id": stream_id}) if use_snapshot else None
-        walk = _StreamWalk(stream_id, snapshot)
+        return await self._walk(_StreamWalk(stream_id, snapshot))
+
+    async def load_after(self, stream_id: str, version: int) -> EventStream:
+        """The events after `version`, for a caller that holds the state at `version` (e.g. a
+        cached aggregate): one `_id` miss when nothing is newer."""
+        return await self._walk(_StreamWalk(stream_id, {"version": version, "state": None}))
+
+    async def _walk(self, walk: _StreamWalk) -> EventStream:
         while (commit := await self.db[COMMITS].find_one({"_id": walk.next_commit_id})) is not None:
             walk.add(commit)
         return walk.result()

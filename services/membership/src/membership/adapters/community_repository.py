@@ -1,14 +1,23 @@
 """Loads `Community` aggregates from the event store (snapshot, then the commits after it).
 
-Snapshots are written here, by the loader, from state replayed out of stored events: a load
-that had to replay SNAPSHOT_EVERY events or more saves what it built, so the next load starts
-there. (The command's own in-memory state is never snapshotted: its clock differs from the
-stored ce_time by a few milliseconds, and replays must give exactly the same answers.)
+Snapshots are written here, by the loader, from state replayed out of stored events: once a
+community's state is SNAPSHOT_EVERY events past its stored snapshot, the loader saves what it
+built, so a cold load starts there. (The command's own in-memory state is never snapshotted:
+its clock differs from the stored ce_time by a few milliseconds, and replays must give exactly
+the same answers.)
+
+The last CACHED_COMMUNITIES communities loaded stay in memory, so a warm load reads only the
+commits after the cached version (one `_id` miss when nothing is newer) instead of the
+snapshot and every commit after it. The cache is never trusted blindly: another replica's
+commits are always read, and a stale cached version only loses the optimistic-concurrency
+insert and retries. Callers get their own copy, which they may change freely.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
+from collections import OrderedDict
 from typing import Any
 
 from community_common.event_store import SNAPSHOTS, EventStore
@@ -20,26 +29,51 @@ from membership.domain.snapshot import from_state, to_state
 log = logging.getLogger("membership.repository")
 
 SNAPSHOT_EVERY = 10
+CACHED_COMMUNITIES = 256
 
 
 class CommunityRepository:
-    def __init__(self, store: EventStore, database: AsyncDatabase[Any]) -> None:
+    def __init__(
+        self, store: EventStore, database: AsyncDatabase[Any], cached: int = CACHED_COMMUNITIES
+    ) -> None:
         self.store = store
         self.db = database
+        self.cached = cached
+        # community id -> (state at its version, version of its stored snapshot)
+        self._cache: OrderedDict[str, tuple[Community, int]] = OrderedDict()
 
     async def load(self, community_id: str) -> Community:
         """The community as stored now (`exists` is False for an unknown id)."""
-        stream = await self.store.load(community_id)
-        community = from_state(dict(stream.snapshot)) if stream.snapshot else None
-        if community is None:
-            if stream.snapshot:  # a snapshot of an older shape: replay from the start
-                stream = await self.store.load(community_id, use_snapshot=False)
-            community = Community(community_id)
+        if community_id in self._cache:
+            cached, snapshot_version = self._cache[community_id]
+            self._cache.move_to_end(community_id)
+            stream = await self.store.load_after(community_id, cached.version)
+            if not stream.events:
+                return copy.deepcopy(cached)
+            community = copy.deepcopy(cached)
+        else:
+            stream = await self.store.load(community_id)
+            snapshot_version = stream.snapshot_version
+            community = from_state(dict(stream.snapshot)) if stream.snapshot else None
+            if community is None:
+                if stream.snapshot:  # a snapshot of an older shape: replay from the start
+                    stream = await self.store.load(community_id, use_snapshot=False)
+                    snapshot_version = 0
+                community = Community(community_id)
         for envelope in stream.events:
             community.apply(envelope.message(), envelope.sequence, envelope.occurred_at)
-        if len(stream.events) >= SNAPSHOT_EVERY:
+        if community.version - snapshot_version >= SNAPSHOT_EVERY:
             await self._save_snapshot(community)
+            snapshot_version = community.version
+        if community.exists:
+            self._remember(community, snapshot_version)
         return community
+
+    def _remember(self, community: Community, snapshot_version: int) -> None:
+        self._cache[community.community_id] = (copy.deepcopy(community), snapshot_version)
+        self._cache.move_to_end(community.community_id)
+        while len(self._cache) > self.cached:
+            self._cache.popitem(last=False)
 
     async def _save_snapshot(self, community: Community) -> None:
         try:

@@ -49,13 +49,16 @@ class ReadModels:
         return int(found["projected"]) if found else 0
 
     async def put_summary(self, summary: dict[str, Any]) -> None:
-        """Store a summary unless one of a later projection is there already."""
-        with contextlib.suppress(DuplicateKeyError):  # the stored one is newer
-            await self.summaries.replace_one(
-                {"_id": summary["_id"], "projected": {"$lt": summary["projected"]}},
-                summary,
-                upsert=True,
-            )
+        """Store a summary unless one of a later projection is there already.
+
+        Read, compare, then replace by `_id` alone: on FerretDB a filter with any field besides
+        `_id` scans the whole collection. Two writers racing here (a command and the projector)
+        can leave an older summary for a moment; the projector's next event of that community
+        finds it behind and writes the newer one."""
+        if await self.projected_version(summary["_id"]) >= summary["projected"]:
+            return
+        with contextlib.suppress(DuplicateKeyError):  # two first-time upserts raced
+            await self.summaries.replace_one({"_id": summary["_id"]}, summary, upsert=True)
 
     async def summaries_by_id(self, community_ids: list[str]) -> dict[str, dict[str, Any]]:
         found = await asyncio.gather(
