@@ -27,6 +27,7 @@ from community.membership.v1 import membership_service_pb2 as ms
 from community.membership.v1 import types_pb2 as mtypes
 from community.moderation.v1 import moderation_service_pb2 as mod
 from community.moderation.v1 import types_pb2 as modtypes
+from community_common.consistency import ConsistencyToken
 from google.protobuf.duration_pb2 import Duration
 
 from communityctl.client import Platform, User
@@ -38,9 +39,8 @@ TOPICS = ("the spelling test", "the bake sale", "the field trip", "homework load
           "the new playground", "lunch menus", "the science fair", "carpools")
 
 
-# Feed activity touches many independent streams (posts, like shards), so it is played by a
-# few concurrent clients, like the many parents of a real school; membership changes all land
-# on the one community stream, so they are played one after another.
+# Played by a few concurrent clients, like the many parents of a real school. Membership
+# changes all land on the one community stream: the service queues them per community.
 CONCURRENT_CLIENTS = 6
 
 
@@ -89,31 +89,33 @@ def play(platform: Platform, seed: int = 7) -> None:
         for name in (*GRADES, "School bus")}
     progress.step("school, chess club and groups created", 6)
 
-    # Invitation chains: each parent spends their five invitations on new parents.
+    # Invitation chains: each parent spends their five invitations on new parents, a wave of
+    # the chain at a time (a parent invites once they have joined).
     parents: list[User] = []
     inviters: deque[User] = deque([principal])
     while len(parents) < PARENTS:
-        inviter = inviters.popleft()
-        for _ in range(5):
-            if len(parents) >= PARENTS:
-                break
-            parent = person(f"parent{len(parents) + 1:02d}")
-            token = invite(inviter, parent, sid)
-            parents.append(parent)
-            inviters.append(parent)
-            progress.step(f"{parent.user_id} invited by {inviter.user_id.split('-')[0]}")
-    for parent in parents[:12]:
-        token = parent.membership.JoinCommunity(
-            ms.JoinCommunityRequest(community_id=chess.community_id)).consistency_token
+        wave: list[tuple[User, User]] = []
+        for inviter in [inviters.popleft() for _ in range(len(inviters))]:
+            for _ in range(5):
+                if len(parents) + len(wave) < PARENTS:
+                    wave.append((inviter, person(f"parent{len(parents) + len(wave) + 1:02d}")))
+        in_parallel(lambda pair: invite(pair[0], pair[1], sid), wave, progress,
+                    lambda pair: f"{pair[1].user_id} invited by {pair[0].user_id.split('-')[0]}")
+        parents.extend(parent for _, parent in wave)
+        inviters.extend(parent for _, parent in wave)
+    in_parallel(lambda parent: parent.membership.JoinCommunity(
+        ms.JoinCommunityRequest(community_id=chess.community_id)), parents[:12])
 
-    for i, parent in enumerate(parents):
-        grade = groups[GRADES[i % len(GRADES)]]
-        token = parent.membership.JoinGroup(
-            ms.JoinGroupRequest(group_id=grade.group_id)).consistency_token
+    def join_groups(i: int) -> str:
+        parent, grade = parents[i], groups[GRADES[i % len(GRADES)]]
+        joined = [parent.membership.JoinGroup(ms.JoinGroupRequest(group_id=grade.group_id))]
         if i % 4 == 0:
-            token = parent.membership.JoinGroup(
-                ms.JoinGroupRequest(group_id=groups["School bus"].group_id)).consistency_token
-        progress.step(f"{parent.user_id} joined {grade.name}")
+            joined.append(parent.membership.JoinGroup(
+                ms.JoinGroupRequest(group_id=groups["School bus"].group_id)))
+        return latest([j.consistency_token for j in joined])
+
+    token = latest(in_parallel(join_groups, range(len(parents)), progress,
+                               lambda i: f"{parents[i].user_id} joined {GRADES[i % 3]}"))
 
     rule = principal.moderation.AddRule(mod.AddRuleRequest(
         community_id=sid, title="Be kind", description="No ads, no insults.",
@@ -179,16 +181,24 @@ def play(platform: Platform, seed: int = 7) -> None:
     show(principal, school, groups, len(posts) + 2)
 
 
-def in_parallel(call: Callable[[Any], Any], items: Iterable[Any], progress: Progress,
-                label: str) -> list[Any]:
+def in_parallel(call: Callable[[Any], Any], items: Iterable[Any],
+                progress: Progress | None = None,
+                label: str | Callable[[Any], str] = "") -> list[Any]:
     """Runs `call` over `items` with a few concurrent clients; results in item order."""
+    items = list(items)
     with ThreadPoolExecutor(CONCURRENT_CLIENTS) as pool:
         futures = [pool.submit(call, item) for item in items]
         results = []
-        for future in futures:
+        for item, future in zip(items, futures, strict=True):
             results.append(future.result())
-            progress.step(label)
+            if progress:
+                progress.step(label(item) if callable(label) else label)
     return results
+
+
+def latest(tokens: Iterable[str]) -> str:
+    """The consistency token of the newest of several writes to one community."""
+    return max(tokens, key=lambda token: ConsistencyToken.parse(token).version)
 
 
 def invite(inviter: User, invitee: User, community_id: str) -> str:

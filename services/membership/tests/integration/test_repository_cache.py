@@ -1,7 +1,7 @@
 """The in-process community cache and the summary guard, against the real FerretDB: a warm load
 still sees what another replica committed, callers cannot change the cached state, a cold
-replica starts from the snapshot the loader keeps, and a late summary never replaces a newer
-one."""
+replica starts from the snapshot the loader keeps (groups and their members included), and a
+late summary never replaces a newer one."""
 
 from __future__ import annotations
 
@@ -68,9 +68,13 @@ async def test_cold_replica_starts_from_the_loaders_snapshot(
     mongo: AsyncMongoClient[Any], db_name: str, unique
 ) -> None:
     service = replica(mongo, db_name)
-    community_id = await open_community(service, unique("owner"))
-    for _ in range(SNAPSHOT_EVERY + 1):
-        await service.join_community(Actor(unique("m")), community_id, uuid.uuid4().hex)
+    owner = unique("owner")
+    community_id = await open_community(service, owner)
+    group = await service.create_group(Actor(owner), community_id, "Group", "", uuid.uuid4().hex)
+    for _ in range(SNAPSHOT_EVERY // 2 + 1):
+        member = Actor(unique("m"))
+        await service.join_community(member, community_id, uuid.uuid4().hex)
+        await service.join_group(member, group.group.group_id, uuid.uuid4().hex)
     await service.repository.load(community_id)
 
     snapshot = await mongo[db_name][SNAPSHOTS].find_one({"_id": community_id})
@@ -78,6 +82,7 @@ async def test_cold_replica_starts_from_the_loaders_snapshot(
     cold = await replica(mongo, db_name).repository.load(community_id)
     warm = await service.repository.load(community_id)
     assert cold.version == warm.version and cold.members.keys() == warm.members.keys()
+    assert cold.groups == warm.groups
 
 
 async def test_a_late_summary_never_replaces_a_newer_one(

@@ -46,10 +46,7 @@ class CommunityRepository:
         """The community as stored now (`exists` is False for an unknown id)."""
         if community_id in self._cache:
             cached, snapshot_version = self._cache[community_id]
-            self._cache.move_to_end(community_id)
             stream = await self.store.load_after(community_id, cached.version)
-            if not stream.events:
-                return copy.deepcopy(cached)
             community = copy.deepcopy(cached)
         else:
             stream = await self.store.load(community_id)
@@ -64,10 +61,21 @@ class CommunityRepository:
             community.apply(envelope.message(), envelope.sequence, envelope.occurred_at)
         if community.version - snapshot_version >= SNAPSHOT_EVERY:
             await self._save_snapshot(community)
+            # A failed save is tried again SNAPSHOT_EVERY events later, not on every load.
             snapshot_version = community.version
-        if community.exists:
+        if not community.exists:
+            return community
+        if self._cache.get(community_id, (None, None))[1] == snapshot_version and not stream.events:
+            self._cache.move_to_end(community_id)  # unchanged: no need to copy it again
+        else:
             self._remember(community, snapshot_version)
         return community
+
+    def committed(self, community: Community) -> None:
+        """The state right after this process's own commit (replayed with the stored event
+        times), so the next load need not read that commit back."""
+        entry = self._cache.get(community.community_id)
+        self._remember(community, entry[1] if entry else 0)
 
     def _remember(self, community: Community, snapshot_version: int) -> None:
         self._cache[community.community_id] = (copy.deepcopy(community), snapshot_version)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterable
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -73,20 +74,28 @@ class ReadModels:
 
     # --- user index ------------------------------------------------------------------------
 
-    async def add_user_fact(self, user_id: str, fact: dict[str, Any]) -> None:
-        prefix = _escaped(user_id)
+    async def add_user_facts(self, facts: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        """Append (user id, fact) pairs to their users' chains, in order: one head read and
+        one head write per user, however many facts they get."""
+        by_user: dict[str, list[dict[str, Any]]] = {}
+        for user_id, fact in facts:
+            by_user.setdefault(user_id, []).append(fact)
+        for user_id, chain in by_user.items():
+            await self._append_to_chain(_escaped(user_id), chain)
+
+    async def _append_to_chain(self, prefix: str, chain: list[dict[str, Any]]) -> None:
         head = await self.user_index.find_one({"_id": f"{prefix}:head"})
         n = head["next"] if head else 1
-        while True:
-            try:
-                await self.user_index.insert_one({"_id": _entry_id(prefix, n), **fact})
-                break
-            except DuplicateKeyError:
-                n += 1
+        for fact in chain:
+            while True:
+                try:
+                    await self.user_index.insert_one({"_id": _entry_id(prefix, n), **fact})
+                    break
+                except DuplicateKeyError:
+                    n += 1
+            n += 1
         with contextlib.suppress(DuplicateKeyError):  # two first-time upserts of the hint
-            await self.user_index.replace_one(
-                {"_id": f"{prefix}:head"}, {"next": n + 1}, upsert=True
-            )
+            await self.user_index.replace_one({"_id": f"{prefix}:head"}, {"next": n}, upsert=True)
 
     async def user_facts(self, user_id: str) -> list[dict[str, Any]]:
         """Every fact about the user, in chain order (fold them by `version`).

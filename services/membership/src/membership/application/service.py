@@ -1,7 +1,8 @@
 """The membership use cases: every command and query of the API.
 
 A command loads the community, lets the aggregate decide, appends what it recorded with
-the version it loaded (a lost race re-runs the whole decision: `retry_on_conflict`), updates
+the version it loaded (a lost race re-runs the whole decision: `retry_on_conflict`; commands
+on one community in this process queue on its `StreamLocks` entry instead of racing), updates
 the read models at once so the caller's next query sees the write, and remembers the answer
 under the caller's request id. Queries about one community read its aggregate; queries across
 communities read the read models.
@@ -28,6 +29,7 @@ from community_common.event_store import (
     RequestKey,
     retry_on_conflict,
 )
+from community_common.stream_locks import StreamLocks
 from community_contracts import reasons
 from google.protobuf.message import Message
 
@@ -104,6 +106,7 @@ class MembershipService:
         self.read_models = read_models
         self.limits = limits
         self.clock = clock
+        self.locks = StreamLocks()
 
     # --- the command pipeline ----------------------------------------------------------------
 
@@ -122,6 +125,10 @@ class MembershipService:
             return response_type.FromString(remembered.result)
 
         async def attempt() -> tuple[R, Any]:
+            async with self.locks.hold(community_id):
+                return await decide_and_append()
+
+        async def decide_and_append() -> tuple[R, Any]:
             community = await self.repository.load(community_id)
             if not community.exists:
                 raise missing
@@ -139,6 +146,7 @@ class MembershipService:
                 provenance=provenance,
             )
             after = self._replayed(before, community.recorded, commit.events)
+            self.repository.committed(after)
             await self._project(after, zip(community.recorded, commit.events, strict=True))
             return respond(
                 after, decided, consistency_token(community_id, after.version), now
@@ -161,11 +169,12 @@ class MembershipService:
     async def _project(
         self, community: Community, events: Iterable[tuple[Message, EventEnvelope]]
     ) -> None:
-        for event, envelope in events:
-            for user_id, fact in projection.user_facts(
-                event, envelope.sequence, envelope.occurred_at
-            ):
-                await self.read_models.add_user_fact(user_id, fact)
+        facts = [
+            fact
+            for event, envelope in events
+            for fact in projection.user_facts(event, envelope.sequence, envelope.occurred_at)
+        ]
+        await self.read_models.add_user_facts(facts)
         await self.read_models.put_summary(projection.summary_of(community, community.version))
 
     async def _require_unrestricted(self, user_id: str, action: str, now: datetime) -> None:
@@ -862,8 +871,9 @@ class MembershipService:
         community = await self.repository.load(community_id)
         if community.version < event.sequence:
             return  # not from this service's store (e.g. another deployment on the topic)
-        for user_id, fact in projection.user_facts(message, event.sequence, event.occurred_at):
-            await self.read_models.add_user_fact(user_id, fact)
+        await self.read_models.add_user_facts(
+            projection.user_facts(message, event.sequence, event.occurred_at)
+        )
         await self.read_models.put_summary(projection.summary_of(community, event.sequence))
 
     async def rebuild_projections(self, community_ids: Iterable[str]) -> int:
@@ -876,10 +886,9 @@ class MembershipService:
             for envelope in stream.events:
                 message = envelope.message()
                 community.apply(message, envelope.sequence, envelope.occurred_at)
-                for user_id, fact in projection.user_facts(
-                    message, envelope.sequence, envelope.occurred_at
-                ):
-                    await self.read_models.add_user_fact(user_id, fact)
+                await self.read_models.add_user_facts(
+                    projection.user_facts(message, envelope.sequence, envelope.occurred_at)
+                )
             await self.read_models.put_summary(projection.summary_of(community, community.version))
             count += 1
         return count

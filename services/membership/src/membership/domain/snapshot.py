@@ -9,7 +9,7 @@ from typing import Any
 from membership.domain.community import Community, Group, Invitation, JoinRequest, Member
 
 # Bump when the shape changes: older snapshots are then ignored and the stream replayed.
-SHAPE = 1
+SHAPE = 2
 
 
 def to_state(community: Community) -> dict[str, Any]:
@@ -29,9 +29,10 @@ def to_state(community: Community) -> dict[str, Any]:
         "members": [asdict(m) for m in community.members.values()],
         "invitations": [asdict(i) for i in community.invitations.values()],
         "join_requests": [asdict(r) for r in community.join_requests.values()],
-        # Group members as pairs: their order is the order of joining.
+        # Group members in the order of joining, as documents: MongoDB-protocol servers such
+        # as FerretDB refuse nested arrays.
         "groups": [
-            {**asdict(g), "members": [[u, at] for u, at in g.members.items()]}
+            {**asdict(g), "members": [{"user_id": u, "at": at} for u, at in g.members.items()]}
             for g in community.groups.values()
         ],
     }
@@ -60,6 +61,6 @@ def from_state(state: dict[str, Any]) -> Community | None:
     community.groups = {}
     for g in state["groups"]:
         fields = {k: v for k, v in g.items() if k != "members"}
-        members: dict[str, datetime] = {u: at for u, at in g["members"]}
+        members: dict[str, datetime] = {m["user_id"]: m["at"] for m in g["members"]}
         community.groups[g["group_id"]] = Group(**fields, members=members)
     return community
