@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from community.membership.v1 import events_pb2 as mem
 from community_common.auth import Caller
@@ -31,6 +31,7 @@ from pymongo.errors import DuplicateKeyError
 
 from feed.domain import knowledge
 from feed.domain.access import CommunityFacts, Sanctions, Standing
+from feed.domain.knowledge import Doc
 
 COMMUNITIES = "communities"
 MEMBERS = "members"
@@ -52,9 +53,46 @@ def index_id(user_id: str, n: int) -> str:
     return f"{user_id}:{n:06d}"
 
 
-class KnowledgeWriter:
+class Documents(Protocol):
+    """Where `KnowledgeWriter` reads and writes the read-model documents."""
+
+    def get(self, collection: str, key: str) -> Doc | None: ...
+
+    def put(self, collection: str, key: str, doc: Doc) -> None: ...
+
+    def add(self, collection: str, key: str, doc: Doc) -> bool:
+        """Insert unless `key` is taken (then False): the index's "only one wins" step."""
+        ...
+
+
+class StoredDocuments:
+    """Every read and write its own `_id` round trip: the live consumers, event by event."""
+
     def __init__(self, database: Database[Any]) -> None:
         self.db = database
+
+    def get(self, collection: str, key: str) -> Doc | None:
+        return self.db[collection].find_one({"_id": key})
+
+    def put(self, collection: str, key: str, doc: Doc) -> None:
+        self.db[collection].replace_one({"_id": key}, without_id(doc), upsert=True)
+
+    def add(self, collection: str, key: str, doc: Doc) -> bool:
+        try:
+            self.db[collection].insert_one({**doc, "_id": key})
+        except DuplicateKeyError:
+            return False
+        return True
+
+
+def without_id(doc: Doc) -> Doc:
+    return {name: value for name, value in doc.items() if name != "_id"}
+
+
+class KnowledgeWriter:
+    def __init__(self, database: Database[Any], documents: Documents | None = None) -> None:
+        """`documents` defaults to the database's, one round trip per read or write."""
+        self.docs = documents or StoredDocuments(database)
 
     def apply(self, event: EventEnvelope, message: Message) -> None:
         if message.DESCRIPTOR.file.package == MEMBERSHIP_PACKAGE:
@@ -93,37 +131,32 @@ class KnowledgeWriter:
 
     def _member(self, community_id: str, change: knowledge.MemberChange, sequence: int) -> None:
         key = pair_id(community_id, change.user_id)
-        doc = self.db[MEMBERS].find_one({"_id": key})
-        new = knowledge.member_after(doc, community_id, change, sequence)
+        new = knowledge.member_after(self.docs.get(MEMBERS, key), community_id, change, sequence)
         if new is None:
             return
         if new["role"] != knowledge.NOT_A_MEMBER and not new.get("indexed"):
             self._index(change.user_id, community_id)
             new["indexed"] = True
-        self.db[MEMBERS].replace_one({"_id": key}, new, upsert=True)
+        self.docs.put(MEMBERS, key, new)
 
     def _index(self, user_id: str, community_id: str) -> None:
         n = 1
         while True:
-            found = self.db[MEMBER_INDEX].find_one({"_id": index_id(user_id, n)})
+            found = self.docs.get(MEMBER_INDEX, index_id(user_id, n))
             if found is None:
-                try:
-                    self.db[MEMBER_INDEX].insert_one(
-                        {"_id": index_id(user_id, n), "community_id": community_id}
-                    )
+                if self.docs.add(
+                    MEMBER_INDEX, index_id(user_id, n), {"community_id": community_id}
+                ):
                     return
-                except DuplicateKeyError:
-                    pass  # another partition's consumer indexed this user just now
+                # else another partition's consumer indexed this user just now
             elif found["community_id"] == community_id:
                 return
             n += 1
 
     def _replace(self, collection: str, key: str, change: Any) -> None:
-        doc = self.db[collection].find_one({"_id": key})
-        new = change(doc)
+        new = change(self.docs.get(collection, key))
         if new is not None:
-            new.pop("_id", None)
-            self.db[collection].replace_one({"_id": key}, new, upsert=True)
+            self.docs.put(collection, key, new)
 
 
 @dataclass(frozen=True)
