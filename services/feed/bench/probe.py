@@ -70,10 +70,14 @@ def report(title: str, recorder: Recorder, runs: int, elapsed: list[float]) -> N
         f"\n== {title}: {len(log) / runs:.1f} commands per call, "
         f"wall p50 {statistics.median(elapsed):.1f} ms"
     )
-    grouped: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    # Grouped by command and collection; the filter shown is the first one seen.
+    grouped: dict[tuple[str, str], list[float]] = defaultdict(list)
+    shapes: dict[tuple[str, str], str] = {}
     for name, target, shape, ms in log:
-        grouped[(name, target, str(shape)[:90])].append(ms)
-    for (name, target, shape), times in grouped.items():
+        grouped[(name, target)].append(ms)
+        shapes.setdefault((name, target), str(shape)[:90])
+    for (name, target), times in grouped.items():
+        shape = shapes[(name, target)]
         print(
             f"  {len(times) / runs:4.1f}x {name:<18} {target:<26} {shape:<90} "
             f"{statistics.median(times):6.2f} ms"

@@ -3,18 +3,37 @@
 Each aggregate (Post, LikeShard, LiveSession, ViewerShard) has `apply(event, time)`,
 `snapshot()` and `from_snapshot(...)`; a load starts from the stored snapshot and applies the
 events after it; a save appends with the loaded version as the expected one and stores the new
-snapshot, so the next load is one or two `_id` gets.
+snapshot, so a cold load is one or two `_id` gets.
+
+`Streams` also keeps the aggregates it recently loaded or saved (bounded, least recently used
+first out). Commits are immutable and chained by version, so a kept aggregate at version v is
+exact up to v, and loading it again only asks for the commit at v: one `_id` get that misses
+unless another writer (or process) appended since. Saving still appends at the loaded
+version, so a stale copy can only lose the insert race, never overwrite anything.
 """
 
 from __future__ import annotations
 
 import copy
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 from community.feed.v1 import events_pb2 as ev
-from community_common.event_store import Commit, EventStore, NewEvent, RequestKey
+from community_common.event_store import (
+    COMMITS,
+    Commit,
+    EventStore,
+    NewEvent,
+    RequestKey,
+    commit_from_document,
+    commit_id,
+)
 from google.protobuf.message import Message
+
+# Aggregates kept per process: posts hold their body (up to 10,000 chars) and comment ids, so
+# a few thousand stay within a few tens of MB.
+KEPT_AGGREGATES = 4096
 
 
 class Aggregate(Protocol):
@@ -25,37 +44,59 @@ class Aggregate(Protocol):
     def snapshot(self) -> dict[str, Any]: ...
 
 
-async def load(store: EventStore, kind: Any, stream_id: str) -> Any:
-    stream = await store.load(stream_id)
-    aggregate = (
-        kind.from_snapshot(stream_id, stream.snapshot_version, dict(stream.snapshot))
-        if stream.snapshot is not None
-        else kind(stream_id)
-    )
-    for event in stream.events:
-        aggregate.apply(event.message(), event.time)
-    return aggregate
+class Streams:
+    def __init__(self, store: EventStore, keep: int = KEPT_AGGREGATES) -> None:
+        self.store = store
+        self.keep = keep
+        self._kept: OrderedDict[str, Aggregate] = OrderedDict()
 
+    async def load(self, kind: Any, stream_id: str) -> Any:
+        kept = self._kept.get(stream_id)
+        if isinstance(kept, kind):
+            aggregate: Any = copy.deepcopy(kept)
+            commits = self.store.db[COMMITS]
+            while found := await commits.find_one({"_id": commit_id(stream_id, aggregate.version)}):
+                for event in commit_from_document(found).events:
+                    aggregate.apply(event.message(), event.time)
+        else:
+            stream = await self.store.load(stream_id)
+            aggregate = (
+                kind.from_snapshot(stream_id, stream.snapshot_version, dict(stream.snapshot))
+                if stream.snapshot is not None
+                else kind(stream_id)
+            )
+            for event in stream.events:
+                aggregate.apply(event.message(), event.time)
+        self._remember(stream_id, aggregate)
+        return aggregate
 
-async def save(
-    store: EventStore,
-    stream_id: str,
-    aggregate: Aggregate,
-    events: Sequence[Message],
-    request: RequestKey | None = None,
-) -> Commit:
-    """Append `events` after the loaded version (ConcurrencyConflict if someone was faster)
-    and apply them, with their stored ce_time, to the aggregate."""
-    commit = await store.append(
-        stream_id,
-        aggregate.version,
-        [NewEvent(event) for event in events],
-        snapshot=_after(aggregate, events),
-        request=request,
-    )
-    for event, stored in zip(events, commit.events, strict=True):
-        aggregate.apply(event, stored.time)
-    return commit
+    async def save(
+        self,
+        stream_id: str,
+        aggregate: Aggregate,
+        events: Sequence[Message],
+        request: RequestKey | None = None,
+    ) -> Commit:
+        """Append `events` after the loaded version (ConcurrencyConflict if someone was
+        faster) and apply them, with their stored ce_time, to the aggregate."""
+        commit = await self.store.append(
+            stream_id,
+            aggregate.version,
+            [NewEvent(event) for event in events],
+            snapshot=_after(aggregate, events),
+            request=request,
+        )
+        for event, stored in zip(events, commit.events, strict=True):
+            aggregate.apply(event, stored.time)
+        self._remember(stream_id, aggregate)
+        return commit
+
+    def _remember(self, stream_id: str, aggregate: Aggregate) -> None:
+        # A copy: callers change the aggregate they were given (a command applies its events).
+        self._kept[stream_id] = copy.deepcopy(aggregate)
+        self._kept.move_to_end(stream_id)
+        if len(self._kept) > self.keep:
+            self._kept.popitem(last=False)
 
 
 # Events whose stored ce_time becomes part of the state (created_at, started_at, ended_at):

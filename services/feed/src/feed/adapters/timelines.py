@@ -8,6 +8,11 @@ hint of the top slot (last writer wins, so it may lag); readers find the real to
 `_id`s upwards from it, doubling the step, so every read is a handful of `_id` gets however
 large the collection grows.
 
+Each process also remembers the highest slot it has seen taken per timeline (bounded): a
+writer claims the slot above it directly, and a reader probes upwards from it, so a process's
+own appends cost no read. A remembered slot is always taken and every slot below it too
+(slots are dense and never removed), so it is as safe a starting point as the head.
+
 Timelines: "c:<community_id>" community-wide posts, "g:<group_id>" a group's posts,
 "a:<community_id>" announcements, "l:<community_id>" live sessions.
 """
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,6 +30,10 @@ from pymongo.errors import DuplicateKeyError
 
 SLOTS = "timeline_slots"
 HEADS = "timeline_heads"
+REMEMBERED_TIMELINES = 4096
+# A writer whose remembered top is this far behind (other processes appended) finds the real
+# top from the head instead of colliding its way up slot by slot.
+COLLISIONS_BEFORE_PROBING = 3
 
 
 def community_posts(community_id: str) -> str:
@@ -50,14 +60,21 @@ class Timelines:
     def __init__(self, database: AsyncDatabase[Any]) -> None:
         self.slots = database[SLOTS]
         self.heads = database[HEADS]
+        self._tops: OrderedDict[str, int] = OrderedDict()
 
     async def _taken(self, timeline: str, slot: int) -> bool:
         return await self.slots.find_one({"_id": slot_id(timeline, slot)}, {"_id": 1}) is not None
 
+    def _seen(self, timeline: str, slot: int) -> None:
+        self._tops[timeline] = max(slot, self._tops.get(timeline, 0))
+        self._tops.move_to_end(timeline)
+        if len(self._tops) > REMEMBERED_TIMELINES:
+            self._tops.popitem(last=False)
+
     async def top(self, timeline: str) -> int:
         """The highest slot taken (0 for an empty timeline)."""
         head = await self.heads.find_one({"_id": timeline})
-        low = int(head["top"]) if head else 0
+        low = max(int(head["top"]) if head else 0, self._tops.get(timeline, 0))
         step = 1
         while await self._taken(timeline, low + step):
             low += step
@@ -69,11 +86,14 @@ class Timelines:
                 low = middle
             else:
                 high = middle
+        self._seen(timeline, low)
         return low
 
     async def append(self, timeline: str, entry: Mapping[str, Any]) -> int:
         """Claim the next slot for `entry`; returns its slot number."""
-        slot = await self.top(timeline) + 1
+        known = self._tops.get(timeline)
+        slot = known + 1 if known is not None else await self.top(timeline) + 1
+        collisions = 0
         while True:
             try:
                 await self.slots.insert_one(
@@ -81,7 +101,12 @@ class Timelines:
                 )
                 break
             except DuplicateKeyError:
-                slot += 1
+                collisions += 1
+                if collisions == COLLISIONS_BEFORE_PROBING:
+                    slot = await self.top(timeline) + 1
+                else:
+                    slot += 1
+        self._seen(timeline, slot)
         # Two first writers may both upsert the missing hint; either value is a fine hint.
         with contextlib.suppress(DuplicateKeyError):
             await self.heads.replace_one({"_id": timeline}, {"top": slot}, upsert=True)

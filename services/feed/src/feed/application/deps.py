@@ -19,6 +19,8 @@ from community_common.event_store import (
 from google.protobuf.message import Message
 
 from feed.adapters.knowledge_store import Knowledge
+from feed.adapters.liked_posts import LikedPosts
+from feed.adapters.streams import Streams
 from feed.adapters.timelines import Timelines
 
 R = TypeVar("R", bound=Message)
@@ -42,6 +44,13 @@ class Deps:
     gate: ConsistencyGate
     live_viewer_ttl: timedelta = timedelta(seconds=DEFAULT_LIVE_VIEWER_TTL_S)
     clock: Callable[[], datetime] = field(default=utc_now)
+    # Derived from `store`: the aggregates and liked posts this process remembers.
+    streams: Streams = field(init=False)
+    liked: LikedPosts = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.streams = Streams(self.store)
+        self.liked = LikedPosts(self.store.db)
 
     async def once(
         self,

@@ -21,7 +21,6 @@ from community_common.auth import Caller
 from community_common.event_store import Commit, RequestKey
 from pymongo.errors import DuplicateKeyError
 
-from feed.adapters import streams
 from feed.adapters import timelines as tl
 from feed.application.deps import Deps, new_id
 from feed.application.views import timestamp
@@ -47,13 +46,13 @@ class LiveSessions:
     # --- reading state -------------------------------------------------------------------
 
     async def _session(self, session_id: str) -> LiveSession:
-        session = await streams.load(self.deps.store, LiveSession, session_id)
+        session = await self.deps.streams.load(LiveSession, session_id)
         session.require_exists()
         return session  # type: ignore[no-any-return]
 
     async def _shard(self, session_id: str, user_id: str) -> tuple[str, ViewerShard]:
         stream_id = live.viewer_stream_id(session_id, live.shard_of(user_id))
-        return stream_id, await streams.load(self.deps.store, ViewerShard, stream_id)
+        return stream_id, await self.deps.streams.load(ViewerShard, stream_id)
 
     async def _last_join(self, session_id: str, user_id: str) -> datetime | None:
         found = await self.heartbeats.find_one({"_id": heartbeat_id(session_id, user_id)})
@@ -64,9 +63,7 @@ class LiveSessions:
             return 0
         shards = await asyncio.gather(
             *(
-                streams.load(
-                    self.deps.store, ViewerShard, live.viewer_stream_id(session.session_id, n)
-                )
+                self.deps.streams.load(ViewerShard, live.viewer_stream_id(session.session_id, n))
                 for n in range(live.VIEWER_SHARDS)
             )
         )
@@ -114,7 +111,7 @@ class LiveSessions:
             )
             session = LiveSession(session_id)
             event = LiveSession.start(session_id, community_id, caller.user_id, request.title)
-            commit = await streams.save(self.deps.store, session_id, session, [event], key)
+            commit = await self.deps.streams.save(session_id, session, [event], key)
             return api.StartLiveSessionResponse(live_session=await self.view(session)), commit
 
         return await self.deps.once(
@@ -148,7 +145,7 @@ class LiveSessions:
             events = shard.join(session, caller.user_id, last_join, now, self.deps.live_viewer_ttl)
             commit = None
             if events:
-                commit = await streams.save(self.deps.store, stream_id, shard, events, key)
+                commit = await self.deps.streams.save(stream_id, shard, events, key)
             return api.JoinLiveSessionResponse(live_session=await self.view(session)), commit
 
         return await self.deps.once(
@@ -169,7 +166,7 @@ class LiveSessions:
             events = shard.leave(session, caller.user_id, last_join, now, self.deps.live_viewer_ttl)
             commit = None
             if events:
-                commit = await streams.save(self.deps.store, stream_id, shard, events, key)
+                commit = await self.deps.streams.save(stream_id, shard, events, key)
                 await self.heartbeats.delete_one(
                     {"_id": heartbeat_id(session.session_id, caller.user_id)}
                 )
@@ -189,7 +186,7 @@ class LiveSessions:
             session = await self._session(request.session_id)
             standing = await self.deps.knowledge.standing(session.community_id, caller)
             event = session.end(caller.user_id, standing.is_moderator)
-            commit = await streams.save(self.deps.store, session.session_id, session, [event], key)
+            commit = await self.deps.streams.save(session.session_id, session, [event], key)
             return api.EndLiveSessionResponse(live_session=await self.view(session)), commit
 
         return await self.deps.once(
@@ -242,7 +239,7 @@ class LiveSessions:
             candidates.extend(e["session_id"] for e in entries)
             below = entries[-1]["slot"] if entries else through + 1
         loaded = await asyncio.gather(
-            *(streams.load(self.deps.store, LiveSession, s) for s in dict.fromkeys(candidates))
+            *(self.deps.streams.load(LiveSession, s) for s in dict.fromkeys(candidates))
         )
         # A session whose slot exists but whose start is not stored yet stays a candidate.
         active = [s for s in loaded if s.active]

@@ -11,11 +11,10 @@ from community.moderation.v1.types_pb2 import Action
 from community_common.auth import Caller
 from community_common.event_store import COMMITS, Commit, RequestKey, commit_id
 
-from feed.adapters import streams
 from feed.adapters import timelines as tl
 from feed.adapters.knowledge_store import Removals
 from feed.application.deps import Deps, new_id
-from feed.application.views import mark_liked, post_message, timestamp
+from feed.application.views import post_message, timestamp
 from feed.domain import arguments, likes
 from feed.domain.access import Standing
 from feed.domain.arguments import Violations
@@ -33,7 +32,7 @@ class Posts:
     async def _readable(self, post_id: str, caller: Caller) -> tuple[Post, Standing, Removals]:
         """The post if the caller may see it: existence, then permission to read, then
         hidden when removed (to all but moderators and above)."""
-        post = await streams.load(self.deps.store, Post, post_id)
+        post = await self.deps.streams.load(Post, post_id)
         post.require_exists()
         standing, removals = await asyncio.gather(
             self.deps.knowledge.standing(post.community_id, caller),
@@ -50,7 +49,7 @@ class Posts:
     async def listed(self, post_id: str, standing: Standing) -> api.Post | None:
         """A timeline entry's post as a list shows it, or None when it is hidden."""
         post, removals = await asyncio.gather(
-            streams.load(self.deps.store, Post, post_id), self.deps.knowledge.removals(post_id)
+            self.deps.streams.load(Post, post_id), self.deps.knowledge.removals(post_id)
         )
         if not post.exists or (removals.post_removed and not standing.is_moderator):
             return None
@@ -84,7 +83,7 @@ class Posts:
             )
             post = Post(post_id)
             event = Post.create(post_id, community_id, group_id, caller.user_id, request.body)
-            commit = await streams.save(self.deps.store, post_id, post, [event], key)
+            commit = await self.deps.streams.save(post_id, post, [event], key)
             message = await post_message(self.deps, post, removed=False, like_count_known=0)
             return api.CreatePostResponse(post=message), commit
 
@@ -101,10 +100,10 @@ class Posts:
         await self.deps.gate.wait_for(request.consistency_token)
 
         async def command(key: RequestKey | None) -> tuple[api.DeletePostResponse, Commit]:
-            post = await streams.load(self.deps.store, Post, request.post_id)
+            post = await self.deps.streams.load(Post, request.post_id)
             post.require_exists()
             event = post.delete(caller.user_id)
-            commit = await streams.save(self.deps.store, post.post_id, post, [event], key)
+            commit = await self.deps.streams.save(post.post_id, post, [event], key)
             return api.DeletePostResponse(), commit
 
         return await self.deps.once(
@@ -127,7 +126,7 @@ class Posts:
             standing.require_participation(Action.ACTION_COMMENT, post.group_id, self.deps.clock())
             require_not_removed(removals.post_removed)
             event = post.comment(new_id(), caller.user_id, request.body, request.parent_comment_id)
-            commit = await streams.save(self.deps.store, post.post_id, post, [event], key)
+            commit = await self.deps.streams.save(post.post_id, post, [event], key)
             comment = comment_message(event, commit.events[0].time, removed=False)
             return api.AddCommentResponse(comment=comment), commit
 
@@ -145,18 +144,22 @@ class Posts:
         response_type = api.LikePostResponse if like else api.UnlikePostResponse
 
         async def command(key: RequestKey | None) -> tuple[Any, Commit | None]:
-            post, standing, removals = await self._readable(post_id, caller)
+            # The caller's like shard does not depend on the post: load both at once.
+            stream_id = likes.stream_id(post_id, likes.shard_of(caller.user_id))
+            (post, standing, removals), shard = await asyncio.gather(
+                self._readable(post_id, caller),
+                self.deps.streams.load(likes.LikeShard, stream_id),
+            )
             standing.require_participation(Action.ACTION_LIKE, post.group_id, self.deps.clock())
             require_not_removed(removals.post_removed)
-            stream_id = likes.stream_id(post_id, likes.shard_of(caller.user_id))
-            shard = await streams.load(self.deps.store, likes.LikeShard, stream_id)
             event = shard.like(post, caller.user_id) if like else shard.unlike(post, caller.user_id)
             commit = None
             if event is not None:
                 if like:
-                    await mark_liked(self.deps, post_id)
-                commit = await streams.save(self.deps.store, stream_id, shard, [event], key)
-            return response_type(post=await self.view(post, removals)), commit
+                    await self.deps.liked.mark(post_id)
+                commit = await self.deps.streams.save(stream_id, shard, [event], key)
+            message = await post_message(self.deps, post, removals.post_removed, loaded=shard)
+            return response_type(post=message), commit
 
         operation = "LikePost" if like else "UnlikePost"
         return await self.deps.once(caller, request_id, operation, response_type, command)
@@ -194,7 +197,7 @@ class Posts:
                 target.require_participation(Action.ACTION_SHARE, "", now)
             require_not_removed(removals.post_removed)
             event = post.share(caller.user_id, target_id)
-            commit = await streams.save(self.deps.store, post.post_id, post, [event], key)
+            commit = await self.deps.streams.save(post.post_id, post, [event], key)
             return api.SharePostResponse(post=await self.view(post, removals)), commit
 
         return await self.deps.once(

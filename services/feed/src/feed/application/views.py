@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Mapping
 from typing import Any
 
 from community.feed.v1 import feed_service_pb2 as api
 from google.protobuf.timestamp_pb2 import Timestamp
-from pymongo.errors import DuplicateKeyError
 
-from feed.adapters import streams
 from feed.application.deps import Deps
 from feed.domain import likes
 from feed.domain.post import Post
@@ -26,33 +23,30 @@ def timestamp(text: str) -> Timestamp | None:
     return stamp
 
 
-# `liked_posts` (`_id = post_id`) is inserted before a post's first like is stored, so a post
-# without it has no likes: most posts are read with one get instead of one load per shard.
-LIKED_POSTS = "liked_posts"
-
-
-async def mark_liked(deps: Deps, post_id: str) -> None:
-    with contextlib.suppress(DuplicateKeyError):
-        await deps.store.db[LIKED_POSTS].insert_one({"_id": post_id})
-
-
-async def like_count(deps: Deps, post_id: str) -> int:
-    if await deps.store.db[LIKED_POSTS].find_one({"_id": post_id}) is None:
+async def like_count(deps: Deps, post_id: str, loaded: likes.LikeShard | None = None) -> int:
+    """The sum over the post's like shards; `loaded` is one the caller has just loaded."""
+    if not await deps.liked.ever_liked(post_id):
         return 0
-    shards = await asyncio.gather(
-        *(
-            streams.load(deps.store, likes.LikeShard, likes.stream_id(post_id, shard))
-            for shard in range(likes.LIKE_SHARDS)
-        )
-    )
-    return sum(shard.count for shard in shards)
+    others = [
+        likes.stream_id(post_id, shard)
+        for shard in range(likes.LIKE_SHARDS)
+        if loaded is None or likes.stream_id(post_id, shard) != loaded.stream_id
+    ]
+    shards = await asyncio.gather(*(deps.streams.load(likes.LikeShard, s) for s in others))
+    return sum(shard.count for shard in shards) + (loaded.count if loaded else 0)
 
 
 async def post_message(
-    deps: Deps, post: Post, removed: bool, like_count_known: int | None = None
+    deps: Deps,
+    post: Post,
+    removed: bool,
+    like_count_known: int | None = None,
+    loaded: likes.LikeShard | None = None,
 ) -> api.Post:
     likes_now = (
-        like_count_known if like_count_known is not None else await like_count(deps, post.post_id)
+        like_count_known
+        if like_count_known is not None
+        else await like_count(deps, post.post_id, loaded)
     )
     return api.Post(
         post_id=post.post_id,

@@ -1,0 +1,64 @@
+"""What a feed process remembers (aggregates, timeline tops, liked posts) never hides another
+process's writes: two processes are two sets of adapters on one database."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from community_common.event_store import ConcurrencyConflict, EventStore
+from community_common.mongo import async_client
+from feed.adapters.liked_posts import LikedPosts
+from feed.adapters.streams import Streams
+from feed.adapters.timelines import Timelines
+from feed.domain.post import Post
+
+
+@pytest.fixture
+async def db(mongo_uri: str) -> AsyncIterator[Any]:
+    client = async_client(mongo_uri)
+    database = client[f"feed_remembered_{uuid.uuid4().hex[:10]}"]
+    try:
+        yield database
+    finally:
+        await client.drop_database(database.name)
+        await client.close()
+
+
+async def test_a_kept_aggregate_catches_up_with_other_writers(db: Any) -> None:
+    here, there = Streams(EventStore(db, "/services/feed")), Streams(EventStore(db, "/test"))
+    post = Post("p1")
+    await here.save("p1", post, [Post.create("p1", "c1", "", "alice", "hi")])
+    stale = await here.load(Post, "p1")  # kept at version 1
+    theirs = await there.load(Post, "p1")
+    await there.save("p1", theirs, [theirs.comment("k1", "bob", "first", "")])
+
+    fresh = await here.load(Post, "p1")
+    assert (fresh.version, fresh.comment_count, fresh.created_at) == (2, 1, post.created_at)
+    # A copy loaded before their write can only lose the race, never overwrite it.
+    with pytest.raises(ConcurrencyConflict):
+        await here.save("p1", stale, [stale.comment("k2", "carol", "me too", "")])
+    # And what a caller changes is not what is kept.
+    fresh.apply(fresh.comment("k3", "dan", "not stored", ""), "")
+    assert (await here.load(Post, "p1")).comment_count == 1
+
+
+async def test_a_remembered_top_still_claims_dense_slots_after_other_writers(db: Any) -> None:
+    here, there = Timelines(db), Timelines(db)
+    assert await here.append("c:x", {"n": 1}) == 1
+    for n in range(2, 12):  # another process appends ten more
+        assert await there.append("c:x", {"n": n}) == n
+    assert await here.append("c:x", {"n": 12}) == 12
+    assert await here.top("c:x") == await there.top("c:x") == 12
+    entries = await there.read_below("c:x", 13, 12)
+    assert [e["n"] for e in entries] == list(range(12, 0, -1))
+
+
+async def test_a_like_marked_elsewhere_is_seen(db: Any) -> None:
+    here, there = LikedPosts(db), LikedPosts(db)
+    assert not await here.ever_liked("p1")
+    await there.mark("p1")
+    assert await here.ever_liked("p1")
+    await here.mark("p1")  # already marked: no error
