@@ -48,7 +48,11 @@ def summary_of(community: Community, projected: int) -> dict[str, Any]:
     }
 
 
-def user_facts(event: Message, version: int, at: datetime) -> list[tuple[str, dict[str, Any]]]:
+# (user id, fact) for a user's chain in the user index.
+UserFact = tuple[str, dict[str, Any]]
+
+
+def user_facts(event: Message, version: int, at: datetime) -> list[UserFact]:
     """(user id, fact) for each user whose communities or invitations this event changes."""
     kind = event.DESCRIPTOR.name
     e: Any = event

@@ -39,6 +39,7 @@ from membership.adapters.read_models import ReadModels
 from membership.adapters.sanctions import Sanctions
 from membership.application import messages, projection
 from membership.application.paging import page
+from membership.application.projection import UserFact
 from membership.domain import roles
 from membership.domain.community import Actor, Community, Invitation
 from membership.domain.limits import Limits
@@ -124,11 +125,11 @@ class MembershipService:
         if remembered is not None:
             return response_type.FromString(remembered.result)
 
-        async def attempt() -> tuple[R, Any]:
+        async def attempt() -> tuple[R, Any, list[UserFact]]:
             async with self.locks.hold(community_id):
                 return await decide_and_append()
 
-        async def decide_and_append() -> tuple[R, Any]:
+        async def decide_and_append() -> tuple[R, Any, list[UserFact]]:
             community = await self.repository.load(community_id)
             if not community.exists:
                 raise missing
@@ -137,7 +138,7 @@ class MembershipService:
             decided = await decide(community, now)
             if not community.recorded:  # nothing changed (e.g. a role set to what it was)
                 token = consistency_token(community_id, community.version)
-                return respond(community, decided, token, now), None
+                return respond(community, decided, token, now), None, []
             commit = await self.store.append(
                 community_id,
                 before.version,
@@ -147,14 +148,26 @@ class MembershipService:
             )
             after = self._replayed(before, community.recorded, commit.events)
             self.repository.committed(after)
-            await self._project(after, zip(community.recorded, commit.events, strict=True))
+            # The summary is written under the lock (a later command's must not be overtaken);
+            # the users' facts are appended after it, as chains take appends in any order.
+            await self.read_models.put_summary(projection.summary_of(after, after.version))
+            facts = self._user_facts(community.recorded, commit.events)
             return respond(
                 after, decided, consistency_token(community_id, after.version), now
-            ), commit
+            ), commit, facts
 
-        response, commit = await retry_on_conflict(attempt)
+        response, commit, facts = await retry_on_conflict(attempt)
+        await self.read_models.add_user_facts(facts)
         stored = await self.store.remember(request, response.SerializeToString(), commit)
         return response_type.FromString(stored.result)
+
+    @staticmethod
+    def _user_facts(recorded: list[Message], stored: Iterable[EventEnvelope]) -> list[UserFact]:
+        return [
+            fact
+            for event, envelope in zip(recorded, stored, strict=True)
+            for fact in projection.user_facts(event, envelope.sequence, envelope.occurred_at)
+        ]
 
     @staticmethod
     def _replayed(
@@ -165,17 +178,6 @@ class MembershipService:
         for event, envelope in zip(recorded, stored, strict=True):
             before.apply(event, envelope.sequence, envelope.occurred_at)
         return before
-
-    async def _project(
-        self, community: Community, events: Iterable[tuple[Message, EventEnvelope]]
-    ) -> None:
-        facts = [
-            fact
-            for event, envelope in events
-            for fact in projection.user_facts(event, envelope.sequence, envelope.occurred_at)
-        ]
-        await self.read_models.add_user_facts(facts)
-        await self.read_models.put_summary(projection.summary_of(community, community.version))
 
     async def _require_unrestricted(self, user_id: str, action: str, now: datetime) -> None:
         until = await self.sanctions.restriction(user_id, action, now)
@@ -244,7 +246,12 @@ class MembershipService:
                 pass
             else:
                 existing = self._replayed(Community(community_id), created.recorded, commit.events)
-                await self._project(existing, zip(created.recorded, commit.events, strict=True))
+                await self.read_models.put_summary(
+                    projection.summary_of(existing, existing.version)
+                )
+                await self.read_models.add_user_facts(
+                    self._user_facts(created.recorded, commit.events)
+                )
         if not existing.exists:
             existing = await self.repository.load(community_id)
         response = api.CreateCommunityResponse(
