@@ -3,17 +3,20 @@ process's writes: two processes are two sets of adapters on one database."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from community_common.event_store import ConcurrencyConflict, EventStore
-from community_common.mongo import async_client
+from community_common.event_store import COMMITS, ConcurrencyConflict, EventStore
+from community_common.mongo import CLIENT_OPTIONS, async_client
 from feed.adapters.liked_posts import LikedPosts
 from feed.adapters.streams import Streams
-from feed.adapters.timelines import Timelines
+from feed.adapters.timelines import SLOTS, Timelines
 from feed.domain.post import Post
+from pymongo import AsyncMongoClient, monitoring
 
 
 @pytest.fixture
@@ -62,3 +65,50 @@ async def test_a_like_marked_elsewhere_is_seen(db: Any) -> None:
     await there.mark("p1")
     assert await here.ever_liked("p1")
     await here.mark("p1")  # already marked: no error
+
+
+class Inserts(monitoring.CommandListener):
+    """Counts insert commands per collection."""
+
+    def __init__(self) -> None:
+        self.count: Counter[str] = Counter()
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name == "insert":
+            self.count[event.command["insert"]] += 1
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+async def test_concurrent_writers_in_one_process_take_turns_instead_of_colliding(
+    mongo_uri: str,
+) -> None:
+    inserts = Inserts()
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        mongo_uri, event_listeners=[inserts], **CLIENT_OPTIONS
+    )
+    db = client[f"feed_turns_{uuid.uuid4().hex[:10]}"]
+    try:
+        timelines = Timelines(db)
+        slots = await asyncio.gather(*(timelines.append("c:x", {"n": n}) for n in range(20)))
+        assert sorted(slots) == list(range(1, 21))
+        assert inserts.count[SLOTS] == 20  # not one attempt per collision
+
+        streams = Streams(EventStore(db, "/services/feed"))
+        await streams.save("p1", Post("p1"), [Post.create("p1", "c1", "", "alice", "hi")])
+
+        async def comment(n: int) -> None:
+            async with streams.one_at_a_time("p1"):
+                post = await streams.load(Post, "p1")
+                await streams.save("p1", post, [post.comment(f"k{n}", "bob", "hi", "")])
+
+        await asyncio.gather(*(comment(n) for n in range(10)))
+        assert (await streams.load(Post, "p1")).comment_count == 10
+        assert inserts.count[COMMITS] == 11  # no lost race, so no retry
+    finally:
+        await client.drop_database(db.name)
+        await client.close()

@@ -10,13 +10,19 @@ first out). Commits are immutable and chained by version, so a kept aggregate at
 exact up to v, and loading it again only asks for the commit at v: one `_id` get that misses
 unless another writer (or process) appended since. Saving still appends at the loaded
 version, so a stale copy can only lose the insert race, never overwrite anything.
+
+`one_at_a_time(stream_id)` queues a process's commands on one stream (load, decide, save):
+concurrent likers of one post would otherwise load the same version, and each round of
+their insert race lets only one through while the others reload and retry.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import copy
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections import Counter, OrderedDict
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, Protocol
 
 from community.feed.v1 import events_pb2 as ev
@@ -49,6 +55,20 @@ class Streams:
         self.store = store
         self.keep = keep
         self._kept: OrderedDict[str, Aggregate] = OrderedDict()
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._queued: Counter[str] = Counter()
+
+    @contextlib.asynccontextmanager
+    async def one_at_a_time(self, stream_id: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(stream_id, asyncio.Lock())
+        self._queued[stream_id] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._queued[stream_id] -= 1
+            if not self._queued[stream_id]:
+                del self._queued[stream_id], self._locks[stream_id]
 
     async def load(self, kind: Any, stream_id: str) -> Any:
         kept = self._kept.get(stream_id)

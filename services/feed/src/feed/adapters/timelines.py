@@ -11,7 +11,10 @@ large the collection grows.
 Each process also remembers the highest slot it has seen taken per timeline (bounded): a
 writer claims the slot above it directly, and a reader probes upwards from it, so a process's
 own appends cost no read. A remembered slot is always taken and every slot below it too
-(slots are dense and never removed), so it is as safe a starting point as the head.
+(slots are dense and never removed), so it is as safe a starting point as the head. A
+process's writers to one timeline claim one at a time (a lock per stripe of timelines): 50
+concurrent posts to one community would otherwise all try the same slot, and each round of
+collisions lets only one through (quadratic inserts). Other processes still collide, rarely.
 
 Timelines: "c:<community_id>" community-wide posts, "g:<group_id>" a group's posts,
 "a:<community_id>" announcements, "l:<community_id>" live sessions.
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import zlib
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
@@ -31,6 +35,7 @@ from pymongo.errors import DuplicateKeyError
 SLOTS = "timeline_slots"
 HEADS = "timeline_heads"
 REMEMBERED_TIMELINES = 4096
+CLAIM_LOCKS = 64
 # A writer whose remembered top is this far behind (other processes appended) finds the real
 # top from the head instead of colliding its way up slot by slot.
 COLLISIONS_BEFORE_PROBING = 3
@@ -61,6 +66,7 @@ class Timelines:
         self.slots = database[SLOTS]
         self.heads = database[HEADS]
         self._tops: OrderedDict[str, int] = OrderedDict()
+        self._claiming = [asyncio.Lock() for _ in range(CLAIM_LOCKS)]
 
     async def _taken(self, timeline: str, slot: int) -> bool:
         return await self.slots.find_one({"_id": slot_id(timeline, slot)}, {"_id": 1}) is not None
@@ -91,22 +97,28 @@ class Timelines:
 
     async def append(self, timeline: str, entry: Mapping[str, Any]) -> int:
         """Claim the next slot for `entry`; returns its slot number."""
-        known = self._tops.get(timeline)
-        slot = known + 1 if known is not None else await self.top(timeline) + 1
-        collisions = 0
-        while True:
-            try:
-                await self.slots.insert_one(
-                    {**entry, "_id": slot_id(timeline, slot), "timeline": timeline, "slot": slot}
-                )
-                break
-            except DuplicateKeyError:
-                collisions += 1
-                if collisions == COLLISIONS_BEFORE_PROBING:
-                    slot = await self.top(timeline) + 1
-                else:
-                    slot += 1
-        self._seen(timeline, slot)
+        async with self._claiming[zlib.crc32(timeline.encode()) % CLAIM_LOCKS]:
+            known = self._tops.get(timeline)
+            slot = known + 1 if known is not None else await self.top(timeline) + 1
+            collisions = 0
+            while True:
+                try:
+                    await self.slots.insert_one(
+                        {
+                            **entry,
+                            "_id": slot_id(timeline, slot),
+                            "timeline": timeline,
+                            "slot": slot,
+                        }
+                    )
+                    break
+                except DuplicateKeyError:
+                    collisions += 1
+                    if collisions == COLLISIONS_BEFORE_PROBING:
+                        slot = await self.top(timeline) + 1
+                    else:
+                        slot += 1
+            self._seen(timeline, slot)
         # Two first writers may both upsert the missing hint; either value is a fine hint.
         with contextlib.suppress(DuplicateKeyError):
             await self.heads.replace_one({"_id": timeline}, {"top": slot}, upsert=True)

@@ -121,6 +121,10 @@ class Posts:
         await self.deps.gate.wait_for(request.consistency_token)
 
         async def command(key: RequestKey | None) -> tuple[api.AddCommentResponse, Commit]:
+            async with self.deps.streams.one_at_a_time(request.post_id):
+                return await comment(key)
+
+        async def comment(key: RequestKey | None) -> tuple[api.AddCommentResponse, Commit]:
             post, standing, removals = await self._readable(request.post_id, caller)
             post.require_comment(request.parent_comment_id)
             standing.require_participation(Action.ACTION_COMMENT, post.group_id, self.deps.clock())
@@ -144,20 +148,20 @@ class Posts:
         response_type = api.LikePostResponse if like else api.UnlikePostResponse
 
         async def command(key: RequestKey | None) -> tuple[Any, Commit | None]:
-            # The caller's like shard does not depend on the post: load both at once.
-            stream_id = likes.stream_id(post_id, likes.shard_of(caller.user_id))
-            (post, standing, removals), shard = await asyncio.gather(
-                self._readable(post_id, caller),
-                self.deps.streams.load(likes.LikeShard, stream_id),
-            )
+            post, standing, removals = await self._readable(post_id, caller)
             standing.require_participation(Action.ACTION_LIKE, post.group_id, self.deps.clock())
             require_not_removed(removals.post_removed)
-            event = shard.like(post, caller.user_id) if like else shard.unlike(post, caller.user_id)
-            commit = None
-            if event is not None:
-                if like:
-                    await self.deps.liked.mark(post_id)
-                commit = await self.deps.streams.save(stream_id, shard, [event], key)
+            stream_id = likes.stream_id(post_id, likes.shard_of(caller.user_id))
+            async with self.deps.streams.one_at_a_time(stream_id):
+                shard = await self.deps.streams.load(likes.LikeShard, stream_id)
+                event = (
+                    shard.like(post, caller.user_id) if like else shard.unlike(post, caller.user_id)
+                )
+                commit = None
+                if event is not None:
+                    if like:
+                        await self.deps.liked.mark(post_id)
+                    commit = await self.deps.streams.save(stream_id, shard, [event], key)
             message = await post_message(self.deps, post, removals.post_removed, loaded=shard)
             return response_type(post=message), commit
 
