@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -42,6 +43,10 @@ from community_common.errors import Aborted, InvalidArgument
 from community_common.mongo import MONGO_OUTAGE_ERRORS
 
 log = logging.getLogger("community_common.event_store")
+
+# Rung after every commit this process stores: the process's outbox relay then publishes it at
+# once instead of at its next idle poll (which only commits stored by other processes wait for).
+COMMITTED = threading.Event()
 
 COMMITS = "commits"
 SNAPSHOTS = "snapshots"
@@ -414,6 +419,7 @@ class EventStore:
             stored = await self.db[COMMITS].find_one({"_id": prepared.commit_id})
             if stored is None or stored.get("attempt_id") != prepared.outbox_entry["_id"]:
                 raise
+        COMMITTED.set()
         if prepared.snapshot_document is not None:
             try:
                 await self.db[SNAPSHOTS].replace_one(
@@ -511,6 +517,7 @@ class BlockingEventStore:
             stored = self.db[COMMITS].find_one({"_id": prepared.commit_id})
             if stored is None or stored.get("attempt_id") != prepared.outbox_entry["_id"]:
                 raise
+        COMMITTED.set()
         if prepared.snapshot_document is not None:
             try:
                 self.db[SNAPSHOTS].replace_one(

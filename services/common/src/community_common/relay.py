@@ -39,6 +39,7 @@ from pymongo.errors import DuplicateKeyError
 from community_common.config import env_float, env_int
 from community_common.event_store import (
     COMMITS,
+    COMMITTED,
     OUTBOX,
     Commit,
     commit_from_document,
@@ -66,7 +67,9 @@ class RelaySettings:
     topic: str
     lease_s: float = 10.0
     orphan_after_s: float = 600.0
-    idle_poll_s: float = 0.03
+    # Commits stored by this process wake the relay at once (event_store.COMMITTED); the idle
+    # poll is for those of other processes on the same database (replicas, crash recovery).
+    idle_poll_s: float = 0.1
     batch_size: int = 200
 
     @classmethod
@@ -75,7 +78,7 @@ class RelaySettings:
             topic=topic,
             lease_s=env_float("RELAY_LEASE_S", 10.0, minimum=1.0),
             orphan_after_s=env_float("OUTBOX_ORPHAN_AFTER_S", 600.0, minimum=1.0),
-            idle_poll_s=env_float("RELAY_IDLE_POLL_S", 0.03, minimum=0.001),
+            idle_poll_s=env_float("RELAY_IDLE_POLL_S", 0.1, minimum=0.001),
             batch_size=env_int("RELAY_BATCH_SIZE", 200, minimum=1),
         )
 
@@ -204,10 +207,13 @@ class OutboxRelay:
                 if not self._holds_lease():
                     self._stop.wait(min(1.0, self.settings.lease_s / 10))
                     continue
+                # Cleared before the outbox is read, so a commit stored meanwhile either is in
+                # this batch or rings again.
+                COMMITTED.clear()
                 published = self.relay_batch()
                 backoff = 0.1
                 if published == 0:
-                    self._stop.wait(self.settings.idle_poll_s)
+                    COMMITTED.wait(self.settings.idle_poll_s)
             except (*MONGO_OUTAGE_ERRORS, *KAFKA_OUTAGE_ERRORS) as error:
                 log.warning("relay waiting for infrastructure: %r", error)
                 self._reset()

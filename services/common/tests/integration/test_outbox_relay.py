@@ -105,6 +105,22 @@ def test_relay_keeps_publishing_new_commits(
     assert [e.id for e in published] == [first.events[0].id, second.events[0].id]
 
 
+def test_a_commit_of_this_process_wakes_the_idle_relay(
+    store: BlockingEventStore, db: Database[Any], kafka_bootstrap: str, topic: str
+) -> None:
+    """The idle poll is for other processes' commits; this process's own are sent at once."""
+    relay = OutboxRelay(db, kafka_bootstrap, RelaySettings(topic=topic, idle_poll_s=60))
+    relay.start()
+    try:
+        first = store.append("s", 0, [event("c", 1)], provenance=WHO)
+        read_envelopes(kafka_bootstrap, topic, count=1)  # the relay runs, then finds no more
+        second = store.append("s", 1, [event("c", 2)], provenance=WHO)
+        published = read_envelopes(kafka_bootstrap, topic, count=2, timeout_s=20)
+        assert [e.id for e in published] == [first.events[0].id, second.events[0].id]
+    finally:
+        relay.stop()
+
+
 def test_entries_of_lost_and_dead_writers_are_cleaned_and_in_flight_ones_kept(
     store: BlockingEventStore, db: Database[Any], kafka_bootstrap: str, topic: str
 ) -> None:
