@@ -97,6 +97,7 @@ async def test_concurrent_writers_in_one_process_take_turns_instead_of_colliding
         slots = await asyncio.gather(*(timelines.append("c:x", {"n": n}) for n in range(20)))
         assert sorted(slots) == list(range(1, 21))
         assert inserts.count[SLOTS] == 20  # not one attempt per collision
+        assert await Timelines(db).top("c:x") == 20  # another process, from a lagging head
 
         streams = Streams(EventStore(db, "/services/feed"))
         await streams.save("p1", Post("p1"), [Post.create("p1", "c1", "", "alice", "hi")])

@@ -39,6 +39,7 @@ CLAIM_LOCKS = 64
 # A writer whose remembered top is this far behind (other processes appended) finds the real
 # top from the head instead of colliding its way up slot by slot.
 COLLISIONS_BEFORE_PROBING = 3
+HEAD_WRITE_ROUNDS = 3
 
 
 def community_posts(community_id: str) -> str:
@@ -67,6 +68,7 @@ class Timelines:
         self.heads = database[HEADS]
         self._tops: OrderedDict[str, int] = OrderedDict()
         self._claiming = [asyncio.Lock() for _ in range(CLAIM_LOCKS)]
+        self._raising: set[str] = set()
 
     async def _taken(self, timeline: str, slot: int) -> bool:
         return await self.slots.find_one({"_id": slot_id(timeline, slot)}, {"_id": 1}) is not None
@@ -119,10 +121,30 @@ class Timelines:
                     else:
                         slot += 1
             self._seen(timeline, slot)
-        # Two first writers may both upsert the missing hint; either value is a fine hint.
-        with contextlib.suppress(DuplicateKeyError):
-            await self.heads.replace_one({"_id": timeline}, {"top": slot}, upsert=True)
+        await self._raise_head(timeline)
         return slot
+
+    async def _raise_head(self, timeline: str) -> None:
+        """Write the head hint, one writer per timeline at a time: 50 concurrent upserts of
+        one document make FerretDB retry its SQLite transactions for seconds. The writer in
+        flight writes again (a few rounds at most, so no caller waits on a stream of others)
+        while this process takes higher slots, so the others skip theirs; a hint left behind
+        only costs readers in other processes a few more probes."""
+        if timeline in self._raising:
+            return
+        self._raising.add(timeline)
+        try:
+            written = 0
+            for _ in range(HEAD_WRITE_ROUNDS):
+                top = self._tops.get(timeline, 0)
+                if top <= written:
+                    break
+                # Two first writers may both upsert the missing hint; either is a fine hint.
+                with contextlib.suppress(DuplicateKeyError):
+                    await self.heads.replace_one({"_id": timeline}, {"top": top}, upsert=True)
+                written = top
+        finally:
+            self._raising.discard(timeline)
 
     async def read_below(self, timeline: str, below: int, count: int) -> list[dict[str, Any]]:
         """Up to `count` entries with slots below `below`, newest first."""
