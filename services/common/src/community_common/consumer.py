@@ -123,7 +123,11 @@ class EventConsumer:
             # A new projection starts from the first event ever published.
             "auto_offset_reset": "earliest",
             "enable_auto_commit": False,
-            "fetch_max_wait_ms": 20,
+            # The broker answers a fetch as soon as one record is there (fetch_min_bytes=1), so
+            # this wait only bounds how often an idle consumer asks: 20 ms cost each idle
+            # consumer ~15% of a core (and the broker as much again) for no fresher delivery
+            # (measured p50 publish-to-poll 22 ms at 20 ms, 18 ms at 200 ms).
+            "fetch_max_wait_ms": 200,
             "max_poll_records": 200,
         }
         options.update(self.consumer_options)
