@@ -12,9 +12,11 @@ Each process also remembers the highest slot it has seen taken per timeline (bou
 writer claims the slot above it directly, and a reader probes upwards from it, so a process's
 own appends cost no read. A remembered slot is always taken and every slot below it too
 (slots are dense and never removed), so it is as safe a starting point as the head. A
-process's writers to one timeline claim one at a time (a lock per stripe of timelines): 50
-concurrent posts to one community would otherwise all try the same slot, and each round of
-collisions lets only one through (quadratic inserts). Other processes still collide, rarely.
+process's writers to one timeline claim together: 50 concurrent posts to one community would
+otherwise all try the same slot, and each round of collisions let only one through
+(quadratic inserts). So one writer at a time (a lock per stripe of timelines) inserts every
+entry waiting at that moment into consecutive slots with one ordered insert; other
+processes still collide, rarely.
 
 Timelines: "c:<community_id>" community-wide posts, "g:<group_id>" a group's posts,
 "a:<community_id>" announcements, "l:<community_id>" live sessions.
@@ -29,8 +31,9 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+from community_common.errors import Aborted
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 SLOTS = "timeline_slots"
 HEADS = "timeline_heads"
@@ -40,6 +43,7 @@ CLAIM_LOCKS = 64
 # top from the head instead of colliding its way up slot by slot.
 COLLISIONS_BEFORE_PROBING = 3
 HEAD_WRITE_ROUNDS = 3
+DUPLICATE_KEY = 11000
 
 
 def community_posts(community_id: str) -> str:
@@ -69,6 +73,9 @@ class Timelines:
         self._tops: OrderedDict[str, int] = OrderedDict()
         self._claiming = [asyncio.Lock() for _ in range(CLAIM_LOCKS)]
         self._raising: set[str] = set()
+        # Entries queued per timeline while another writer of this process inserts: the next
+        # writer to get the lock inserts them all in one command (a group commit).
+        self._waiting: dict[str, list[tuple[Mapping[str, Any], asyncio.Future[int]]]] = {}
 
     async def _taken(self, timeline: str, slot: int) -> bool:
         return await self.slots.find_one({"_id": slot_id(timeline, slot)}, {"_id": 1}) is not None
@@ -99,30 +106,52 @@ class Timelines:
 
     async def append(self, timeline: str, entry: Mapping[str, Any]) -> int:
         """Claim the next slot for `entry`; returns its slot number."""
+        claim: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(timeline, []).append((entry, claim))
         async with self._claiming[zlib.crc32(timeline.encode()) % CLAIM_LOCKS]:
-            known = self._tops.get(timeline)
-            slot = known + 1 if known is not None else await self.top(timeline) + 1
-            collisions = 0
-            while True:
-                try:
-                    await self.slots.insert_one(
-                        {
-                            **entry,
-                            "_id": slot_id(timeline, slot),
-                            "timeline": timeline,
-                            "slot": slot,
-                        }
-                    )
-                    break
-                except DuplicateKeyError:
-                    collisions += 1
-                    if collisions == COLLISIONS_BEFORE_PROBING:
-                        slot = await self.top(timeline) + 1
-                    else:
-                        slot += 1
-            self._seen(timeline, slot)
+            if not claim.done():  # else the writer before us took ours along
+                await self._claim(timeline, self._waiting.pop(timeline))
+        slot = claim.result()
         await self._raise_head(timeline)
         return slot
+
+    async def _claim(
+        self, timeline: str, waiting: list[tuple[Mapping[str, Any], asyncio.Future[int]]]
+    ) -> None:
+        """Insert the waiting entries into consecutive slots above the top in one ordered
+        insert. It stops at the first slot another process took: the entries before it have
+        theirs (so no slot is ever skipped), the rest go again from above it."""
+        try:
+            collisions = 0
+            while waiting:
+                known = self._tops.get(timeline)
+                if known is None or collisions >= COLLISIONS_BEFORE_PROBING:
+                    known = await self.top(timeline)
+                documents = [
+                    {**entry, "_id": slot_id(timeline, slot), "timeline": timeline, "slot": slot}
+                    for slot, (entry, _) in enumerate(waiting, start=known + 1)
+                ]
+                try:
+                    await self.slots.insert_many(documents, ordered=True)
+                    inserted = len(documents)
+                except BulkWriteError as error:
+                    if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
+                        raise
+                    inserted = error.details["nInserted"]
+                    collisions += 1
+                for slot, (_, claim) in enumerate(waiting[:inserted], start=known + 1):
+                    claim.set_result(slot)
+                # Taken: ours, and on a collision the next slot too.
+                self._seen(timeline, known + inserted + (1 if inserted < len(waiting) else 0))
+                waiting = waiting[inserted:]
+        except BaseException as error:
+            # Whether the rest landed is unknown: those callers fail (retryable), and a slot
+            # that did land without its post is skipped by every list.
+            failure = error if isinstance(error, Exception) else Aborted("interrupted, retry")
+            for _, claim in waiting:
+                if not claim.done():
+                    claim.set_exception(failure)
+            raise
 
     async def _raise_head(self, timeline: str) -> None:
         """Write the head hint, one writer per timeline at a time: 50 concurrent upserts of
