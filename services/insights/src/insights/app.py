@@ -9,6 +9,7 @@ tables by being imported (autodiscover).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +19,14 @@ from kafka.partitioner.default import murmur2
 
 from insights.domain.ledger import community_of
 from insights.domain.snapshot_schedule import SnapshotSchedule
+from insights.engagement.view_writer import ViewWriter
 from insights.ports import ServingView
 from insights.settings import WorkerSettings
+
+# aiokafka holds one batch per partition in flight and makes every further send to that
+# partition wait until it is acknowledged; with the 16 KB default a batch's changelog
+# records (whole table values, several KB each) took a broker round trip per few records.
+PRODUCER_BATCH_BYTES = 512 * 1024
 
 # Faust hard-codes aiokafka's fetch wait at 1500 ms: a quiet partition would hold every
 # fetch that long. 20 ms keeps the time from publish to figures short.
@@ -53,6 +60,15 @@ class _FreshConsumer(Consumer):
     def _new_consumer_thread(self) -> AIOKafkaConsumerThread:
         return _FreshConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
+    async def _commit_offsets(self, offsets: Mapping[Any, int], *args: Any, **kwargs: Any) -> bool:
+        # The agent saves the serving view behind its counting (ViewWriter). `offsets` were
+        # taken from events already acknowledged, i.e. already handed to the writer: once it
+        # has saved everything handed over so far, they are safe to commit.
+        if runtime.writer is not None:
+            await runtime.writer.saved()
+        committed: bool = await super()._commit_offsets(offsets, *args, **kwargs)
+        return committed
+
 
 class _FreshTransport(Transport):
     Consumer = _FreshConsumer
@@ -65,11 +81,16 @@ class InsightsApp(faust.App):
 
 @dataclass
 class Runtime:
-    """What the agents need beyond their tables: the serving view (set when the worker
-    starts, or by a test) and which spaces' snapshots are due."""
+    """What the agents need beyond their tables: the serving view and its writer (attached
+    when the worker starts, or by a test) and which spaces' snapshots are due."""
 
     snapshots: SnapshotSchedule
     view: ServingView | None = None
+    writer: ViewWriter | None = None
+
+    def attach(self, view: ServingView) -> None:
+        self.view = view
+        self.writer = ViewWriter(view)
 
 
 def create_app(settings: WorkerSettings) -> InsightsApp:
@@ -84,6 +105,7 @@ def create_app(settings: WorkerSettings) -> InsightsApp:
         broker_session_timeout=6,
         broker_heartbeat_interval=1,
         consumer_auto_offset_reset="earliest",
+        producer_max_batch_size=PRODUCER_BATCH_BYTES,
         stream_wait_empty=False,
         web_enabled=False,
         datadir=settings.data_dir,

@@ -1,5 +1,6 @@
 """What the Faust agents and the gRPC API need from the serving store (MongoDB in
-production, memory in the agents' unit tests)."""
+production, memory in the agents' unit tests), and what figures are computed from (the
+serving view for the API, the worker's own tables for snapshots)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,7 @@ from insights.domain.effects import Space
 from insights.domain.ledger import Target, Value
 
 
-class ServingView(Protocol):
-    async def save(self, changed: Mapping[Target, Value]) -> None:
-        """Store each value as it now is (absolute, so saving twice is harmless)."""
-
+class StateReads(Protocol):
     async def roster(self, community_id: str) -> Value | None: ...
 
     async def role(self, community_id: str, user_id: str) -> int:
@@ -21,3 +19,8 @@ class ServingView(Protocol):
 
     async def days(self, space: Space, days: list[str]) -> dict[str, Value | None]:
         """The space's stored days (UTC "YYYY-MM-DD"), None for a day without activity."""
+
+
+class ServingView(StateReads, Protocol):
+    async def save(self, changed: Mapping[Target, Value]) -> None:
+        """Store each value as it now is (absolute, so saving twice is harmless)."""

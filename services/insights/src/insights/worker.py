@@ -22,9 +22,9 @@ def main() -> None:
         [settings.snapshot_topic, *(topics.dlq(name) for name in settings.source_topics)],
         settings.topic_partitions,
     )
-    runtime.view = MongoServingView(
+    runtime.attach(MongoServingView(
         async_client(settings.mongodb_uri)[settings.mongodb_database]
-    )
+    ))
     worker = faust.Worker(app, loglevel=settings.log_level, override_logging=False)
     worker.execute_from_commandline()
 

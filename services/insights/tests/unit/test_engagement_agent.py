@@ -27,7 +27,7 @@ async def agent():
     app.finalize()
     app.conf.store = "memory://"
     app.flow_control.resume()
-    runtime.view = MemoryServingView()
+    runtime.attach(MemoryServingView())
     async with count_engagement.test_context() as context:
         yield context
 
@@ -40,6 +40,7 @@ async def process(agent, records: list[Record]) -> None:
     while sum(agent.results.values()) < before + len(records):
         assert time.monotonic() < deadline, "agent did not process the batch"
         await asyncio.sleep(0.01)
+    await runtime.writer.saved()
 
 
 async def figures(community_id, group_id="", range_days=28, zone=UTC_ZONE, now=NOW):

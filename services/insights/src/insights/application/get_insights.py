@@ -22,7 +22,7 @@ from community_contracts import reasons
 from insights.domain.effects import NO_ROLE, Space
 from insights.domain.figures import THRESHOLD, Figures, compute_figures, days_needed
 from insights.domain.ledger import Value
-from insights.ports import ServingView
+from insights.ports import StateReads
 
 CONSISTENCY_TIMEOUT_S = 2.0
 CONSISTENCY_POLL_S = 0.02
@@ -44,7 +44,7 @@ def member_count(roster: Value, space: Space) -> int:
 class InsightsQueries:
     def __init__(
         self,
-        view: ServingView,
+        view: StateReads,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         consistency_timeout_s: float = CONSISTENCY_TIMEOUT_S,
     ) -> None:

@@ -149,7 +149,8 @@ def _already_applied(value: Value, event: Observed) -> bool:
 def apply_batch(
     events: Iterable[Observed], load: Callable[[Target], Value | None]
 ) -> dict[Target, Value]:
-    """Apply events in order; returns each changed value once (the batch's last state).
+    """Apply events in order; returns the value of every target the events touch once (the
+    batch's last state), applied or already applied before.
 
     `load` gives a value's stored state (None when new); it is never modified in place."""
     working: dict[Target, Value] = {}
@@ -170,14 +171,17 @@ def apply_batch(
             by_target.setdefault(_target(effect, bucket), []).append(effect)
         for target, effects in by_target.items():
             value = current(target)
+            # Changed even when the event was already applied: a redelivered event is one
+            # whose offset was never committed, and after a crash the tables (recovered from
+            # their changelogs) may hold its effects while the serving view does not yet;
+            # returning the value saves it there again.
+            changed.add(target)
             if target.table == ROSTERS:
                 _seen(value, event)
-                changed.add(target)
             if _already_applied(value, event):
                 continue
             for effect in effects:
                 _apply(value, effect, bucket.quarter)
             if event.key_sequence:
                 value["marks"][event.source] = event.key_sequence
-            changed.add(target)
     return {target: working[target] for target in changed}

@@ -1,35 +1,36 @@
 """The one agent: reads the three event topics in batches, applies each batch to the tables
-exactly once (`insights.domain.ledger`), writes every changed value once per batch, then
-materialises those values into the serving view before the batch's offsets are committed.
+exactly once (`insights.domain.ledger`), writes every changed value once per batch, and hands
+those values to the serving view's writer (`ViewWriter`), which saves them while the next
+batches are counted; the batch's offsets are committed only once they are saved.
 
 A record that can never be read goes to `<topic>.dlq` with the error in its headers; a
-MongoDB outage blocks the agent, which retries until the view has the batch.
+MongoDB outage blocks the writer (and so the commits), which retries until the view has it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping
 
 from community_common.envelope import MalformedEvent
-from community_common.mongo import MONGO_OUTAGE_ERRORS
 from community_contracts import headers, topics
 from faust.types import EventT, StreamT
 from mode import CrashingSupervisor
 
 from insights.app import app, runtime, settings
 from insights.codecs import observe
-from insights.domain.ledger import Observed, Target, Value, apply_batch
+from insights.domain.ledger import Observed, apply_batch
 from insights.domain.snapshot_schedule import spaces_changed
 from insights.engagement.tables import TABLES
 
 log = logging.getLogger("insights.engagement")
 
-# A batch closes at this many events, or this long after its first one.
-BATCH_MAX = 1000
-BATCH_WITHIN_S = 0.02
-RETRY_BACKOFF_S = (0.1, 0.5, 1.0, 2.0)
+# A batch closes at this many events, or this long after the previous batch (Faust's
+# take_events timer). Each batch costs a changelog record per changed key and a copy of each
+# value it changes, so a replay wants large batches; 250 ms keeps a steady stream's events
+# visible within a second.
+BATCH_MAX = 5000
+BATCH_WITHIN_S = 0.25
 
 
 def _raw_topic(name: str):  # type: ignore[no-untyped-def]
@@ -69,24 +70,11 @@ async def _to_dead_letters(event: EventT, error: Exception) -> None:
     )
 
 
-async def _save(changed: Mapping[Target, Value]) -> None:
-    """An outage blocks and retries: the batch is not acknowledged until the view has it."""
-    assert runtime.view is not None, "the worker sets runtime.view before it starts"
-    attempt = 0
-    while True:
-        try:
-            await runtime.view.save(changed)
-            return
-        except MONGO_OUTAGE_ERRORS as error:
-            log.warning("serving view unavailable, retrying: %r", error)
-            await asyncio.sleep(RETRY_BACKOFF_S[min(attempt, len(RETRY_BACKOFF_S) - 1)])
-            attempt += 1
-
-
 # An unexpected error stops the worker (to be restarted and resume from its last commit)
 # rather than leaving a live process whose agent no longer counts.
 @app.agent(events_topic, concurrency=1, supervisor_strategy=CrashingSupervisor)
 async def count_engagement(stream: StreamT) -> AsyncIterator[int]:
+    assert runtime.writer is not None, "the worker attaches the serving view before it starts"
     async for batch in stream.take_events(BATCH_MAX, BATCH_WITHIN_S):
         observed: list[Observed] = []
         for event in batch:
@@ -100,6 +88,6 @@ async def count_engagement(stream: StreamT) -> AsyncIterator[int]:
         changed = apply_batch(observed, lambda target: TABLES[target.table].get(target.key))
         for target, value in changed.items():
             TABLES[target.table][target.key] = value
-        await _save(changed)
+        runtime.writer.add(changed)
         runtime.snapshots.changed(spaces_changed(observed))
         yield len(batch)
