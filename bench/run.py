@@ -57,7 +57,7 @@ BENCH = stack.Instance("bench", INFRA.kafka_port, INFRA.controller_port, INFRA.m
                         "insights": 29054})
 ENV = os.environ.get
 EVENTS = int(ENV("BENCH_EVENTS", "100000"))
-REBUILD_EVENTS = int(ENV("BENCH_REBUILD_EVENTS", "1000"))
+REBUILD_EVENTS = int(ENV("BENCH_REBUILD_EVENTS", "20000"))
 SECONDS = int(ENV("BENCH_SECONDS", "10"))
 FRESH_RATE = int(ENV("BENCH_FRESH_RATE", "1000"))
 FRESH_SECONDS = int(ENV("BENCH_FRESH_SECONDS", "10"))
