@@ -3,6 +3,8 @@ reason, and `events tail` decoding real events from the real broker."""
 
 import io
 import json
+import threading
+import time
 
 import grpc
 import pytest
@@ -112,3 +114,24 @@ def test_events_tail_decodes_real_events_to_json_lines(kafka_bootstrap, unique):
     assert lines[0]["data"] == json_format.MessageToDict(
         sent[1].message(), preserving_proto_field_name=True)
     assert lines[0]["id"] == sent[1].id and lines[0]["key"] == community
+
+
+def test_events_tail_from_now_prints_what_is_published_after_it_says_so(kafka_bootstrap, unique):
+    topic = create_topic(kafka_bootstrap, unique("tail"))
+    community = unique("c")
+    produce_envelopes(kafka_bootstrap, topic, [event_envelope(feed_events.PostCreated(
+        community_id=community, post_id="old", author_id="bob", body="before the tail"))])
+    out, err = io.StringIO(), io.StringIO()
+    tailing = threading.Thread(target=events.tail, kwargs=dict(
+        bootstrap=kafka_bootstrap, topics=[topic], from_beginning=False, types=set(), limit=1,
+        idle_timeout_s=20, out=out, err=err))
+    tailing.start()
+    deadline = time.monotonic() + 20
+    while "reading" not in err.getvalue():
+        assert time.monotonic() < deadline and tailing.is_alive(), "the tail never started"
+        time.sleep(0.01)
+    new = event_envelope(feed_events.PostCreated(
+        community_id=community, post_id="new", author_id="bob", body="after it"))
+    produce_envelopes(kafka_bootstrap, topic, [new])
+    tailing.join(30)
+    assert [json.loads(line)["id"] for line in out.getvalue().splitlines()] == [new.id]
