@@ -421,26 +421,10 @@ def p3_freshness(run: Run) -> dict:
                                                 body="fresh"), "/services/feed",
                         datetime.now(UTC), False) for i in range(total)]
     producer = event_producer(run.bootstrap, "bench-fresh")
-    published: list[float] = []
-    visible: list[float] = []
-    seen, sent = 0, 0
     with tools.PeakRss(worker_pid) as worker_peak, tools.PeakRss(pid) as api_peak:
-        started = time.monotonic()
-        tick = 0.01
-        while seen < total and time.monotonic() - started < FRESH_SECONDS + 30:
-            now = time.monotonic()
-            due = min(total, int((now - started) * FRESH_RATE) + 1)
-            while sent < due:
-                key, value, headers = records[sent]
-                producer.send(source, key=key, value=value, headers=headers)
-                published.append(time.monotonic())
-                sent += 1
-            producer.flush()
-            now_seen = min(posts(), sent)
-            if now_seen > seen:
-                visible.extend([time.monotonic()] * (now_seen - seen))
-                seen = now_seen
-            time.sleep(max(0.0, tick - (time.monotonic() - now)))
+        published, visible = tools.publish_at_rate(producer, source, records, FRESH_RATE,
+                                                   FRESH_SECONDS + 30, posts)
+    sent = len(published)
     producer.close()
     channel.close()
     delays = [(v - p) * 1000 for p, v in zip(published, visible, strict=False)]

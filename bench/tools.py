@@ -263,3 +263,25 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def publish_at_rate(producer, topic: str, records: list, rate: float, give_up_s: float,
+                    visible) -> tuple[list[float], list[float]]:
+    """Sends `records` (key, value, headers) at `rate` per second and polls `visible()` (how
+    many of them are visible so far) until all are, or `give_up_s` pass; returns when each
+    was sent and when each became visible (monotonic seconds, in record order)."""
+    published: list[float] = []
+    seen_at: list[float] = []
+    started, tick = time.monotonic(), 0.01
+    while len(seen_at) < len(records) and time.monotonic() - started < give_up_s:
+        now = time.monotonic()
+        due = min(len(records), int((now - started) * rate) + 1)
+        while len(published) < due:
+            key, value, headers = records[len(published)]
+            producer.send(topic, key=key, value=value, headers=headers)
+            published.append(time.monotonic())
+        producer.flush()
+        seen = min(visible(), len(published))
+        seen_at.extend([time.monotonic()] * (seen - len(seen_at)))
+        time.sleep(max(0.0, tick - (time.monotonic() - now)))
+    return published, seen_at

@@ -79,21 +79,33 @@ def line(title: str, latencies: list[float], errors: dict[str, int], seconds: fl
     )
 
 
+def timed(
+    call: Callable[[int], Awaitable[Any]], latencies: list[float], errors: dict[str, int]
+) -> Callable[[int], Awaitable[None]]:
+    """`call`, recording its latency (ms) when it succeeds and its status code when not."""
+
+    async def one(i: int) -> None:
+        start = time.perf_counter()
+        try:
+            await call(i)
+            latencies.append((time.perf_counter() - start) * 1000)
+        except aio.AioRpcError as error:
+            errors[error.code().name] = errors.get(error.code().name, 0) + 1
+
+    return one
+
+
 async def closed_loop(
     clients: int, calls: int, call: Callable[[int], Awaitable[Any]]
 ) -> tuple[list[float], dict[str, int], float]:
     latencies: list[float] = []
     errors: dict[str, int] = {}
+    one = timed(call, latencies, errors)
     counter = iter(range(calls))
 
     async def client() -> None:
         for i in counter:
-            start = time.perf_counter()
-            try:
-                await call(i)
-                latencies.append((time.perf_counter() - start) * 1000)
-            except aio.AioRpcError as error:
-                errors[error.code().name] = errors.get(error.code().name, 0) + 1
+            await one(i)
 
     started = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(clients)))
@@ -105,15 +117,7 @@ async def fixed_rate(
 ) -> tuple[list[float], dict[str, int], float]:
     latencies: list[float] = []
     errors: dict[str, int] = {}
-
-    async def one(i: int) -> None:
-        start = time.perf_counter()
-        try:
-            await call(i)
-            latencies.append((time.perf_counter() - start) * 1000)
-        except aio.AioRpcError as error:
-            errors[error.code().name] = errors.get(error.code().name, 0) + 1
-
+    one = timed(call, latencies, errors)
     started = time.perf_counter()
     tasks = []
     for i in range(int(rate * seconds)):

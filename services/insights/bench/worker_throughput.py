@@ -210,33 +210,17 @@ def freshness(run: Run, rate: int, seconds: int) -> None:
                                                 community_id=community,
                                                 author_id=f"{community}-m1", body="fresh"),
                         "/services/feed", datetime.now(UTC), False) for i in range(total)]
-    published: list[float] = []
-    visible: list[float] = []
-    sent = seen = 0
-    started = time.monotonic()
-    while seen < total and time.monotonic() - started < seconds + 30:
-        now = time.monotonic()
-        due = min(total, int((now - started) * rate) + 1)
-        while sent < due:
-            key, value, headers = records[sent]
-            producer.send(source, key=key, value=value, headers=headers)
-            published.append(time.monotonic())
-            sent += 1
-        producer.flush()
-        now_seen = min(posts_today(), sent)
-        if now_seen > seen:
-            visible.extend([time.monotonic()] * (now_seen - seen))
-            seen = now_seen
-        time.sleep(max(0.0, 0.01 - (time.monotonic() - now)))
+    published, visible = tools.publish_at_rate(producer, source, records, rate, seconds + 30,
+                                               posts_today)
     producer.close()
     mongo.close()
-    delays = sorted((v - p) * 1000 for p, v in zip(published, visible, strict=False))
+    delays = [(v - p) * 1000 for p, v in zip(published, visible, strict=False)]
     if not delays:
         print("freshness: nothing became visible")
         return
-    p50, p99 = delays[len(delays) // 2], delays[min(len(delays) - 1, int(len(delays) * .99))]
     print(f"freshness at {rate}/s for {seconds} s: {len(visible)} of {total} visible; "
-          f"p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {delays[-1]:.0f} ms")
+          f"p50 {tools.percentile(delays, .5):.0f} ms, p99 {tools.percentile(delays, .99):.0f} ms, "
+          f"max {max(delays):.0f} ms")
 
 
 def main() -> None:
