@@ -125,11 +125,11 @@ class MembershipService:
         if remembered is not None:
             return response_type.FromString(remembered.result)
 
-        async def attempt() -> tuple[R, Any, list[UserFact]]:
+        async def attempt() -> tuple[R, Any]:
             async with self.locks.hold(community_id):
                 return await decide_and_append()
 
-        async def decide_and_append() -> tuple[R, Any, list[UserFact]]:
+        async def decide_and_append() -> tuple[R, Any]:
             community = await self.repository.load(community_id)
             if not community.exists:
                 raise missing
@@ -138,7 +138,7 @@ class MembershipService:
             decided = await decide(community, now)
             if not community.recorded:  # nothing changed (e.g. a role set to what it was)
                 token = consistency_token(community_id, community.version)
-                return respond(community, decided, token, now), None, []
+                return respond(community, decided, token, now), None
             commit = await self.store.append(
                 community_id,
                 before.version,
@@ -148,26 +148,28 @@ class MembershipService:
             )
             after = self._replayed(before, community.recorded, commit.events)
             self.repository.committed(after)
-            # The summary is written under the lock (a later command's must not be overtaken);
-            # the users' facts are appended after it, as chains take appends in any order.
-            await self.read_models.put_summary(projection.summary_of(after, after.version))
-            facts = self._user_facts(community.recorded, commit.events)
+            await self._project(after, commit.events)
             return respond(
                 after, decided, consistency_token(community_id, after.version), now
-            ), commit, facts
+            ), commit
 
-        response, commit, facts = await retry_on_conflict(attempt)
-        await self.read_models.add_user_facts(facts)
+        response, commit = await retry_on_conflict(attempt)
         stored = await self.store.remember(request, response.SerializeToString(), commit)
         return response_type.FromString(stored.result)
 
-    @staticmethod
-    def _user_facts(recorded: list[Message], stored: Iterable[EventEnvelope]) -> list[UserFact]:
-        return [
+    async def _project(self, community: Community, stored: Iterable[EventEnvelope]) -> None:
+        """The read models, before anything else touches the community: the users' facts,
+        then the summary. The projector redoes both for an event whose summary is behind, so
+        a crash in between loses nothing; a later command's summary is never overtaken."""
+        facts: list[UserFact] = [
             fact
-            for event, envelope in zip(recorded, stored, strict=True)
-            for fact in projection.user_facts(event, envelope.sequence, envelope.occurred_at)
+            for envelope in stored
+            for fact in projection.user_facts(
+                envelope.message(), envelope.sequence, envelope.occurred_at
+            )
         ]
+        await self.read_models.add_user_facts(facts)
+        await self.read_models.put_summary(projection.summary_of(community, community.version))
 
     @staticmethod
     def _replayed(
@@ -246,12 +248,7 @@ class MembershipService:
                 pass
             else:
                 existing = self._replayed(Community(community_id), created.recorded, commit.events)
-                await self.read_models.put_summary(
-                    projection.summary_of(existing, existing.version)
-                )
-                await self.read_models.add_user_facts(
-                    self._user_facts(created.recorded, commit.events)
-                )
+                await self._project(existing, commit.events)
         if not existing.exists:
             existing = await self.repository.load(community_id)
         response = api.CreateCommunityResponse(
