@@ -18,23 +18,15 @@ their insert race lets only one through while the others reload and retry.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import copy
-from collections import Counter, OrderedDict
-from collections.abc import AsyncIterator, Sequence
+from collections import OrderedDict
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
 from community.feed.v1 import events_pb2 as ev
-from community_common.event_store import (
-    COMMITS,
-    Commit,
-    EventStore,
-    NewEvent,
-    RequestKey,
-    commit_from_document,
-    commit_id,
-)
+from community_common.event_store import Commit, EventStore, NewEvent, RequestKey
+from community_common.stream_locks import StreamLocks
 from google.protobuf.message import Message
 
 # Aggregates kept per process: posts hold their body (up to 10,000 chars) and comment ids, so
@@ -55,29 +47,17 @@ class Streams:
         self.store = store
         self.keep = keep
         self._kept: OrderedDict[str, Aggregate] = OrderedDict()
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._queued: Counter[str] = Counter()
+        self._locks = StreamLocks()
 
-    @contextlib.asynccontextmanager
-    async def one_at_a_time(self, stream_id: str) -> AsyncIterator[None]:
-        lock = self._locks.setdefault(stream_id, asyncio.Lock())
-        self._queued[stream_id] += 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._queued[stream_id] -= 1
-            if not self._queued[stream_id]:
-                del self._queued[stream_id], self._locks[stream_id]
+    def one_at_a_time(self, stream_id: str) -> AbstractAsyncContextManager[None]:
+        return self._locks.hold(stream_id)
 
     async def load(self, kind: Any, stream_id: str) -> Any:
         kept = self._kept.get(stream_id)
         if isinstance(kept, kind):
             aggregate: Any = copy.deepcopy(kept)
-            commits = self.store.db[COMMITS]
-            while found := await commits.find_one({"_id": commit_id(stream_id, aggregate.version)}):
-                for event in commit_from_document(found).events:
-                    aggregate.apply(event.message(), event.time)
+            for event in (await self.store.load_after(stream_id, aggregate.version)).events:
+                aggregate.apply(event.message(), event.time)
         else:
             stream = await self.store.load(stream_id)
             aggregate = (
