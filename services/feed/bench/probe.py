@@ -127,16 +127,18 @@ async def main() -> None:
         )
         posts = Posts(deps)
         author = Caller(user_id=owner)
-        # Warm up: connections, collections.
-        first = await posts.create(
-            author,
-            api.CreatePostRequest(
-                community_id=community,
-                body="warm",
-                request_id=uuid.uuid4().hex,
-                consistency_token=token,
-            ),
-        )
+        def create(body: str) -> Any:
+            return posts.create(
+                author,
+                api.CreatePostRequest(
+                    community_id=community,
+                    body=body,
+                    request_id=uuid.uuid4().hex,
+                    consistency_token=token,
+                ),
+            )
+
+        first = await create("warm")  # warm up: connections, collections
         post_id = first.post.post_id
 
         async def measure(title: str, call: Any) -> None:
@@ -148,18 +150,7 @@ async def main() -> None:
                 elapsed.append((time.perf_counter() - start) * 1000)
             report(title, recorder, args.repeat, elapsed)
 
-        await measure(
-            "CreatePost",
-            lambda i: posts.create(
-                author,
-                api.CreatePostRequest(
-                    community_id=community,
-                    body="hello",
-                    request_id=uuid.uuid4().hex,
-                    consistency_token=token,
-                ),
-            ),
-        )
+        await measure("CreatePost", lambda i: create("hello"))
         await measure(
             "LikePost",
             lambda i: posts.like(

@@ -148,7 +148,7 @@ class MembershipService:
             )
             after = self._replayed(before, community.recorded, commit.events)
             self.repository.committed(after)
-            await self._project(after, commit.events)
+            await self._project(after, community.recorded, commit.events)
             return respond(
                 after, decided, consistency_token(community_id, after.version), now
             ), commit
@@ -157,16 +157,16 @@ class MembershipService:
         stored = await self.store.remember(request, response.SerializeToString(), commit)
         return response_type.FromString(stored.result)
 
-    async def _project(self, community: Community, stored: Iterable[EventEnvelope]) -> None:
+    async def _project(
+        self, community: Community, recorded: list[Message], stored: Iterable[EventEnvelope]
+    ) -> None:
         """The read models, before anything else touches the community: the users' facts,
         then the summary. The projector redoes both for an event whose summary is behind, so
         a crash in between loses nothing; a later command's summary is never overtaken."""
         facts: list[UserFact] = [
             fact
-            for envelope in stored
-            for fact in projection.user_facts(
-                envelope.message(), envelope.sequence, envelope.occurred_at
-            )
+            for event, envelope in zip(recorded, stored, strict=True)
+            for fact in projection.user_facts(event, envelope.sequence, envelope.occurred_at)
         ]
         await self.read_models.add_user_facts(facts)
         await self.read_models.put_summary(projection.summary_of(community, community.version))
@@ -248,7 +248,7 @@ class MembershipService:
                 pass
             else:
                 existing = self._replayed(Community(community_id), created.recorded, commit.events)
-                await self._project(existing, commit.events)
+                await self._project(existing, created.recorded, commit.events)
         if not existing.exists:
             existing = await self.repository.load(community_id)
         response = api.CreateCommunityResponse(
