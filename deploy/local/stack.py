@@ -411,6 +411,30 @@ def status(inst: Instance) -> None:
     for name in ["ferretdb", "kafka", *SERVICE_PROCESSES]:
         pid = running_pid(inst, name)
         print(f"{name:<11} {'running pid ' + str(pid) if pid else 'stopped'}")
+    if running_pid(inst, "kafka"):
+        print()
+        for group, state, members, partitions in consumer_groups(inst):
+            print(f"group {group:<34} {state:<12} {members} member(s), "
+                  f"{partitions} partitions owned")
+
+
+def consumer_groups(inst: Instance) -> list[tuple[str, str, int, int]]:
+    """Every consumer group on the broker: state, members, and partitions its members own."""
+    from kafka.admin import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=inst.kafka_bootstrap, request_timeout_ms=5000)
+    try:
+        ids = sorted(g["group_id"] for g in admin.list_groups())
+        described = admin.describe_groups(ids) if ids else {}
+    finally:
+        admin.close()
+    rows = []
+    for group in ids:
+        members = described[group].get("members") or []
+        owned = sum(len(t["partitions"]) for m in members
+                    for t in (m.get("member_assignment") or {}).get("assigned_partitions", []))
+        rows.append((group, described[group]["group_state"], len(members), owned))
+    return rows
 
 
 def env_lines(inst: Instance) -> None:

@@ -234,4 +234,3 @@ class EventConsumer:
             log.warning("%s: the wedged run did not stop; abandoned", self.name)
         if not self._stopping.is_set():
             self._run = self._new_run()
-

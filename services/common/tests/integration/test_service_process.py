@@ -13,9 +13,9 @@ import time
 
 import grpc
 import pytest
-from kafka.admin import KafkaAdminClient
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from kafka.admin import KafkaAdminClient
 
 SERVICES = {
     "membership": "community.membership.v1.MembershipService",
