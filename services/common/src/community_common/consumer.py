@@ -97,9 +97,10 @@ class EventConsumer:
         # How many times the watchdog replaced a wedged run.
         self.restarts = 0
         self._run: ConsumerRun | None = None
-        # Set by the watchdog once the group owns every partition without this member (more
-        # members than partitions): an idle member is then healthy, not wedged.
-        self._standby_run: ConsumerRun | None = None
+        # The run the watchdog last found standing by (the group owns every partition without
+        # it: more members than partitions), and when: an idle member is healthy, not wedged,
+        # until a look older than the grace period is taken again.
+        self._standby: tuple[ConsumerRun, float] | None = None
         self._stopping = threading.Event()
         self._watchdog: threading.Thread | None = None
         self._admin: KafkaAdminClient | None = None
@@ -135,7 +136,9 @@ class EventConsumer:
             return f"{self.name} waiting for {progress.waiting_for}"
         if now - progress.moved_at >= self.stall_after_s:
             return f"{self.name} stuck: its loop has not moved for {now - progress.moved_at:.0f}s"
-        if progress.assignment or self._standby_run is run:
+        # Health trusts the watchdog's last look for twice as long as the watchdog does, so it
+        # does not flicker while the watchdog looks again.
+        if progress.assignment or self._stands_by(run, 2 * self.assignment_grace_s):
             return None
         if not progress.ever_assigned:
             return f"{self.name} has no partitions assigned yet"
@@ -176,10 +179,12 @@ class EventConsumer:
         if now - progress.moved_at >= self.stall_after_s:
             return f"its loop has not moved for {now - progress.moved_at:.0f}s"
         if progress.assignment:
-            self._standby_run = None
+            self._standby = None
             return None
         unassigned_for = now - max(progress.unassigned_since, progress.started_at)
-        if unassigned_for < self.assignment_grace_s or self._standby_run is run:
+        if unassigned_for < self.assignment_grace_s or self._stands_by(
+            run, self.assignment_grace_s
+        ):
             return None
         return self._unowned_partitions(run, unassigned_for)
 
@@ -198,6 +203,9 @@ class EventConsumer:
             # The broker cannot say; the Kafka probe reports an outage, and we look again.
             log.info("%s: watchdog could not describe the group: %r", self.name, error)
             return None
+        if group.get("group_state") in ("PreparingRebalance", "CompletingRebalance"):
+            # Mid-rebalance nobody owns anything yet; judge the group once it has settled.
+            return None
         members = group.get("members") or []
         owned_by_others = 0
         me = None
@@ -209,7 +217,7 @@ class EventConsumer:
             else:
                 owned_by_others += owned
         if me == 0 and owned_by_others >= progress.partitions:
-            self._standby_run = run
+            self._standby = (run, time.monotonic())
             log.info("%s: every partition has another owner; this member stands by", self.name)
             return None
         if me is None:
@@ -220,6 +228,14 @@ class EventConsumer:
         return (
             f"no partitions for {unassigned_for:.0f}s while "
             f"{progress.partitions - owned_by_others} of {progress.partitions} have no owner"
+        )
+
+    def _stands_by(self, run: ConsumerRun, looked_within_s: float) -> bool:
+        standby = self._standby
+        return (
+            standby is not None
+            and standby[0] is run
+            and time.monotonic() - standby[1] < looked_within_s
         )
 
     def _restart(self, run: ConsumerRun, reason: str) -> None:

@@ -222,13 +222,13 @@ def test_a_member_with_nothing_to_own_stands_by_without_restarts(
     topic = create_topic(kafka_bootstrap, f"standby-{uid}", partitions=1)
     for _ in range(2):
         consumer = EventConsumer(
-            kafka_bootstrap, f"standby-{uid}", [topic], ignore, assignment_grace_s=1.0
+            kafka_bootstrap, f"standby-{uid}", [topic], ignore, assignment_grace_s=2.0
         )
         consumer.start()
         running.append(consumer)
     # Past the grace period the watchdog asks the broker, and finds the partition owned.
     poll_until(
-        lambda: any(c._run is not None and c._standby_run is c._run for c in running),
+        lambda: any(c._run is not None and c._stands_by(c._run, 1.0) for c in running),
         20,
         "the idle member found to stand by",
     )
