@@ -80,6 +80,9 @@ SERVICE_PROCESSES: dict[str, list[str]] = {
     # The insights Faust worker (no gRPC port): fills the view `insights` serves.
     "insights-worker": ["-m", "insights.worker"],
 }
+# A process without a gRPC health service works once its consumer group has a member that
+# owns partitions: `up` waits for that instead of health.
+WORKER_GROUPS = {"insights-worker": "insights"}
 
 
 def log(msg: str) -> None:
@@ -346,12 +349,12 @@ def start_services(inst: Instance, names: list[str] | None = None) -> None:
     for name in names:
         spawn(inst, name, [sys.executable, *SERVICE_PROCESSES[name]],
               env=service_env(inst, name), cwd=ROOT)
-    # Processes without a gRPC port (workers) only have to stay alive.
     for name in names:
         if name in inst.grpc_ports:
             wait_for(f"{name} health", lambda n=name: _serving(inst, n), 90)
-        elif not running_pid(inst, name):
-            raise SystemExit(f"[stack] {name} exited; see {inst.dir / 'logs' / (name + '.log')}")
+        else:
+            wait_for(f"{name} in group {WORKER_GROUPS[name]}",
+                     lambda n=name: _working(inst, n), 90)
 
 
 def _serving(inst: Instance, service: str) -> bool:
@@ -360,6 +363,13 @@ def _serving(inst: Instance, service: str) -> bool:
     if not running_pid(inst, service):
         raise SystemExit(f"[stack] {service} exited; see {inst.dir / 'logs' / (service + '.log')}")
     return serving(inst.grpc_ports[service], timeout=1)
+
+
+def _working(inst: Instance, worker: str) -> bool:
+    if not running_pid(inst, worker):
+        raise SystemExit(f"[stack] {worker} exited; see {inst.dir / 'logs' / (worker + '.log')}")
+    return any(group == WORKER_GROUPS[worker] and partitions > 0
+               for group, _, _, partitions in consumer_groups(inst))
 
 
 def stop_services(inst: Instance) -> None:
