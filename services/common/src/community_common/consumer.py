@@ -135,7 +135,9 @@ class EventConsumer:
         if progress.waiting_for is not None and now - progress.waiting_since >= WAIT_REPORT_S:
             return f"{self.name} waiting for {progress.waiting_for}"
         if now - progress.moved_at >= self.stall_after_s:
-            return f"{self.name} stuck: its loop has not moved for {now - progress.moved_at:.0f}s"
+            where = f" handling {progress.handling}" if progress.handling else ""
+            stuck_for = now - progress.moved_at
+            return f"{self.name} stuck{where}: its loop has not moved for {stuck_for:.0f}s"
         # Health trusts the watchdog's last look for twice as long as the watchdog does, so it
         # does not flicker while the watchdog looks again.
         if progress.assignment or self._stands_by(run, 2 * self.assignment_grace_s):
@@ -177,6 +179,10 @@ class EventConsumer:
             # Blocked on metadata or an outage: a new run would block on the same thing.
             return None
         if now - progress.moved_at >= self.stall_after_s:
+            if progress.handling is not None:
+                # Stuck in the service's handler: a new run would call it again on the same
+                # record (and on the same event loop). Health reports it; nothing to replace.
+                return None
             return f"its loop has not moved for {now - progress.moved_at:.0f}s"
         if progress.assignment:
             self._standby = None

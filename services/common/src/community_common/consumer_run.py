@@ -75,6 +75,9 @@ class RunProgress:
     started_at: float = field(default_factory=time.monotonic)
     # The last moment the run finished a poll or a record: a loop that stops moving is stuck.
     moved_at: float = field(default_factory=time.monotonic)
+    # The record being handled (topic:partition@offset), if any: a run stuck there is stuck in
+    # the service's own handler, which a new run would call again on the same record.
+    handling: str | None = None
     # What the run is blocked on (topics' metadata, an outage), and since when.
     waiting_for: str | None = None
     waiting_since: float = 0.0
@@ -228,7 +231,9 @@ class ConsumerRun:
             for record in records:
                 if self._stop.is_set():
                     return
+                self.progress.handling = f"{record.topic}:{record.partition}@{record.offset}"
                 self._process(record)
+                self.progress.handling = None
                 self._done[partition] = record.offset + 1
                 self.progress.moved()
         self._commit()

@@ -234,3 +234,29 @@ def test_a_member_with_nothing_to_own_stands_by_without_restarts(
     )
     assert [c.unready_reason() for c in running] == [None, None]
     assert [c.restarts for c in running] == [0, 0]
+
+
+def test_a_consumer_stuck_in_its_handler_is_reported_but_not_replaced(
+    kafka_bootstrap: str, uid: str, running: list[EventConsumer]
+) -> None:
+    """A new run would call the same handler on the same record again: only health says so."""
+    topic = create_topic(kafka_bootstrap, f"slow-{uid}", partitions=1)
+    release = threading.Event()
+    seen = Seen()
+
+    def hangs_once(event: EventEnvelope, message: Message) -> None:
+        release.wait()
+        seen(event, message)
+
+    consumer = EventConsumer(kafka_bootstrap, f"slow-{uid}", [topic], hangs_once, stall_after_s=1.0)
+    consumer.start()
+    running.append(consumer)
+    publish(kafka_bootstrap, topic, range(3))
+    poll_until(
+        lambda: f"stuck handling {topic}:0@0" in (consumer.unready_reason() or ""),
+        20,
+        "the stuck handler reported",
+    )
+    release.set()
+    poll_until(lambda: seen.numbers == {0, 1, 2}, 20, "every record handled once released")
+    assert consumer.restarts == 0
