@@ -8,10 +8,9 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from community_common.config import Settings
 from community_common.consumer import EventConsumer
 from community_common.consumer_run import ConsumerRun
@@ -37,14 +36,6 @@ def poll_until(condition: Callable[[], Any], timeout_s: float, what: str) -> Any
             return value
         time.sleep(0.05)
     raise AssertionError(f"not within {timeout_s}s: {what}")
-
-
-@pytest.fixture
-def running() -> Iterator[list[EventConsumer]]:
-    consumers: list[EventConsumer] = []
-    yield consumers
-    for consumer in consumers:
-        consumer.stop()
 
 
 def ignore(event: EventEnvelope, message: Message) -> None:

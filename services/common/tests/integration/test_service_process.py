@@ -45,18 +45,23 @@ def wait_for_status(stub: health_pb2_grpc.HealthStub, service: str, deadline_s: 
     return status
 
 
+def process_env(kafka_bootstrap: str, mongo_uri: str, database: str, port: int) -> dict[str, str]:
+    """A service process's environment on the test servers, with its own database."""
+    return os.environ | {
+        "COMMUNITY_AUTH_HS256_SECRET": "integration-secret-integration-secret",
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "MONGODB_URI": mongo_uri,
+        "MONGODB_DATABASE": database,
+        "GRPC_PORT": str(port),
+    }
+
+
 @pytest.mark.parametrize("service", sorted(SERVICES))
 def test_service_process_serves_health_and_reflection_and_drains(
     service: str, kafka_bootstrap: str, mongo_uri: str, uid: str
 ) -> None:
     port = free_port()
-    env = os.environ | {
-        "COMMUNITY_AUTH_HS256_SECRET": "integration-secret-integration-secret",
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-        "MONGODB_URI": mongo_uri,
-        "MONGODB_DATABASE": f"{service}_{uid}",
-        "GRPC_PORT": str(port),
-    }
+    env = process_env(kafka_bootstrap, mongo_uri, f"{service}_{uid}", port)
     process = subprocess.Popen(
         [sys.executable, "-m", service], env=env, stdout=subprocess.PIPE, text=True
     )
@@ -104,14 +109,8 @@ def test_a_process_stopped_with_sigterm_leaves_its_groups_and_a_restart_serves_a
     timeout, and the restarted process (NOT_SERVING until its consumers hold partitions)
     would wait that long."""
     port = free_port()
-    env = os.environ | {
-        "COMMUNITY_AUTH_HS256_SECRET": "integration-secret-integration-secret",
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-        "MONGODB_URI": mongo_uri,
-        "MONGODB_DATABASE": f"moderation_{uid}",
-        "MODERATION_CONSUMER_GROUP": f"moderation-{uid}",
-        "GRPC_PORT": str(port),
-    }
+    env = process_env(kafka_bootstrap, mongo_uri, f"moderation_{uid}", port)
+    env["MODERATION_CONSUMER_GROUP"] = f"moderation-{uid}"
     groups = [f"moderation-{uid}-{name}" for name in ("membership", "feed", "lists")]
 
     def start() -> subprocess.Popen[str]:
