@@ -25,8 +25,13 @@ def replica(mongo: AsyncMongoClient[Any], db_name: str) -> MembershipService:
 
 async def open_community(service: MembershipService, owner: str) -> str:
     created = await service.create_community(
-        Actor(owner), "Cached", "", ["cache"], types.VISIBILITY_PUBLIC,
-        types.JOIN_POLICY_OPEN, uuid.uuid4().hex,
+        Actor(owner),
+        "Cached",
+        "",
+        ["cache"],
+        types.VISIBILITY_PUBLIC,
+        types.JOIN_POLICY_OPEN,
+        uuid.uuid4().hex,
     )
     return str(created.community.community_id)
 
