@@ -6,14 +6,14 @@ STACK := uv run python deploy/local/stack.py
 
 .PHONY: up down clean status test test-servers test-servers-down protos lint-protos lint demo bench
 
-up: ## Start Kafka, FerretDB and the four services (idempotent)
+up: ## Start Kafka, PostgreSQL, FerretDB and the four services (idempotent)
 	@deploy/local/prerequisites.sh
 	@$(STACK) up
 
 down: ## Stop everything `make up` started
 	@$(STACK) down
 
-clean: ## Stop and wipe the local data (Kafka logs, FerretDB files)
+clean: ## Stop and wipe the local data (Kafka logs, the PostgreSQL cluster FerretDB stores in)
 	@$(STACK) clean
 
 status:

@@ -56,7 +56,7 @@ INFRA = stack.INSTANCES[os.environ.get("STACK_INSTANCE", "test")]
 # Own ports (below the ephemeral range, where no client socket can hold them) and PID/log
 # directory; INFRA's broker and database.
 BENCH = stack.Instance("bench", INFRA.kafka_port, INFRA.controller_port, INFRA.mongo_port,
-                       {"membership": 29051, "feed": 29052, "moderation": 29053,
+                       INFRA.pg_port, {"membership": 29051, "feed": 29052, "moderation": 29053,
                         "insights": 29054})
 ENV = os.environ.get
 EVENTS = int(ENV("BENCH_EVENTS", "100000"))
