@@ -1,7 +1,8 @@
 """The read models for queries that span communities, written by the projector.
 
 - `community_summaries` `_id = community_id`: a community's settings and member count, for
-  discovery (ListCommunities) and for naming a user's communities (ListMyCommunities).
+  discovery (ListCommunities, by `topics` equality: indexed) and for naming a user's
+  communities (ListMyCommunities).
   `projected` is the community version up to which the projector has done everything each
   event asks (summary and user index), so re-delivered events are skipped.
 - `user_index` per user, an append-only chain `_id = "<user>:<n:010d>"` of facts about them
@@ -52,10 +53,11 @@ class ReadModels:
     async def put_summary(self, summary: dict[str, Any]) -> None:
         """Store a summary unless one of a later projection is there already.
 
-        Read, compare, then replace by `_id` alone: on FerretDB a filter with any field besides
-        `_id` scans the whole collection. Two writers racing here (a command and the projector)
-        can leave an older summary for a moment; the projector's next event of that community
-        finds it behind and writes the newer one."""
+        Read, compare, then replace by `_id` alone: FerretDB does not push a range such as
+        `projected: {$lt: n}` down to PostgreSQL, and its update is a read, then a write,
+        either way. Two writers racing here (a command and the projector) can leave an older
+        summary for a moment; the projector's next event of that community finds it behind
+        and writes the newer one."""
         if await self.projected_version(summary["_id"]) >= summary["projected"]:
             return
         with contextlib.suppress(DuplicateKeyError):  # two first-time upserts raced
@@ -67,10 +69,20 @@ class ReadModels:
         )
         return {doc["_id"]: doc for doc in found if doc is not None}
 
-    async def public_summaries(self) -> list[dict[str, Any]]:
-        """Every public, active community. Discovery needs the whole catalogue; it reads this
-        collection alone, which holds one small document per community."""
-        return [doc async for doc in self.summaries.find({"listed": True})]
+    async def ensure_indexes(self) -> None:
+        """Discovery by topic is an indexed equality (a topic matches an element of the
+        `topics` array): on MongoDB a multikey index, on FerretDB a GIN index on the expression
+        its pushdown filters with (deploy/local/ferretdb/gin_indexes.sql)."""
+        await self.summaries.create_index("topics")
+
+    async def public_summaries(self, topic: str) -> list[dict[str, Any]]:
+        """Every public, active community, of `topic` when one is given. Without a topic,
+        discovery needs the whole catalogue; it reads this collection alone, which holds one
+        small document per community."""
+        query: dict[str, Any] = {"listed": True}
+        if topic:
+            query["topics"] = topic
+        return [doc async for doc in self.summaries.find(query)]
 
     # --- user index ------------------------------------------------------------------------
 
@@ -101,8 +113,7 @@ class ReadModels:
         """Every fact about the user, in chain order (fold them by `version`).
 
         The chain up to the head hint is fetched at once; beyond it, one `_id` at a time
-        until the first that is missing (on FerretDB a miss costs as much as a scan, so a
-        read takes exactly one)."""
+        until the first that is missing."""
         prefix = _escaped(user_id)
         head = await self.user_index.find_one({"_id": f"{prefix}:head"})
         known = head["next"] - 1 if head else 0
@@ -117,5 +128,7 @@ class ReadModels:
         return facts
 
     async def drop(self) -> None:
+        """Empty the read models (a rebuild); their indexes stay declared."""
         for name in COLLECTIONS:
             await self.db.drop_collection(name)
+        await self.ensure_indexes()
