@@ -29,7 +29,7 @@ if [ ! -x /usr/lib/postgresql/15/bin/postgres ]; then
     grep -qs '^create_main_cluster *= *false' /etc/postgresql-common/createcluster.conf ||
       echo 'create_main_cluster = false' >> /etc/postgresql-common/createcluster.conf
     apt-get update -qq
-    apt-get install -y -qq -o Dpkg::Options::=--force-confold postgresql-15
+    apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confold postgresql-15
   else
     echo "missing prerequisite: PostgreSQL 15 (Debian: apt-get install postgresql-15, as root)" >&2
     exit 1
