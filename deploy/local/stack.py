@@ -140,7 +140,9 @@ def build_kafka() -> None:
 
 def build_ferretdb() -> None:
     """Builds FerretDB through our wrapper module from the Go module proxy (once per source)."""
-    sources = [FERRETDB_DIR / "go.mod", FERRETDB_DIR / "go.sum", *sorted(FERRETDB_DIR.glob("*.go"))]
+    # *.sql: embedded into the binary (go:embed).
+    sources = [FERRETDB_DIR / "go.mod", FERRETDB_DIR / "go.sum",
+               *sorted(FERRETDB_DIR.glob("*.go")), *sorted(FERRETDB_DIR.glob("*.sql"))]
     stamp = BUILD / "ferretdb.stamp"
     digest = _digest(*sources)
     if _stamp_ok(stamp, digest) and FERRETDB_BIN.exists():
