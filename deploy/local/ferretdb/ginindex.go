@@ -32,8 +32,7 @@ func prepareDatabase(ctx context.Context, pgURL string) error {
 	if err != nil {
 		return err
 	}
-	if err := onMaintenance(ctx, maintenance, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize(),
-		"42P04"); err != nil { // duplicate_database: another start got there first
+	if err := createDatabase(ctx, maintenance, name); err != nil {
 		return err
 	}
 	conn, err := connect(ctx, pgURL)
@@ -47,14 +46,41 @@ func prepareDatabase(ctx context.Context, pgURL string) error {
 	return nil
 }
 
+// createDatabase creates the database unless it exists (PostgreSQL has no CREATE DATABASE IF
+// NOT EXISTS; a start racing this one may still win, which is as good).
+func createDatabase(ctx context.Context, maintenance, name string) error {
+	conn, err := connect(ctx, maintenance)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)",
+		name).Scan(&exists); err != nil || exists {
+		return err
+	}
+	statement := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize()
+	_, err = conn.Exec(ctx, statement)
+	var pgErr *pgconn.PgError
+	if err != nil && !(errors.As(err, &pgErr) && pgErr.Code == "42P04") { // duplicate_database
+		return fmt.Errorf("%s: %w", statement, err)
+	}
+	return nil
+}
+
 // dropDatabase drops the URL's database, disconnecting whoever still uses it.
 func dropDatabase(ctx context.Context, pgURL string) error {
 	name, maintenance, err := splitDatabase(pgURL)
 	if err != nil {
 		return err
 	}
-	return onMaintenance(ctx, maintenance,
-		"DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)", "")
+	conn, err := connect(ctx, maintenance)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+	return err
 }
 
 // splitDatabase returns the URL's database name and the same URL on the `postgres` database,
@@ -70,20 +96,6 @@ func splitDatabase(pgURL string) (string, string, error) {
 	}
 	u.Path, u.RawQuery = "/postgres", ""
 	return name, u.String(), nil
-}
-
-func onMaintenance(ctx context.Context, maintenance, statement, tolerated string) error {
-	conn, err := connect(ctx, maintenance)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, statement)
-	var pgErr *pgconn.PgError
-	if err != nil && !(errors.As(err, &pgErr) && pgErr.Code == tolerated) {
-		return fmt.Errorf("%s: %w", statement, err)
-	}
-	return nil
 }
 
 // connect opens one connection (pgx.Connect refuses the pool_* settings FerretDB's URL carries).
