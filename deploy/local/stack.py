@@ -39,9 +39,9 @@ KAFKA_HEAP = "-Xms256m -Xmx512m"
 # Debian's postgresql-15 package (deploy/local/prerequisites.sh installs it).
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PG_USER = "postgres"
-# PostgreSQL opens a backend per connection on demand; FerretDB holds at most one per command
-# in flight (two while an update runs), summed over the five service processes, a benchmark
-# and a test's private FerretDB servers.
+# PostgreSQL opens a backend per connection on demand; FerretDB holds one per command in
+# flight (an update command: one per document it changes, community_common.mongo), summed over
+# the five service processes, a benchmark and a test's private FerretDB servers.
 PG_MAX_CONNECTIONS = 300
 # FerretDB's pool may ask for more than PostgreSQL admits: a command that needs too many
 # connections then fails with "too many clients" instead of waiting forever for a pool slot
