@@ -15,7 +15,5 @@ echo "== ruff";  uv run ruff check .
 echo "== mypy";  uv run mypy services/common/src $(ls -d services/*/src/*/domain 2>/dev/null)
 echo "== buf";   make --no-print-directory lint-protos
 echo "== pytest"
-# A test that fails is run again (twice at most) before it counts as failed: on a loaded 2-core
-# machine a few cross-process waits (consumer group joins, Faust recovery) occasionally overrun.
-# Reruns are reported as such ("R" and "rerun" in the summary), so a flaky test stays visible.
-uv run pytest --reruns 2 --reruns-delay 2 "$@"
+# No reruns: a test that fails once is a failure to find, not a flake to retry.
+uv run pytest "$@"

@@ -104,6 +104,9 @@ SERVICE_PROCESSES: dict[str, list[str]] = {
     # The insights Faust worker (no gRPC port): fills the view `insights` serves.
     "insights-worker": ["-m", "insights.worker"],
 }
+# A process without a gRPC health service works once its consumer group has a member that
+# owns partitions: `up` waits for that instead of health.
+WORKER_GROUPS = {"insights-worker": "insights"}
 
 
 def log(msg: str) -> None:
@@ -431,12 +434,12 @@ def start_services(inst: Instance, names: list[str] | None = None) -> None:
     for name in names:
         spawn(inst, name, [sys.executable, *SERVICE_PROCESSES[name]],
               env=service_env(inst, name), cwd=ROOT)
-    # Processes without a gRPC port (workers) only have to stay alive.
     for name in names:
         if name in inst.grpc_ports:
             wait_for(f"{name} health", lambda n=name: _serving(inst, n), 90)
-        elif not running_pid(inst, name):
-            raise SystemExit(f"[stack] {name} exited; see {inst.dir / 'logs' / (name + '.log')}")
+        else:
+            wait_for(f"{name} in group {WORKER_GROUPS[name]}",
+                     lambda n=name: _working(inst, n), 90)
 
 
 def _serving(inst: Instance, service: str) -> bool:
@@ -445,6 +448,13 @@ def _serving(inst: Instance, service: str) -> bool:
     if not running_pid(inst, service):
         raise SystemExit(f"[stack] {service} exited; see {inst.dir / 'logs' / (service + '.log')}")
     return serving(inst.grpc_ports[service], timeout=1)
+
+
+def _working(inst: Instance, worker: str) -> bool:
+    if not running_pid(inst, worker):
+        raise SystemExit(f"[stack] {worker} exited; see {inst.dir / 'logs' / (worker + '.log')}")
+    return any(group == WORKER_GROUPS[worker] and partitions > 0
+               for group, _, _, partitions in consumer_groups(inst))
 
 
 def stop_services(inst: Instance) -> None:
@@ -499,6 +509,30 @@ def status(inst: Instance) -> None:
     for name in ["postgres", "ferretdb", "kafka", *SERVICE_PROCESSES]:
         pid = running_pid(inst, name)
         print(f"{name:<11} {'running pid ' + str(pid) if pid else 'stopped'}")
+    if running_pid(inst, "kafka"):
+        print()
+        for group, state, members, partitions in consumer_groups(inst):
+            print(f"group {group:<34} {state:<12} {members} member(s), "
+                  f"{partitions} partitions owned")
+
+
+def consumer_groups(inst: Instance) -> list[tuple[str, str, int, int]]:
+    """Every consumer group on the broker: state, members, and partitions its members own."""
+    from kafka.admin import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=inst.kafka_bootstrap, request_timeout_ms=5000)
+    try:
+        ids = sorted(g["group_id"] for g in admin.list_groups())
+        described = admin.describe_groups(ids) if ids else {}
+    finally:
+        admin.close()
+    rows = []
+    for group in ids:
+        members = described[group].get("members") or []
+        owned = sum(len(t["partitions"]) for m in members
+                    for t in (m.get("member_assignment") or {}).get("assigned_partitions", []))
+        rows.append((group, described[group]["group_state"], len(members), owned))
+    return rows
 
 
 def env_lines(inst: Instance) -> None:

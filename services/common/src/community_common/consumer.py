@@ -1,4 +1,5 @@
-"""The idempotent event consumer: a thread that hands each event to a projector or policy.
+"""The idempotent event consumer: a worker that hands each event to a projector or policy, and a
+watchdog that never leaves it wedged.
 
 At-least-once delivery: offsets are committed only after the handler has finished with a
 record, so a crash or rebalance re-delivers, and handlers deduplicate by keeping the applied
@@ -11,46 +12,52 @@ answers:
 - MongoDB or Kafka being unreachable is not the record's fault: the consumer blocks and
   retries with backoff, never dead-lettering for an outage;
 - event types the consumer does not handle are skipped without being decoded.
+
+The records are read by a `ConsumerRun` (community_common.consumer_run): one kafka-python
+consumer on its own thread. The watchdog replaces the run with a fresh one, logged with the
+reason and counted in `restarts`, when it holds no partitions past `assignment_grace_s` while
+the group leaves partitions without an owner, when its loop has not moved for `stall_after_s`,
+or when it died. `unready_reason()` tells the service's health what keeps it from working.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
-from community_contracts import headers, topics
-from google.protobuf.message import Message
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.consumer.fetcher import ConsumerRecord
-from kafka.errors import CommitFailedError
-from kafka.structs import OffsetAndMetadata
+from kafka.admin import KafkaAdminClient
 
-from community_common.envelope import EventEnvelope, MalformedEvent
-from community_common.kafka_clients import KAFKA_OUTAGE_ERRORS, ensure_topics, event_producer
-from community_common.mongo import MONGO_OUTAGE_ERRORS
+from community_common.consumer_run import ConsumerRun, ConsumerSpec, EventHandler
+from community_common.envelope import EventEnvelope
 
 log = logging.getLogger("community_common.consumer")
 
 # A handler that fails this many times on the same record is failing deterministically.
 MAX_HANDLER_ATTEMPTS = 3
-OUTAGE_ERRORS: tuple[type[BaseException], ...] = (*MONGO_OUTAGE_ERRORS, *KAFKA_OUTAGE_ERRORS)
-# Kafka header values are bytes; keep the error short enough to read in a DLQ browser.
-MAX_ERROR_TEXT = 2000
+# A member joins in well under a second; past this it holds no partitions for a reason.
+ASSIGNMENT_GRACE_S = 10.0
+# A rebalance takes a member's partitions away for a moment: not a reason to report unready.
+REBALANCE_SETTLE_S = 5.0
+# A poll takes 100 ms and a record a few; a loop this long without either is stuck.
+STALL_AFTER_S = 60.0
+# Blocked this long on metadata or an outage, the consumer says so in health.
+WAIT_REPORT_S = 1.0
+WATCH_INTERVAL_S = 1.0
+# A run that will not end when asked is abandoned (it ends itself once it wakes up).
+RUN_STOP_TIMEOUT_S = 10.0
 
-EventHandler = Callable[[EventEnvelope, Message], None]
-
-
-class _Stopping(Exception):
-    """Raised inside the loop to abandon a record when the worker is asked to stop."""
+__all__ = ["MAX_HANDLER_ATTEMPTS", "EventConsumer", "EventHandler"]
 
 
 class EventConsumer:
     """A background worker consuming `topics` as consumer group `group_id`.
 
     `handler(event, message)` is called once per record (more after a crash: deduplicate),
-    in partition order, from this worker's own thread. `handles` limits it to those ce_types.
+    in partition order, from the consumer's own thread. `handles` limits it to those ce_types.
     `checkpoint(event)`, if given, runs after every well-formed event, handled or not (e.g.
     `ConsistencyCheckpoints.record`, so consistency tokens advance past skipped types too).
     """
@@ -67,193 +74,185 @@ class EventConsumer:
         max_attempts: int = MAX_HANDLER_ATTEMPTS,
         dlq_partitions: int = 6,
         consumer_options: Mapping[str, Any] | None = None,
+        assignment_grace_s: float = ASSIGNMENT_GRACE_S,
+        stall_after_s: float = STALL_AFTER_S,
     ) -> None:
         self.name = f"consumer:{group_id}"
-        self.bootstrap_servers = bootstrap_servers
         self.group_id = group_id
         self.topics = list(topics)
-        self.handler = handler
-        self.handles = frozenset(handles) if handles is not None else None
-        self.checkpoint = checkpoint
-        self.max_attempts = max_attempts
-        self.dlq_partitions = dlq_partitions
-        self.consumer_options = dict(consumer_options or {})
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._consumer: KafkaConsumer | None = None
-        self._producer: KafkaProducer | None = None
-        self._done: dict[TopicPartition, int] = {}
+        self.spec = ConsumerSpec(
+            name=self.name,
+            bootstrap_servers=bootstrap_servers,
+            group_id=group_id,
+            topics=self.topics,
+            handler=handler,
+            handles=frozenset(handles) if handles is not None else None,
+            checkpoint=checkpoint,
+            max_attempts=max_attempts,
+            dlq_partitions=dlq_partitions,
+            consumer_options=dict(consumer_options or {}),
+        )
+        self.assignment_grace_s = assignment_grace_s
+        self.stall_after_s = stall_after_s
+        # How many times the watchdog replaced a wedged run.
+        self.restarts = 0
+        self._run: ConsumerRun | None = None
+        # The run the watchdog last found standing by (the group owns every partition without
+        # it: more members than partitions), and when: an idle member is healthy, not wedged,
+        # until a look older than the grace period is taken again.
+        self._standby: tuple[ConsumerRun, float] | None = None
+        self._stopping = threading.Event()
+        self._watchdog: threading.Thread | None = None
+        self._admin: KafkaAdminClient | None = None
 
     # --- worker lifecycle ----------------------------------------------------------------
 
     def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-        self._thread.start()
+        self._stopping.clear()
+        self._run = self._new_run()
+        self._watchdog = threading.Thread(
+            target=self._watch, name=f"{self.name}-watchdog", daemon=True
+        )
+        self._watchdog.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._stopping.set()
+        if self._watchdog is not None:
+            self._watchdog.join(timeout)
+        if self._run is not None:
+            self._run.stop(timeout)
 
     def is_running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._run is not None and self._run.is_alive()
 
-    def _run(self) -> None:
+    def unready_reason(self) -> str | None:
+        """Why this consumer cannot do its work right now, or None when it can."""
+        run = self._run
+        if run is None or not run.is_alive():
+            return f"{self.name} not running"
+        progress = run.progress
+        now = time.monotonic()
+        if progress.waiting_for is not None and now - progress.waiting_since >= WAIT_REPORT_S:
+            return f"{self.name} waiting for {progress.waiting_for}"
+        if now - progress.moved_at >= self.stall_after_s:
+            where = f" handling {progress.handling}" if progress.handling else ""
+            stuck_for = now - progress.moved_at
+            return f"{self.name} stuck{where}: its loop has not moved for {stuck_for:.0f}s"
+        # Health trusts the watchdog's last look for twice as long as the watchdog does, so it
+        # does not flicker while the watchdog looks again.
+        if progress.assignment or self._stands_by(run, 2 * self.assignment_grace_s):
+            return None
+        if not progress.ever_assigned:
+            return f"{self.name} has no partitions assigned yet"
+        if now - progress.unassigned_since >= REBALANCE_SETTLE_S:
+            return f"{self.name} has held no partitions for {now - progress.unassigned_since:.0f}s"
+        return None
+
+    # --- the watchdog --------------------------------------------------------------------
+
+    def _new_run(self) -> ConsumerRun:
+        run = ConsumerRun(self.spec, generation=self.restarts)
+        run.start()
+        return run
+
+    def _watch(self) -> None:
         try:
-            self._wait_for(self._prepare)
-            while not self._stop.is_set():
-                self._consume_once()
-        except _Stopping:
-            pass
-        except Exception:
-            log.exception("%s stopped by an unexpected error", self.name)
-            raise
+            while not self._stopping.wait(WATCH_INTERVAL_S):
+                run = self._run
+                if run is None:
+                    continue
+                reason = self._wedged(run)
+                if reason is not None and not self._stopping.is_set():
+                    self._restart(run, reason)
         finally:
-            self._close()
+            if self._admin is not None:
+                with contextlib.suppress(Exception):
+                    self._admin.close()
 
-    def _prepare(self) -> None:
-        ensure_topics(
-            self.bootstrap_servers, [topics.dlq(t) for t in self.topics], self.dlq_partitions
+    def _wedged(self, run: ConsumerRun) -> str | None:
+        """Why `run` must be replaced, or None while it works (or only waits for others)."""
+        if not run.is_alive():
+            return "its thread ended"
+        progress = run.progress
+        now = time.monotonic()
+        if progress.waiting_for is not None:
+            # Blocked on metadata or an outage: a new run would block on the same thing.
+            return None
+        if now - progress.moved_at >= self.stall_after_s:
+            if progress.handling is not None:
+                # Stuck in the service's handler: a new run would call it again on the same
+                # record (and on the same event loop). Health reports it; nothing to replace.
+                return None
+            return f"its loop has not moved for {now - progress.moved_at:.0f}s"
+        if progress.assignment:
+            self._standby = None
+            return None
+        unassigned_for = now - max(progress.unassigned_since, progress.started_at)
+        if unassigned_for < self.assignment_grace_s or self._stands_by(
+            run, self.assignment_grace_s
+        ):
+            return None
+        return self._unowned_partitions(run, unassigned_for)
+
+    def _unowned_partitions(self, run: ConsumerRun, unassigned_for: float) -> str | None:
+        """Asks the broker who owns the partitions while `run`'s member holds none."""
+        progress = run.progress
+        try:
+            if self._admin is None:
+                self._admin = KafkaAdminClient(
+                    bootstrap_servers=self.spec.bootstrap_servers,
+                    client_id=f"{self.name}-watchdog",
+                    request_timeout_ms=5000,
+                )
+            group = self._admin.describe_groups([self.group_id])[self.group_id]
+        except Exception as error:
+            # The broker cannot say; the Kafka probe reports an outage, and we look again.
+            log.info("%s: watchdog could not describe the group: %r", self.name, error)
+            return None
+        if group.get("group_state") in ("PreparingRebalance", "CompletingRebalance"):
+            # Mid-rebalance nobody owns anything yet; judge the group once it has settled.
+            return None
+        members = group.get("members") or []
+        owned_by_others = 0
+        me = None
+        for member in members:
+            assignment = member.get("member_assignment") or {}
+            owned = sum(len(t["partitions"]) for t in assignment.get("assigned_partitions", []))
+            if member["member_id"] == progress.member_id:
+                me = owned
+            else:
+                owned_by_others += owned
+        if me == 0 and owned_by_others >= progress.partitions:
+            self._standby = (run, time.monotonic())
+            log.info("%s: every partition has another owner; this member stands by", self.name)
+            return None
+        if me is None:
+            return f"no partitions for {unassigned_for:.0f}s and the group does not list it"
+        if me > 0:
+            # The broker says this member owns partitions its client never took up.
+            return f"no partitions for {unassigned_for:.0f}s, though the group gave it {me}"
+        return (
+            f"no partitions for {unassigned_for:.0f}s while "
+            f"{progress.partitions - owned_by_others} of {progress.partitions} have no owner"
         )
-        options: dict[str, Any] = {
-            "bootstrap_servers": self.bootstrap_servers,
-            "group_id": self.group_id,
-            "client_id": self.name,
-            # A new projection starts from the first event ever published.
-            "auto_offset_reset": "earliest",
-            "enable_auto_commit": False,
-            # The broker answers a fetch as soon as one record is there (fetch_min_bytes=1), so
-            # this wait only bounds how often an idle consumer asks: 20 ms cost each idle
-            # consumer ~15% of a core (and the broker as much again) for no fresher delivery
-            # (measured p50 publish-to-poll 22 ms at 20 ms, 18 ms at 200 ms).
-            "fetch_max_wait_ms": 200,
-            "max_poll_records": 200,
-        }
-        options.update(self.consumer_options)
-        self._consumer = KafkaConsumer(*self.topics, **options)
-        self._producer = event_producer(self.bootstrap_servers, client_id=f"{self.name}-dlq")
 
-    def _close(self) -> None:
-        if self._consumer is not None:
-            try:
-                self._commit()
-            except Exception:
-                log.warning("%s: final offset commit failed", self.name, exc_info=True)
-            self._consumer.close(autocommit=False)
-        if self._producer is not None:
-            self._producer.close(timeout=5)
+    def _stands_by(self, run: ConsumerRun, looked_within_s: float) -> bool:
+        standby = self._standby
+        return (
+            standby is not None
+            and standby[0] is run
+            and time.monotonic() - standby[1] < looked_within_s
+        )
 
-    # --- the loop ------------------------------------------------------------------------
-
-    def _consume_once(self) -> None:
-        assert self._consumer is not None
-        try:
-            batches = self._consumer.poll(timeout_ms=100)
-        except KAFKA_OUTAGE_ERRORS as error:
-            log.warning("%s: poll failed, retrying: %r", self.name, error)
-            self._stop.wait(1.0)
-            return
-        for partition, records in batches.items():
-            for record in records:
-                if self._stop.is_set():
-                    return
-                self._process(record)
-                self._done[partition] = record.offset + 1
-        self._commit()
-
-    def _commit(self) -> None:
-        if not self._done or self._consumer is None:
-            return
-        offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in self._done.items()}
-        try:
-            self._consumer.commit(offsets)
-            self._done.clear()
-        except CommitFailedError:
-            # The group rebalanced while we worked; the new owner re-delivers, handlers dedupe.
-            log.info("%s: offsets not committed after a rebalance", self.name)
-            self._done.clear()
-        except KAFKA_OUTAGE_ERRORS as error:
-            log.warning("%s: offset commit failed, will retry: %r", self.name, error)
-
-    def _process(self, record: ConsumerRecord) -> None:
-        try:
-            event = EventEnvelope.from_kafka_record(record.key, record.value, record.headers)
-        except MalformedEvent as error:
-            self._dead_letter(record, error, attempts=0)
-            return
-        if self.handles is None or event.type in self.handles:
-            self._handle(record, event)
-        if self.checkpoint is not None:
-            checkpoint = self.checkpoint
-            self._wait_for(lambda: checkpoint(event))
-
-    def _handle(self, record: ConsumerRecord, event: EventEnvelope) -> None:
-        try:
-            message = event.message()
-        except MalformedEvent as error:
-            self._dead_letter(record, error, attempts=0)
-            return
-        attempts = 0
-        while True:
-            try:
-                self.handler(event, message)
-                return
-            except OUTAGE_ERRORS as error:
-                # Not the record's fault: wait for the infrastructure, however long it takes.
-                log.warning("%s: outage while handling %s: %r", self.name, event.id, error)
-                self._pause(1.0)
-            except Exception as error:
-                attempts += 1
-                if attempts >= self.max_attempts:
-                    log.exception("%s: giving up on %s %s", self.name, event.type, event.id)
-                    self._dead_letter(record, error, attempts)
-                    return
-                self._pause(0.05 * 2**attempts)
-
-    def _dead_letter(self, record: ConsumerRecord, error: BaseException, attempts: int) -> None:
-        extra = [
-            (headers.DLQ_ERROR, str(error)[:MAX_ERROR_TEXT].encode()),
-            (headers.DLQ_ERROR_TYPE, type(error).__name__.encode()),
-            (headers.DLQ_TOPIC, record.topic.encode()),
-            (headers.DLQ_PARTITION, str(record.partition).encode()),
-            (headers.DLQ_OFFSET, str(record.offset).encode()),
-            (headers.DLQ_CONSUMER_GROUP, self.group_id.encode()),
-            (headers.DLQ_ATTEMPTS, str(attempts).encode()),
-        ]
-        dlq = topics.dlq(record.topic)
-
-        def send() -> None:
-            assert self._producer is not None
-            future = self._producer.send(
-                dlq, key=record.key, value=record.value, headers=[*(record.headers or []), *extra]
-            )
-            future.get(timeout=30)
-
-        self._wait_for(send)
+    def _restart(self, run: ConsumerRun, reason: str) -> None:
+        self.restarts += 1
         log.warning(
-            "%s: sent %s:%d@%d to %s: %s",
+            "%s: restarting the consumer: %s",
             self.name,
-            record.topic,
-            record.partition,
-            record.offset,
-            dlq,
-            error,
-            extra={"fields": {"dlq": dlq, "error_type": type(error).__name__}},
+            reason,
+            extra={"fields": {"reason": reason, "restarts": self.restarts}},
         )
-
-    def _wait_for(self, action: Callable[[], None]) -> None:
-        """Run `action` until it gets through an outage (or the worker is stopped)."""
-        delay = 0.2
-        while True:
-            try:
-                action()
-                return
-            except OUTAGE_ERRORS as error:
-                log.warning("%s: waiting for infrastructure: %r", self.name, error)
-                self._pause(delay)
-                delay = min(delay * 2, 5.0)
-
-    def _pause(self, seconds: float) -> None:
-        if self._stop.wait(seconds):
-            raise _Stopping()
+        if not run.stop(RUN_STOP_TIMEOUT_S):
+            log.warning("%s: the wedged run did not stop; abandoned", self.name)
+        if not self._stopping.is_set():
+            self._run = self._new_run()

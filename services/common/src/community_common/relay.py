@@ -191,8 +191,10 @@ class OutboxRelay:
             self._producer.close(timeout=5)
             self._producer = None
 
-    def is_running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+    def unready_reason(self) -> str | None:
+        if self._thread is None or not self._thread.is_alive():
+            return f"{self.name} not running"
+        return None
 
     def _run(self) -> None:
         backoff = 0.1

@@ -3,7 +3,8 @@
 `ServiceHost` owns the process lifecycle: it starts the service's background workers
 (threads: relay, consumers), serves gRPC with the request-context, auth and error-mapping
 interceptors, reports health NOT_SERVING until its readiness checks pass (Kafka reachable,
-MongoDB reachable, every worker running) and keeps re-checking, and on SIGTERM/SIGINT turns
+MongoDB reachable, every worker able to work: a consumer holds its partitions and its loop
+moves) and keeps re-checking, and on SIGTERM/SIGINT turns
 health to NOT_SERVING, drains in-flight calls (`server.stop(grace)`) and stops the workers.
 """
 
@@ -45,7 +46,9 @@ class BackgroundWorker(Protocol):
 
     def stop(self, timeout: float = ...) -> None: ...
 
-    def is_running(self) -> bool: ...
+    def unready_reason(self) -> str | None:
+        """Why the worker cannot do its work right now (None when it can)."""
+        ...
 
 
 # A readiness check answers None when ready, else a short reason it is not.
@@ -199,7 +202,7 @@ class ServiceHost:
             checks.append(mongo_reachable(self.mongo))
         results = await asyncio.gather(*(check() for check in checks))
         reasons = [reason for reason in results if reason]
-        reasons += [f"worker {w.name} not running" for w in self.workers if not w.is_running()]
+        reasons += [reason for w in self.workers if (reason := w.unready_reason())]
         return reasons
 
     async def _watch_readiness(self) -> None:

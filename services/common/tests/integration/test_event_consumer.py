@@ -88,14 +88,6 @@ def topic(kafka_bootstrap: str, uid: str) -> str:
     return create_topic(kafka_bootstrap, f"consumer-test-{uid}", partitions=3)
 
 
-@pytest.fixture
-def running() -> Iterator[list[EventConsumer]]:
-    consumers: list[EventConsumer] = []
-    yield consumers
-    for consumer in consumers:
-        consumer.stop()
-
-
 def start(consumers: list[EventConsumer], *args: Any, **kwargs: Any) -> EventConsumer:
     consumer = EventConsumer(*args, **kwargs)
     consumer.start()

@@ -15,6 +15,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+from kafka.admin import KafkaAdminClient
 
 SERVICES = {
     "membership": "community.membership.v1.MembershipService",
@@ -44,18 +45,23 @@ def wait_for_status(stub: health_pb2_grpc.HealthStub, service: str, deadline_s: 
     return status
 
 
+def process_env(kafka_bootstrap: str, mongo_uri: str, database: str, port: int) -> dict[str, str]:
+    """A service process's environment on the test servers, with its own database."""
+    return os.environ | {
+        "COMMUNITY_AUTH_HS256_SECRET": "integration-secret-integration-secret",
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "MONGODB_URI": mongo_uri,
+        "MONGODB_DATABASE": database,
+        "GRPC_PORT": str(port),
+    }
+
+
 @pytest.mark.parametrize("service", sorted(SERVICES))
 def test_service_process_serves_health_and_reflection_and_drains(
     service: str, kafka_bootstrap: str, mongo_uri: str, uid: str
 ) -> None:
     port = free_port()
-    env = os.environ | {
-        "COMMUNITY_AUTH_HS256_SECRET": "integration-secret-integration-secret",
-        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-        "MONGODB_URI": mongo_uri,
-        "MONGODB_DATABASE": f"{service}_{uid}",
-        "GRPC_PORT": str(port),
-    }
+    env = process_env(kafka_bootstrap, mongo_uri, f"{service}_{uid}", port)
     process = subprocess.Popen(
         [sys.executable, "-m", service], env=env, stdout=subprocess.PIPE, text=True
     )
@@ -85,6 +91,58 @@ def test_service_process_serves_health_and_reflection_and_drains(
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def members_of(kafka_bootstrap: str, groups: list[str]) -> dict[str, int]:
+    admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    try:
+        described = admin.describe_groups(groups)
+        return {group: len(described[group].get("members") or []) for group in groups}
+    finally:
+        admin.close()
+
+
+def test_a_process_stopped_with_sigterm_leaves_its_groups_and_a_restart_serves_at_once(
+    kafka_bootstrap: str, mongo_uri: str, uid: str
+) -> None:
+    """Without leaving, the old member would hold its partitions for the 45 s session
+    timeout, and the restarted process (NOT_SERVING until its consumers hold partitions)
+    would wait that long."""
+    port = free_port()
+    env = process_env(kafka_bootstrap, mongo_uri, f"moderation_{uid}", port)
+    env["MODERATION_CONSUMER_GROUP"] = f"moderation-{uid}"
+    groups = [f"moderation-{uid}-{name}" for name in ("membership", "feed", "lists")]
+
+    def start() -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "moderation"], env=env, stdout=subprocess.DEVNULL, text=True
+        )
+
+    def serving_within(deadline_s: float) -> None:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            health = health_pb2_grpc.HealthStub(channel)
+            status = wait_for_status(health, SERVICES["moderation"], deadline_s)
+            assert status == health_pb2.HealthCheckResponse.SERVING
+
+    first = start()
+    try:
+        serving_within(30)
+        # SERVING means every consumer holds its partitions.
+        assert members_of(kafka_bootstrap, groups) == dict.fromkeys(groups, 1)
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=20) == 0
+        assert members_of(kafka_bootstrap, groups) == dict.fromkeys(groups, 0)
+        second = start()
+        try:
+            serving_within(15)
+            assert members_of(kafka_bootstrap, groups) == dict.fromkeys(groups, 1)
+        finally:
+            second.send_signal(signal.SIGTERM)
+            second.wait(timeout=20)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
 
 
 def test_service_refuses_to_start_without_a_secret() -> None:

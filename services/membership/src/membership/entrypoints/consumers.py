@@ -70,8 +70,8 @@ class ConsumerWorker:
         if not self.consumer.is_running():
             self.handler.close()
 
-    def is_running(self) -> bool:
-        return self.consumer.is_running()
+    def unready_reason(self) -> str | None:
+        return self.consumer.unready_reason()
 
 
 def moderation_consumer(
