@@ -6,14 +6,14 @@ STACK := uv run python deploy/local/stack.py
 
 .PHONY: up down clean status test test-servers test-servers-down protos lint-protos lint demo bench
 
-up: ## Start Kafka, FerretDB and the four services (idempotent)
+up: ## Start Kafka, PostgreSQL, FerretDB and the four services (idempotent)
 	@deploy/local/prerequisites.sh
 	@$(STACK) up
 
 down: ## Stop everything `make up` started
 	@$(STACK) down
 
-clean: ## Stop and wipe the local data (Kafka logs, FerretDB files)
+clean: ## Stop and wipe the local data (Kafka logs, the PostgreSQL cluster FerretDB stores in)
 	@$(STACK) clean
 
 status:
@@ -23,7 +23,7 @@ demo: ## Play the school story against the system `make up` started, print what 
 	@COMMUNITY_AUTH_HS256_SECRET=$${COMMUNITY_AUTH_HS256_SECRET:-$$(cat .local/dev/auth-secret)} \
 		uv run communityctl demo
 
-bench: ## Benchmarks P1-P5 on the test instance's servers; table + bench/results/<date>.json
+bench: ## Benchmarks P1-P5 on the test instance's servers (STACK_INSTANCE=ci: the ci ones); table + bench/results/<date>.json
 	@deploy/local/prerequisites.sh
 	@uv run python bench/run.py
 

@@ -1,7 +1,8 @@
 """Session fixtures shared by every test suite: where the real servers are, and fresh ids.
 
-`make test` starts a real Kafka broker and FerretDB for the run (deploy/local/stack.py,
-instance `test`) and exports their addresses; these fixtures only read them.
+`make test` starts a real Kafka broker and FerretDB on PostgreSQL for the run
+(deploy/local/stack.py, instance `test`) and exports their addresses; these fixtures only
+read them.
 """
 
 import os

@@ -1,7 +1,8 @@
 """`make bench`: the write path, the insights pipeline, freshness, rebuild speed and footprint,
 each also as a ratio to a raw ceiling measured in the same run on the same machine.
 
-    uv run python bench/run.py            (starts the `test` instance's Kafka and FerretDB)
+    uv run python bench/run.py            (starts the `test` instance's Kafka and FerretDB;
+                                           STACK_INSTANCE=ci uses the `ci` instance's instead)
 
 Everything the run creates is private to it: scratch topics `bench.<run>.*`, databases
 `bench_<run>_*`, consumer groups `bench-<run>-*`, service processes on their own ports
@@ -49,11 +50,13 @@ from pymongo import MongoClient
 import tools
 
 RESULTS = Path(__file__).resolve().parent / "results"
-INFRA = stack.INSTANCES["test"]
+# The broker and database of `make test`'s instance, so a bench can run beside busy `test`
+# servers the way a whole suite can (STACK_INSTANCE=ci).
+INFRA = stack.INSTANCES[os.environ.get("STACK_INSTANCE", "test")]
 # Own ports (below the ephemeral range, where no client socket can hold them) and PID/log
-# directory; the test instance's broker and database.
+# directory; INFRA's broker and database.
 BENCH = stack.Instance("bench", INFRA.kafka_port, INFRA.controller_port, INFRA.mongo_port,
-                       {"membership": 29051, "feed": 29052, "moderation": 29053,
+                       INFRA.pg_port, {"membership": 29051, "feed": 29052, "moderation": 29053,
                         "insights": 29054})
 ENV = os.environ.get
 EVENTS = int(ENV("BENCH_EVENTS", "100000"))
@@ -514,7 +517,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, stop_on_signal)
     signal.signal(signal.SIGINT, stop_on_signal)
     subprocess.run([sys.executable, str(stack.ROOT / "deploy/local/stack.py"), "infra-up",
-                    "--instance", "test"], check=True)
+                    "--instance", INFRA.name], check=True)
     tools.ghz_binary()
     RESULTS.mkdir(exist_ok=True)
     run = Run()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make up` / `make test` need and is missing, then the pinned Python
 # environment. Java 17+, Maven, Go 1.22+ and Node.js 20+ are expected on the machine (see
-# README); uv comes from PyPI when absent. Safe to run again: it only adds what is missing.
+# README); PostgreSQL 15 comes from Debian's packages and uv from PyPI when absent. Safe to run
+# again: it only adds what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -17,6 +18,27 @@ if ((${#missing[@]})); then
     echo "missing prerequisites: ${missing[*]} (install Java 17, Maven, Go >= 1.22, Node.js 20, Python 3.11)" >&2
     exit 1
   fi
+fi
+
+# PostgreSQL 15 from Debian's packages, FerretDB's storage; stack.py runs one cluster per
+# instance under .local/<instance>/pgdata. Debian's package would also create and start a
+# `main` cluster on 5432: it is told not to, and one made by an earlier install is dropped once.
+if [ ! -x /usr/lib/postgresql/15/bin/postgres ]; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    mkdir -p /etc/postgresql-common
+    grep -qs '^create_main_cluster *= *false' /etc/postgresql-common/createcluster.conf ||
+      echo 'create_main_cluster = false' >> /etc/postgresql-common/createcluster.conf
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confold postgresql-15
+  else
+    echo "missing prerequisite: PostgreSQL 15 (Debian: apt-get install postgresql-15, as root)" >&2
+    exit 1
+  fi
+fi
+if [ "$(id -u)" = 0 ] && command -v pg_lsclusters >/dev/null 2>&1; then
+  for version in $(pg_lsclusters --no-header | awk '$2 == "main" {print $1}'); do
+    pg_dropcluster --stop "$version" main
+  done
 fi
 
 if ! command -v uv >/dev/null 2>&1; then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test`: starts a fresh Kafka + FerretDB on the test ports (never the `make up` ones;
+# `make test`: starts a fresh Kafka + PostgreSQL + FerretDB on the test ports (never the `make up` ones;
 # STACK_INSTANCE=ci picks a second set, for a run beside busy `test` servers),
 # runs the static checks and the whole pytest suite against them, and stops what it started.
 set -euo pipefail

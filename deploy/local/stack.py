@@ -1,5 +1,5 @@
 """The local stack without Docker: builds, starts and stops a real Kafka broker (KRaft), a
-FerretDB server (MongoDB wire protocol on SQLite) and the four services.
+PostgreSQL 15 cluster, a FerretDB server on it (the MongoDB wire protocol) and the four services.
 
 Two instances never share ports or data: `dev` is what `make up` runs, `test` is what
 `make test` and CI run. Every process started is recorded in a PID file and stopped by that
@@ -36,6 +36,17 @@ FERRETDB_DIR = Path(__file__).resolve().parent / "ferretdb"
 KAFKA_LIBS = BUILD / "kafka-libs"
 FERRETDB_BIN = BUILD / "ferretdb"
 KAFKA_HEAP = "-Xms256m -Xmx512m"
+# Debian's postgresql-15 package (deploy/local/prerequisites.sh installs it).
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+PG_USER = "postgres"
+# PostgreSQL opens a backend per connection on demand; FerretDB holds one per command in
+# flight (an update command: one per document it changes, community_common.mongo), summed over
+# the five service processes, a benchmark and a test's private FerretDB servers.
+PG_MAX_CONNECTIONS = 300
+# FerretDB's pool may ask for more than PostgreSQL admits: a command that needs too many
+# connections then fails with "too many clients" instead of waiting forever for a pool slot
+# that its own open connections hold.
+FERRETDB_POOL_MAX_CONNS = PG_MAX_CONNECTIONS + 50
 
 
 @dataclass(frozen=True)
@@ -44,6 +55,7 @@ class Instance:
     kafka_port: int
     controller_port: int
     mongo_port: int
+    pg_port: int
     grpc_ports: dict[str, int]
 
     @property
@@ -58,15 +70,27 @@ class Instance:
     def mongo_uri(self) -> str:
         return f"mongodb://127.0.0.1:{self.mongo_port}"
 
+    @property
+    def pg_data(self) -> Path:
+        return self.dir / "pgdata"
+
+    @property
+    def postgresql_url(self) -> str:
+        """The database FerretDB keeps everything in (one schema per MongoDB database).
+        sslmode=disable: the cluster has no certificate, so asking for TLS first only costs
+        each new connection a refused round trip."""
+        return (f"postgres://{PG_USER}@127.0.0.1:{self.pg_port}/ferretdb"
+                f"?sslmode=disable&pool_max_conns={FERRETDB_POOL_MAX_CONNS}")
+
 
 INSTANCES = {
-    "dev": Instance("dev", 9092, 9093, 27017,
+    "dev": Instance("dev", 9092, 9093, 27017, 15432,
                     {"membership": 50051, "feed": 50052, "moderation": 50053, "insights": 50054}),
-    "test": Instance("test", 19092, 19093, 37017,
+    "test": Instance("test", 19092, 19093, 37017, 25432,
                      {"membership": 51051, "feed": 51052, "moderation": 51053, "insights": 51054}),
     # A second test instance, so a whole `make test` can run (STACK_INSTANCE=ci) while the
     # `test` servers are busy with a developer's suites or benchmarks.
-    "ci": Instance("ci", 29092, 29093, 47017,
+    "ci": Instance("ci", 29092, 29093, 47017, 30432,
                    {"membership": 52051, "feed": 52052, "moderation": 52053, "insights": 52054}),
 }
 
@@ -121,7 +145,9 @@ def build_kafka() -> None:
 
 def build_ferretdb() -> None:
     """Builds FerretDB through our wrapper module from the Go module proxy (once per source)."""
-    sources = [FERRETDB_DIR / "go.mod", FERRETDB_DIR / "go.sum", *sorted(FERRETDB_DIR.glob("*.go"))]
+    # *.sql: embedded into the binary (go:embed).
+    sources = [FERRETDB_DIR / "go.mod", FERRETDB_DIR / "go.sum",
+               *sorted(FERRETDB_DIR.glob("*.go")), *sorted(FERRETDB_DIR.glob("*.sql"))]
     stamp = BUILD / "ferretdb.stamp"
     digest = _digest(*sources)
     if _stamp_ok(stamp, digest) and FERRETDB_BIN.exists():
@@ -171,7 +197,7 @@ def running_pid(inst: Instance, name: str) -> int | None:
 
 
 def spawn(inst: Instance, name: str, argv: list[str], env: dict[str, str] | None = None,
-          cwd: Path | None = None) -> int:
+          cwd: Path | None = None, user: str | None = None) -> int:
     pid = running_pid(inst, name)
     if pid:
         log(f"{name} already running (pid {pid})")
@@ -179,18 +205,23 @@ def spawn(inst: Instance, name: str, argv: list[str], env: dict[str, str] | None
     (inst.dir / "pids").mkdir(parents=True, exist_ok=True)
     (inst.dir / "logs").mkdir(parents=True, exist_ok=True)
     logf = open(inst.dir / "logs" / f"{name}.log", "ab")
+    # `user` runs the process itself under that account (not through su/runuser), so the PID
+    # recorded is the server's own and stop() signals it directly.
+    as_user = {"user": user, "group": user, "extra_groups": []} if user else {}
     proc = subprocess.Popen(argv, stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            env={**os.environ, **(env or {})}, cwd=cwd, start_new_session=True)
+                            env={**os.environ, **(env or {})}, cwd=cwd, start_new_session=True,
+                            **as_user)
     _pid_file(inst, name).write_text(str(proc.pid))
     log(f"started {name} (pid {proc.pid}), log: {inst.dir / 'logs' / (name + '.log')}")
     return proc.pid
 
 
-def stop(inst: Instance, name: str, timeout: float = 30.0) -> None:
+def stop(inst: Instance, name: str, timeout: float = 30.0,
+         how: signal.Signals = signal.SIGTERM) -> None:
     pid = running_pid(inst, name)
     if not pid:
         return
-    os.kill(pid, signal.SIGTERM)
+    os.kill(pid, how)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and _alive(pid):
         time.sleep(0.1)
@@ -295,16 +326,70 @@ def create_topics(inst: Instance) -> None:
     log(f"topics: {len(all_topics())} present ({topic_partitions()} partitions each)")
 
 
+# ---------------------------------------------------------------------------- PostgreSQL
+
+def _server_user() -> str | None:
+    """PostgreSQL refuses to run as root: as root, its files and processes belong to the
+    `postgres` account Debian's package creates; otherwise to whoever runs the stack."""
+    return PG_USER if os.geteuid() == 0 else None
+
+
+def init_postgres(inst: Instance) -> None:
+    """A cluster of the instance's own, created once under .local/<instance>/pgdata."""
+    data = inst.pg_data
+    if (data / "PG_VERSION").exists():
+        return
+    data.mkdir(parents=True, exist_ok=True)
+    user = _server_user()
+    run_as: list[str] = []
+    if user:
+        shutil.chown(data, user, user)
+        run_as = ["runuser", "-u", user, "--"]
+    data.chmod(0o700)
+    log(f"creating a PostgreSQL cluster in {data} (first run only) ...")
+    # trust: the cluster listens on 127.0.0.1 only, like FerretDB and Kafka, without passwords.
+    subprocess.run([*run_as, str(PG_BIN / "initdb"), "-D", str(data), "-U", PG_USER,
+                    "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-instructions"],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def start_postgres(inst: Instance) -> None:
+    if running_pid(inst, "postgres"):
+        log("postgres already running")
+        return
+    init_postgres(inst)
+    spawn(inst, "postgres", [
+        str(PG_BIN / "postgres"), "-D", str(inst.pg_data),
+        "-c", "listen_addresses=127.0.0.1", "-c", f"port={inst.pg_port}",
+        # TCP only: no socket in /var/run/postgresql, which only Debian's service creates.
+        "-c", "unix_socket_directories=",
+        "-c", f"max_connections={PG_MAX_CONNECTIONS}",
+        # FerretDB's statements are prepared with the field name as a parameter
+        # (`_jsonb->$1 @> $2`); only a plan made for the actual values matches the GIN
+        # indexes on `_jsonb->'<field>'` (deploy/local/ferretdb/ginindex.go).
+        "-c", "plan_cache_mode=force_custom_plan",
+    ], user=_server_user())
+    wait_for("postgres", lambda: _postgres_ready(inst), 60)
+
+
+def _postgres_ready(inst: Instance) -> bool:
+    return subprocess.run([str(PG_BIN / "pg_isready"), "-q", "-h", "127.0.0.1",
+                           "-p", str(inst.pg_port), "-U", PG_USER]).returncode == 0
+
+
+def stop_postgres(inst: Instance) -> None:
+    # SIGINT is PostgreSQL's fast shutdown: SIGTERM would wait for every client to leave.
+    stop(inst, "postgres", how=signal.SIGINT)
+
+
 # ---------------------------------------------------------------------------- FerretDB
 
 def start_ferretdb(inst: Instance) -> None:
     if running_pid(inst, "ferretdb"):
         log("ferretdb already running")
         return
-    data = inst.dir / "ferretdb-data"
-    data.mkdir(parents=True, exist_ok=True)
     spawn(inst, "ferretdb", [str(FERRETDB_BIN), "--listen-addr", f"127.0.0.1:{inst.mongo_port}",
-                             "--sqlite-dir", str(data)])
+                             "--postgresql-url", inst.postgresql_url])
     wait_for("ferretdb", lambda: _mongo_ready(inst), 60)
 
 
@@ -381,6 +466,7 @@ def stop_services(inst: Instance) -> None:
 
 def infra_up(inst: Instance) -> None:
     build()
+    start_postgres(inst)
     start_ferretdb(inst)
     start_kafka(inst)
     create_topics(inst)
@@ -398,6 +484,7 @@ def down(inst: Instance) -> None:
     stop_services(inst)
     stop(inst, "kafka")
     stop(inst, "ferretdb")
+    stop_postgres(inst)
 
 
 def print_endpoints(inst: Instance) -> None:
@@ -405,6 +492,7 @@ def print_endpoints(inst: Instance) -> None:
 
     print(f"\nKafka      {inst.kafka_bootstrap}")
     print(f"MongoDB    {inst.mongo_uri}  (FerretDB)")
+    print(f"PostgreSQL {inst.postgresql_url.split('?')[0]}  (FerretDB's storage)")
     for svc in services.ALL:
         print(f"{svc.short_name:<10} 127.0.0.1:{inst.grpc_ports[svc.short_name]}  {svc.full_name}")
     secret_hint = ("from your environment" if os.environ.get("COMMUNITY_AUTH_HS256_SECRET")
@@ -418,7 +506,7 @@ def print_endpoints(inst: Instance) -> None:
 
 
 def status(inst: Instance) -> None:
-    for name in ["ferretdb", "kafka", *SERVICE_PROCESSES]:
+    for name in ["postgres", "ferretdb", "kafka", *SERVICE_PROCESSES]:
         pid = running_pid(inst, name)
         print(f"{name:<11} {'running pid ' + str(pid) if pid else 'stopped'}")
     if running_pid(inst, "kafka"):
@@ -452,6 +540,7 @@ def env_lines(inst: Instance) -> None:
     print(f"export MONGODB_URI={inst.mongo_uri}")
     print(f"export COMMUNITY_AUTH_HS256_SECRET={auth_secret(inst)}")
     print(f"export FERRETDB_BIN={FERRETDB_BIN}")
+    print(f"export FERRETDB_POSTGRESQL_URL='{inst.postgresql_url}'")
     print(f"export COMMUNITY_STACK_INSTANCE={inst.name}")
     print(f"export COMMUNITY_GRPC_PORTS='{json.dumps(inst.grpc_ports)}'")
 

@@ -1,41 +1,50 @@
-// Command ferretdb serves the MongoDB wire protocol with FerretDB v1 on its SQLite backend.
+// Command ferretdb serves the MongoDB wire protocol with FerretDB v1 on its PostgreSQL backend.
 // Building FerretDB's own cmd via `go install` panics on a missing version file, so this
 // wrapper embeds the library instead. The embedded library never starts the telemetry
 // reporter and marks telemetry disabled, so nothing leaves the machine.
+//
+// Before serving it creates the PostgreSQL database named in --postgresql-url if missing and
+// installs the GIN indexing that lets FerretDB's equality pushdown use an index (ginindex.go).
+// With --drop-database it drops that database instead and exits (a test's private server).
 package main
 
 import (
 	"context"
 	"flag"
 	"log"
-	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
 
 func main() {
 	listen := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
-	dir := flag.String("sqlite-dir", "./data", "directory for SQLite database files")
+	pgURL := flag.String("postgresql-url", "postgres://postgres@127.0.0.1:5432/ferretdb",
+		"PostgreSQL URL; its database is created when missing")
+	drop := flag.Bool("drop-database", false, "drop the URL's database and exit")
 	flag.Parse()
 
-	if err := os.MkdirAll(*dir, 0o755); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if *drop {
+		if err := dropDatabase(ctx, *pgURL); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
+	if err := prepareDatabase(ctx, *pgURL); err != nil {
 		log.Fatal(err)
 	}
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + *dir + "/",
+		Listener:      ferretdb.ListenerConfig{TCP: *listen},
+		Handler:       "postgresql",
+		PostgreSQLURL: *pgURL,
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	go indexIDLookups(ctx, *dir, 200*time.Millisecond)
-	log.Printf("ferretdb listening on %s, data in %s", *listen, *dir)
+	log.Printf("ferretdb listening on %s, data in PostgreSQL", *listen)
 	if err := f.Run(ctx); err != nil && ctx.Err() == nil {
 		log.Fatal(err)
 	}

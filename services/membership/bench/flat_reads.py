@@ -7,8 +7,8 @@ inserts 100,000 unrelated documents (insert_many) first into collections the rea
 touch, then into the very collections they read (commits, user index, owner ledgers, bans),
 measuring after each. Every hot read is an `_id` equality (tests/integration/
 test_id_lookups.py), which MongoDB answers from the `_id` index whatever the collection
-holds; FerretDB 1.24 on SQLite evaluates even `_id` equality by walking the collection, so
-the last column grows there. Prints a table; drops its database.
+holds, and the local FerretDB from a GIN index in PostgreSQL. Prints a table; drops its
+database.
 """
 
 from __future__ import annotations

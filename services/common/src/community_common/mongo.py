@@ -38,9 +38,10 @@ def blocking_client(uri: str) -> MongoClient[dict[str, Any]]:
 
 
 # FerretDB 1.24 keeps every matched document's query open until an `update` command ends
-# (`defer` inside its per-update loop), one pooled SQLite connection each, and its pool holds
-# 100: an update command changing ~100 existing documents deadlocks the whole database.
-# So many updates go in small commands; 25 leaves room for everything else on the pool.
+# (`defer` inside its per-update loop), one PostgreSQL connection each: an update command of
+# ~max_connections statements is refused ("too many clients", deploy/local/stack.py), and many
+# such commands at once starve every other client of connections. So many updates go in
+# small commands; 25 leaves room for everything else.
 UPDATE_CHUNK = 25
 
 

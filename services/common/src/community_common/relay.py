@@ -203,7 +203,8 @@ class OutboxRelay:
             try:
                 if not indexed:
                     # Oldest-first reads of the outbox; on MongoDB this keeps them cheap even
-                    # with a backlog (FerretDB scans the small outbox either way).
+                    # with a backlog (FerretDB sorts in its own process, so it reads the small
+                    # outbox whole either way).
                     self.db[OUTBOX].create_index("created_at")
                     indexed = True
                 if not self._holds_lease():
@@ -431,7 +432,8 @@ class OutboxRelay:
 
     def _delete_entries(self, entry_ids: list[Any]) -> None:
         if entry_ids:
-            # `$in` is not pushed down on FerretDB, but the outbox it scans is small.
+            # FerretDB does not push `$in` down to PostgreSQL, but the outbox it reads whole
+            # is small.
             self.db[OUTBOX].delete_many({"_id": {"$in": entry_ids}})
 
     def _ensure_producer(self) -> KafkaProducer:

@@ -313,7 +313,8 @@ def test_a_batch_touching_many_streams_publishes_everything(
     store: BlockingEventStore, db: Database[Any], kafka_bootstrap: str, topic: str
 ) -> None:
     # Two rounds over 150 streams: the second moves 150 existing positions in one batch,
-    # which FerretDB deadlocks on if sent as one update command (see mongo.write_in_chunks).
+    # which FerretDB would need 150 PostgreSQL connections for if sent as one update command
+    # (see mongo.write_in_chunks).
     relay = OutboxRelay(db, kafka_bootstrap, RelaySettings(topic=topic))
     try:
         for round_ in range(2):

@@ -33,8 +33,9 @@ from feed.entrypoints.consumers import MEMBERSHIP_TYPES, MODERATION_TYPES
 log = logging.getLogger("feed.rebuild")
 
 
-# Documents written per insert command (new documents; no matched documents, so FerretDB's
-# update deadlock does not apply); changed ones go through `write_in_chunks` (25 per command).
+# Documents written per insert command (new documents: no matched documents, so the
+# connection per update that FerretDB holds does not apply); changed ones go through
+# `write_in_chunks` (25 per command).
 # Large inserts amortise FerretDB's per-command cost: 5,000 per command wrote ~35% more
 # documents per second than 1,000 on the loaded reference machine.
 INSERT_CHUNK = 5000

@@ -99,6 +99,7 @@ def build(
         nonlocal indexed
         if not indexed:
             await service.store.ensure_indexes()
+            await service.read_models.ensure_indexes()
             indexed = True
         return None
 

@@ -1,20 +1,21 @@
-"""A FerretDB process of a test's own (spare port, temporary SQLite directory).
+"""A FerretDB process of a test's own (spare port, a PostgreSQL database of its own).
 
 For tests that stop and restart MongoDB under a running component, and for benchmarks that
-must not share the server with other suites. The binary is $FERRETDB_BIN (set by
-`make test-servers`), else the repository's `.local/build/ferretdb`.
+must not share the server with other suites. The binary is $FERRETDB_BIN, else the
+repository's `.local/build/ferretdb`; its storage is a fresh database in the PostgreSQL cluster
+of $FERRETDB_POSTGRESQL_URL (both set by `stack.py env`, which `make test` evaluates).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
-import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from pymongo import MongoClient
 
@@ -28,6 +29,15 @@ def ferretdb_binary() -> str:
         if candidate.exists():
             return str(candidate)
     raise RuntimeError("FERRETDB_BIN is not set and no local FerretDB build was found")
+
+
+def own_postgresql_url() -> str:
+    """The instance's FerretDB URL with a fresh database name (the wrapper creates it)."""
+    configured = os.environ.get("FERRETDB_POSTGRESQL_URL")
+    if not configured:
+        raise RuntimeError("FERRETDB_POSTGRESQL_URL is not set (eval `stack.py env`)")
+    url = urlsplit(configured)
+    return urlunsplit(url._replace(path=f"/ferretdb_own_{uuid.uuid4().hex[:12]}"))
 
 
 def free_port() -> int:
@@ -50,7 +60,7 @@ class OwnFerretDB:
     def __init__(self) -> None:
         self.binary = ferretdb_binary()
         self.port = free_port()
-        self.data = tempfile.mkdtemp(prefix="ferretdb-own-")
+        self.postgresql_url = own_postgresql_url()
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -59,7 +69,8 @@ class OwnFerretDB:
 
     def start(self, timeout_s: float = 20.0) -> None:
         self.process = subprocess.Popen(
-            [self.binary, "--listen-addr", f"127.0.0.1:{self.port}", "--sqlite-dir", self.data],
+            [self.binary, "--listen-addr", f"127.0.0.1:{self.port}",
+             "--postgresql-url", self.postgresql_url],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -81,7 +92,10 @@ class OwnFerretDB:
 
     def remove(self) -> None:
         self.kill()
-        shutil.rmtree(self.data, ignore_errors=True)
+        subprocess.run(
+            [self.binary, "--postgresql-url", self.postgresql_url, "--drop-database"],
+            check=True, stdout=subprocess.DEVNULL,
+        )
 
     def __enter__(self) -> OwnFerretDB:
         self.start()

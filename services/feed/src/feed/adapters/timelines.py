@@ -154,8 +154,9 @@ class Timelines:
             raise
 
     async def _raise_head(self, timeline: str) -> None:
-        """Write the head hint, one writer per timeline at a time: 50 concurrent upserts of
-        one document make FerretDB retry its SQLite transactions for seconds. The writer in
+        """Write the head hint, one writer per timeline at a time: concurrent callers would
+        each spend a round trip rewriting the same document, and FerretDB's update (a read,
+        then a write) lets an older top land last. The writer in
         flight writes again (a few rounds at most, so no caller waits on a stream of others)
         while this process takes higher slots, so the others skip theirs; a hint left behind
         only costs readers in other processes a few more probes."""

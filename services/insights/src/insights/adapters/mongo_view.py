@@ -30,9 +30,9 @@ from insights.domain.ledger import (
 )
 
 COLLECTIONS = {DAYS: "space_days", ROSTERS: "rosters", ROLES: "roles"}
-# Documents per write command: FerretDB 1.24 holds a pooled SQLite connection per matched
-# document until an update command ends, and its pool of 100 deadlocks at ~100 (see
-# community_common.mongo.write_in_chunks); 25 stays well clear, and well under 16 MB.
+# Documents per write command: FerretDB 1.24 holds a PostgreSQL connection per matched
+# document until an update command ends (see community_common.mongo.write_in_chunks); 25
+# stays well clear of the connection limit, and well under 16 MB.
 WRITE_CHUNK = 25
 # Fields holding maps keyed by foreign ids, per table.
 _PAIRED = {DAYS: ("members", "posts"), ROSTERS: ("headcounts",), ROLES: ()}
@@ -78,9 +78,9 @@ class MongoServingView:
                 await self._replace_all(COLLECTIONS[table], documents[i:i + WRITE_CHUNK])
 
     async def _replace_all(self, collection: str, documents: list[dict[str, Any]]) -> None:
-        """Upsert many whole documents in one `update` command: one round trip, and on
-        FerretDB one SQLite transaction. (pymongo's bulk_write cannot be used: FerretDB's
-        answer to it lacks the `nModified` count pymongo requires.)"""
+        """Upsert many whole documents in one `update` command: one round trip. (pymongo's
+        bulk_write cannot be used: FerretDB's answer to it lacks the `nModified` count
+        pymongo requires.)"""
         reply = await self.database.command({
             "update": collection,
             "updates": [{"q": {"_id": d["_id"]}, "u": d, "upsert": True} for d in documents],
@@ -101,8 +101,8 @@ class MongoServingView:
         return int(value["role"]) if value else 0
 
     async def days(self, space: Space, days: list[str]) -> dict[str, Value | None]:
-        # One `_id` lookup per day: FerretDB serves `_id` equality from its index, where an
-        # `$in` would scan the collection.
+        # One `_id` lookup per day: FerretDB serves `_id` equality from an index, but does not
+        # push `$in` down to PostgreSQL, so an `$in` would read the whole collection.
         found = await asyncio.gather(*(self._get(day_target(space, day)) for day in days))
         return dict(zip(days, found, strict=True))
 

@@ -1,15 +1,17 @@
 """The read models for queries that span communities, written by the projector.
 
 - `community_summaries` `_id = community_id`: a community's settings and member count, for
-  discovery (ListCommunities) and for naming a user's communities (ListMyCommunities).
+  discovery (ListCommunities, by `topics` equality: indexed) and for naming a user's
+  communities (ListMyCommunities).
   `projected` is the community version up to which the projector has done everything each
   event asks (summary and user index), so re-delivered events are skipped.
 - `user_index` per user, an append-only chain `_id = "<user>:<n:010d>"` of facts about them
   (a membership began, changed role or ended; an invitation to them changed), each stamped
-  with the community version it comes from. A new fact goes to the first free `_id` (the
-  insert that does not collide), so writers for different communities never overwrite each
-  other; readers fold the chain by version, so a fact written twice counts once.
-  `<user>:head` is a hint of where the chain ends.
+  with the community version it comes from and the `user_id`. A new fact goes to the first
+  free `_id` (the insert that does not collide), so writers for different communities never
+  overwrite each other; `<user>:head` is a hint of where the chain ends, for writers. Readers
+  fetch a user's facts in one indexed equality on `user_id` and fold them by version, so a
+  fact written twice counts once.
 
 Questions about one community are answered from its aggregate, never from here.
 """
@@ -52,10 +54,11 @@ class ReadModels:
     async def put_summary(self, summary: dict[str, Any]) -> None:
         """Store a summary unless one of a later projection is there already.
 
-        Read, compare, then replace by `_id` alone: on FerretDB a filter with any field besides
-        `_id` scans the whole collection. Two writers racing here (a command and the projector)
-        can leave an older summary for a moment; the projector's next event of that community
-        finds it behind and writes the newer one."""
+        Read, compare, then replace by `_id` alone: FerretDB does not push a range such as
+        `projected: {$lt: n}` down to PostgreSQL, and its update is a read, then a write,
+        either way. Two writers racing here (a command and the projector) can leave an older
+        summary for a moment; the projector's next event of that community finds it behind
+        and writes the newer one."""
         if await self.projected_version(summary["_id"]) >= summary["projected"]:
             return
         with contextlib.suppress(DuplicateKeyError):  # two first-time upserts raced
@@ -67,10 +70,22 @@ class ReadModels:
         )
         return {doc["_id"]: doc for doc in found if doc is not None}
 
-    async def public_summaries(self) -> list[dict[str, Any]]:
-        """Every public, active community. Discovery needs the whole catalogue; it reads this
-        collection alone, which holds one small document per community."""
-        return [doc async for doc in self.summaries.find({"listed": True})]
+    async def ensure_indexes(self) -> None:
+        """The equalities the reads filter by: a topic (matching an element of `topics`) and
+        a user's facts. On MongoDB these are ordinary (multikey) indexes; the local FerretDB
+        adds a GIN index on the expression its pushdown filters with
+        (deploy/local/ferretdb/gin_indexes.sql)."""
+        await self.summaries.create_index("topics")
+        await self.user_index.create_index("user_id")
+
+    async def public_summaries(self, topic: str) -> list[dict[str, Any]]:
+        """Every public, active community, of `topic` when one is given. Without a topic,
+        discovery needs the whole catalogue; it reads this collection alone, which holds one
+        small document per community."""
+        query: dict[str, Any] = {"listed": True}
+        if topic:
+            query["topics"] = topic
+        return [doc async for doc in self.summaries.find(query)]
 
     # --- user index ------------------------------------------------------------------------
 
@@ -81,15 +96,18 @@ class ReadModels:
         for user_id, fact in facts:
             by_user.setdefault(user_id, []).append(fact)
         for user_id, chain in by_user.items():
-            await self._append_to_chain(_escaped(user_id), chain)
+            await self._append_to_chain(user_id, chain)
 
-    async def _append_to_chain(self, prefix: str, chain: list[dict[str, Any]]) -> None:
+    async def _append_to_chain(self, user_id: str, chain: list[dict[str, Any]]) -> None:
+        prefix = _escaped(user_id)
         head = await self.user_index.find_one({"_id": f"{prefix}:head"})
         n = head["next"] if head else 1
         for fact in chain:
             while True:
                 try:
-                    await self.user_index.insert_one({"_id": _entry_id(prefix, n), **fact})
+                    await self.user_index.insert_one(
+                        {"_id": _entry_id(prefix, n), "user_id": user_id, **fact}
+                    )
                     break
                 except DuplicateKeyError:
                     n += 1
@@ -98,24 +116,14 @@ class ReadModels:
             await self.user_index.replace_one({"_id": f"{prefix}:head"}, {"next": n}, upsert=True)
 
     async def user_facts(self, user_id: str) -> list[dict[str, Any]]:
-        """Every fact about the user, in chain order (fold them by `version`).
-
-        The chain up to the head hint is fetched at once; beyond it, one `_id` at a time
-        until the first that is missing (on FerretDB a miss costs as much as a scan, so a
-        read takes exactly one)."""
-        prefix = _escaped(user_id)
-        head = await self.user_index.find_one({"_id": f"{prefix}:head"})
-        known = head["next"] - 1 if head else 0
-        found = await asyncio.gather(
-            *(self.user_index.find_one({"_id": _entry_id(prefix, n)}) for n in range(1, known + 1))
-        )
-        facts = [doc for doc in found if doc is not None]
-        n = known + 1
-        while (doc := await self.user_index.find_one({"_id": _entry_id(prefix, n)})) is not None:
-            facts.append(doc)
-            n += 1
-        return facts
+        """Every fact about the user, in chain order (fold them by `version`): one indexed
+        equality, sorted here (the zero-padded `_id`s sort in chain order), because FerretDB
+        would sort in its own process anyway."""
+        facts = [doc async for doc in self.user_index.find({"user_id": user_id})]
+        return sorted(facts, key=lambda doc: doc["_id"])
 
     async def drop(self) -> None:
+        """Empty the read models (a rebuild); their indexes stay declared."""
         for name in COLLECTIONS:
             await self.db.drop_collection(name)
+        await self.ensure_indexes()

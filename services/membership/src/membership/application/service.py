@@ -326,13 +326,10 @@ class MembershipService:
         needle = query.casefold()
         found = [
             s
-            for s in await self.read_models.public_summaries()
-            if (not topic or topic in s["topics"])
-            and (
-                not needle
-                or needle in s["name"].casefold()
-                or needle in s["description"].casefold()
-            )
+            for s in await self.read_models.public_summaries(topic)
+            if not needle
+            or needle in s["name"].casefold()
+            or needle in s["description"].casefold()
         ]
         found.sort(key=lambda s: (-s["member_count"], s["_id"]))
         chosen, token = page(found, page_size, page_token, f"communities\0{topic}\0{needle}")

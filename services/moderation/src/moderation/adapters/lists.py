@@ -9,14 +9,18 @@ hint that lags (its update is not atomic on FerretDB) costs a get, never an entr
 
 Appends are idempotent per key (the event's ce_id): a marker `_id = "<list>@<key>"` records
 where the entry went, and a writer that loses the race to its twin turns its own entry into a
-tombstone, which readers skip. Pages are fetched by position, so a read costs the same however
-many other documents the collection holds.
+tombstone, which readers skip. Until it has, both entries are there (the command and the
+consumer that re-projects its events write at the same moment, which the database runs side
+by side): a reader that meets one key twice keeps the entry its marker names. Pages are
+fetched by position, so a read costs the same however many other documents the collection
+holds.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -83,15 +87,29 @@ class Lists:
             pass  # two first appends raced to create the hint; either value is a fine hint
 
     async def entries(self, name: str, positions: list[int]) -> list[tuple[int, dict[str, Any]]]:
-        """The live entries at `positions`, in the order given (tombstones left out)."""
+        """The live entries at `positions`, in the order given (tombstones and the losing twin
+        of a key left out)."""
         found = await asyncio.gather(
             *(self.collection.find_one({"_id": _entry_id(name, p)}) for p in positions)
         )
-        return [
+        live = [
             (position, document)
             for position, document in zip(positions, found, strict=True)
             if document is not None and not document.get(TOMBSTONE)
         ]
+        keys = Counter(document["key"] for _, document in live)
+        twins = [key for key, count in keys.items() if count > 1]
+        if not twins:
+            return live
+        markers = await asyncio.gather(
+            *(self.collection.find_one({"_id": _marker_id(name, key)}) for key in twins)
+        )
+        # Neither twin has its marker yet: keep the first met until one does.
+        chosen = {
+            key: marker["position"] if marker else next(p for p, d in live if d["key"] == key)
+            for key, marker in zip(twins, markers, strict=True)
+        }
+        return [(p, d) for p, d in live if chosen.get(d["key"], p) == p]
 
 
 def page_token(position: int) -> str:
