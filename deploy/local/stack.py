@@ -71,6 +71,11 @@ class Instance:
         return f"mongodb://127.0.0.1:{self.mongo_port}"
 
     @property
+    def listening_ports(self) -> list[int]:
+        return [self.kafka_port, self.controller_port, self.mongo_port, self.pg_port,
+                *self.grpc_ports.values()]
+
+    @property
     def pg_data(self) -> Path:
         return self.dir / "pgdata"
 
@@ -243,6 +248,31 @@ def wait_for(what: str, check, timeout: float) -> None:
             last = e
         time.sleep(0.2)
     raise SystemExit(f"[stack] {what} not ready after {timeout:.0f}s ({last!r})")
+
+
+RESERVED_PORTS = Path("/proc/sys/net/ipv4/ip_local_reserved_ports")
+
+
+def reserve_ports(inst: Instance) -> None:
+    """Keeps the kernel from handing the instance's listening ports to outgoing connections.
+
+    The gRPC ports (50051-50054 by contract) and some test ports lie inside Linux's ephemeral
+    range (32768-60999): a client socket of any process that happens to take one as its
+    source port makes the server's bind fail with "Address already in use" (seen as a
+    service that exited during `up`, about 1 start in 10). Needs root; without it, says so.
+    """
+    try:
+        current = RESERVED_PORTS.read_text().strip()
+        reserved: set[int] = set()
+        for part in filter(None, current.split(",")):
+            low, _, high = part.partition("-")
+            reserved.update(range(int(low), int(high or low) + 1))
+        missing = sorted(set(inst.listening_ports) - reserved)
+        if missing:
+            RESERVED_PORTS.write_text(",".join(filter(None, [current, *map(str, missing)])))
+    except OSError as error:
+        log(f"could not reserve ports {inst.listening_ports} ({error}); a server may fail to "
+            "bind if an outgoing connection holds its port")
 
 
 def _port_open(port: int) -> bool:
@@ -431,6 +461,7 @@ def service_env(inst: Instance, service: str) -> dict[str, str]:
 
 def start_services(inst: Instance, names: list[str] | None = None) -> None:
     names = names or list(SERVICE_PROCESSES)
+    reserve_ports(inst)
     for name in names:
         spawn(inst, name, [sys.executable, *SERVICE_PROCESSES[name]],
               env=service_env(inst, name), cwd=ROOT)
@@ -466,6 +497,7 @@ def stop_services(inst: Instance) -> None:
 
 def infra_up(inst: Instance) -> None:
     build()
+    reserve_ports(inst)
     start_postgres(inst)
     start_ferretdb(inst)
     start_kafka(inst)
