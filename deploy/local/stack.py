@@ -484,8 +484,8 @@ def _serving(inst: Instance, service: str) -> bool:
 def _working(inst: Instance, worker: str) -> bool:
     if not running_pid(inst, worker):
         raise SystemExit(f"[stack] {worker} exited; see {inst.dir / 'logs' / (worker + '.log')}")
-    return any(group == WORKER_GROUPS[worker] and partitions > 0
-               for group, _, _, partitions in consumer_groups(inst))
+    [(_, _, _, partitions)] = consumer_groups(inst, [WORKER_GROUPS[worker]])
+    return partitions > 0
 
 
 def stop_services(inst: Instance) -> None:
@@ -548,13 +548,15 @@ def status(inst: Instance) -> None:
                   f"{partitions} partitions owned")
 
 
-def consumer_groups(inst: Instance) -> list[tuple[str, str, int, int]]:
-    """Every consumer group on the broker: state, members, and partitions its members own."""
+def consumer_groups(inst: Instance,
+                    ids: list[str] | None = None) -> list[tuple[str, str, int, int]]:
+    """Consumer groups on the broker (`ids`, else every one): state, members, and the
+    partitions their members own."""
     from kafka.admin import KafkaAdminClient
 
     admin = KafkaAdminClient(bootstrap_servers=inst.kafka_bootstrap, request_timeout_ms=5000)
     try:
-        ids = sorted(g["group_id"] for g in admin.list_groups())
+        ids = ids or sorted(g["group_id"] for g in admin.list_groups())
         described = admin.describe_groups(ids) if ids else {}
     finally:
         admin.close()

@@ -79,12 +79,11 @@ class EventConsumer:
     ) -> None:
         self.name = f"consumer:{group_id}"
         self.group_id = group_id
-        self.topics = list(topics)
         self.spec = ConsumerSpec(
             name=self.name,
             bootstrap_servers=bootstrap_servers,
             group_id=group_id,
-            topics=self.topics,
+            topics=list(topics),
             handler=handler,
             handles=frozenset(handles) if handles is not None else None,
             checkpoint=checkpoint,

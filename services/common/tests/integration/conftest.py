@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from community_common.consumer import EventConsumer
@@ -21,3 +23,13 @@ def running() -> Iterator[list[EventConsumer]]:
     yield consumers
     for consumer in consumers:
         consumer.stop()
+
+
+def wait_until(condition: Callable[[], Any], timeout_s: float = 30.0) -> bool:
+    """Polls `condition` until it is truthy (True) or the deadline passes (False)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False

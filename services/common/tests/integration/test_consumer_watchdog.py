@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 from community_common.config import Settings
@@ -23,19 +22,12 @@ from google.protobuf.message import Message
 from grpc import aio
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from .conftest import wait_until
+
 SERVICE = "community.watchdog.v1.Test"
 COLD_STARTS = 30
 # The contract of this issue: assigned "within a few seconds" of the topics existing.
 ASSIGNED_WITHIN_S = 5.0
-
-
-def poll_until(condition: Callable[[], Any], timeout_s: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if value := condition():
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"not within {timeout_s}s: {what}")
 
 
 def ignore(event: EventEnvelope, message: Message) -> None:
@@ -61,11 +53,10 @@ def test_consumers_started_before_or_while_their_topics_are_created_are_assigned
             ensure_topics(kafka_bootstrap, names, 6)
             created = time.monotonic()
             for consumer in consumers:
-                poll_until(
+                assert wait_until(
                     lambda c=consumer: c.unready_reason() is None,
                     ASSIGNED_WITHIN_S - (time.monotonic() - created),
-                    f"cold start {start}: {consumer.name} assigned ({consumer.unready_reason()})",
-                )
+                ), f"cold start {start}: {consumer.name} not assigned ({consumer.unready_reason()})"
             # Assigned by the fix itself, not rescued by the watchdog.
             assert [c.restarts for c in consumers] == [0, 0, 0]
         finally:
@@ -179,7 +170,7 @@ async def test_a_consumer_holding_no_partitions_is_not_serving_until_the_watchdo
         # The old way: the member joins while its topic does not exist yet, holding nothing...
         first = consumer._run
         assert first is not None
-        poll_until(lambda: first.progress.member_id, 15, "the first run joined its group")
+        assert wait_until(lambda: first.progress.member_id, 15), "the first run joined its group"
         # ...and the topic's partitions appear only after it joined.
         create_topic(kafka_bootstrap, topic, partitions=6)
         publish(kafka_bootstrap, topic, range(20))
@@ -187,7 +178,7 @@ async def test_a_consumer_holding_no_partitions_is_not_serving_until_the_watchdo
         await await_health(health, health_pb2.HealthCheckResponse.SERVING, 30)
         assert consumer.restarts == 1
         assert consumer._run is not first and not first.is_alive()
-        poll_until(lambda: seen.numbers == set(range(20)), 20, "every record handled")
+        assert wait_until(lambda: seen.numbers == set(range(20)), 20), "every record handled"
 
 
 async def test_a_consumer_whose_loop_stops_moving_is_restarted(
@@ -204,7 +195,7 @@ async def test_a_consumer_whose_loop_stops_moving_is_restarted(
         await await_health(health, health_pb2.HealthCheckResponse.SERVING, 30)
         assert consumer.restarts == 1 and consumer._run is not first
         publish(kafka_bootstrap, topic, range(10))
-        poll_until(lambda: seen.numbers == set(range(10)), 20, "every record handled")
+        assert wait_until(lambda: seen.numbers == set(range(10)), 20), "every record handled"
 
 
 def test_a_member_with_nothing_to_own_stands_by_without_restarts(
@@ -218,11 +209,9 @@ def test_a_member_with_nothing_to_own_stands_by_without_restarts(
         consumer.start()
         running.append(consumer)
     # Past the grace period the watchdog asks the broker, and finds the partition owned.
-    poll_until(
-        lambda: any(c._run is not None and c._stands_by(c._run, 1.0) for c in running),
-        20,
-        "the idle member found to stand by",
-    )
+    assert wait_until(
+        lambda: any(c._run is not None and c._stands_by(c._run, 1.0) for c in running), 20
+    ), "the idle member found to stand by"
     assert [c.unready_reason() for c in running] == [None, None]
     assert [c.restarts for c in running] == [0, 0]
 
@@ -243,11 +232,9 @@ def test_a_consumer_stuck_in_its_handler_is_reported_but_not_replaced(
     consumer.start()
     running.append(consumer)
     publish(kafka_bootstrap, topic, range(3))
-    poll_until(
-        lambda: f"stuck handling {topic}:0@0" in (consumer.unready_reason() or ""),
-        20,
-        "the stuck handler reported",
-    )
+    assert wait_until(
+        lambda: f"stuck handling {topic}:0@0" in (consumer.unready_reason() or ""), 20
+    ), "the stuck handler reported"
     release.set()
-    poll_until(lambda: seen.numbers == {0, 1, 2}, 20, "every record handled once released")
+    assert wait_until(lambda: seen.numbers == {0, 1, 2}, 20), "every record handled once released"
     assert consumer.restarts == 0

@@ -3,8 +3,7 @@ topic and the consumer moves on; duplicates change nothing; a MongoDB outage onl
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -28,6 +27,8 @@ from pymongo import MongoClient
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
+from .conftest import wait_until
+
 
 def payload(n: int) -> struct_pb2.Struct:
     message = struct_pb2.Struct()
@@ -39,15 +40,6 @@ def envelope(community: str, sequence: int) -> EventEnvelope:
     return event_envelope(
         payload(sequence), subject=community, community_id=community, sequence=sequence
     )
-
-
-def wait_until(condition: Callable[[], bool], timeout_s: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 class CountingProjection:

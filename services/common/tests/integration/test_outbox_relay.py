@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -22,6 +21,8 @@ from community_common.testing.events import create_topic, read_envelopes
 from google.protobuf import struct_pb2
 from pymongo.database import Database
 
+from .conftest import wait_until
+
 SOURCE = "/services/test"
 WHO = Provenance(actor_id="u-1", correlation_id="corr")
 
@@ -30,15 +31,6 @@ def event(community: str, n: int) -> NewEvent:
     message = struct_pb2.Struct()
     message.update({"n": n})
     return NewEvent(message, community_id=community)
-
-
-def wait_until(condition: Any, timeout_s: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture
@@ -90,7 +82,7 @@ def test_commits_reach_kafka_in_stream_order_with_stored_ids(
         mine = [e for e in published if e.subject == f"stream-{stream}"]
         assert [e.sequence for e in mine] == [1, 2, 3, 4, 5]  # in order (one key, one partition)
         assert [e.key_sequence for e in mine] == [1, 2, 3, 4, 5]
-    assert wait_until(lambda: db["outbox"].count_documents({}) == 0)
+    assert wait_until(lambda: db["outbox"].count_documents({}) == 0, timeout_s=20)
     assert db["relay_positions"].find_one({"_id": "stream-a"})["next_base"] == 5
 
 
@@ -208,7 +200,7 @@ def test_two_relays_publish_each_event_once(
         for n in range(20):
             commit = store.append(f"s{n % 4}", n // 4, [event(f"c{n % 4}", n)], provenance=WHO)
             ids.append(commit.events[0].id)
-        assert wait_until(lambda: db["outbox"].count_documents({}) == 0)
+        assert wait_until(lambda: db["outbox"].count_documents({}) == 0, timeout_s=20)
         published = read_envelopes(kafka_bootstrap, topic, count=21, timeout_s=3)
         assert sorted(e.id for e in published) == sorted(ids)
     finally:
@@ -255,7 +247,7 @@ def test_event_survives_relay_crash_between_fetch_and_publish(
         [published] = read_envelopes(kafka_bootstrap, topic, count=1, timeout_s=30)
         # The stored ce_id and ce_time, not new ones; the key's first number.
         assert published == replace(commit.events[0], key_sequence=1)
-        assert wait_until(lambda: db["outbox"].count_documents({}) == 0)
+        assert wait_until(lambda: db["outbox"].count_documents({}) == 0, timeout_s=20)
     finally:
         restarted.send_signal(signal.SIGTERM)
         restarted.wait(timeout=20)
