@@ -10,11 +10,14 @@ Layout (collections in the service's own database):
 - `snapshots` `_id = stream_id`, {version, state}: written after a commit, last writer wins;
   loading starts from it and walks the chain forward by `_id` gets (never a scan).
 - `outbox`    `_id = attempt id`, written before the commit; the relay publishes from it.
-- `requests`  `_id = "<caller>:<request_id>"`: the stored result of a command that carried a
-  request id, written after its commit, so a retried mutation returns the first result.
 
-`EventStore` serves asyncio handlers; `BlockingEventStore` is the same store for threads
-(consumers that turn incoming events into commands). Both share the document shapes below.
+A command sent with a request id stores its key and its response IN its commit
+(`request_key`, unique): a concurrent twin's commit collides on that index and gets the
+first response (`DuplicateRequest`), and a retry after a crash finds it with one indexed
+read (`recall`). The response is built from the prepared commit (its events' ids and times
+are fixed before the insert), so no crash can separate the effect from its answer. A command
+that changed nothing stores its response as a commit without events (`remember`).
+
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ import asyncio
 import logging
 import random
 import threading
-import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,7 +36,6 @@ from bson.binary import Binary
 from community_contracts.reasons import REQUEST_ID_REUSED
 from google.protobuf.message import Message
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from community_common.context import caller_var, correlation_id_var, request_id_var
@@ -51,7 +52,10 @@ COMMITTED = threading.Event()
 COMMITS = "commits"
 SNAPSHOTS = "snapshots"
 OUTBOX = "outbox"
-REQUESTS = "requests"
+REQUEST_KEY = "request_key"
+
+# A request id is the client's own retry key; longer ones are refused (they end up in an index).
+REQUEST_ID_MAX = 128
 
 # How many times a command is re-run after losing a write race before the client gets ABORTED.
 # Each round one writer wins, so this is roughly how many concurrent writers to one stream are
@@ -59,6 +63,14 @@ REQUESTS = "requests"
 CONFLICT_ATTEMPTS = 25
 
 T = TypeVar("T")
+
+
+class DuplicateRequest(Exception):
+    """A command with this request id already took effect; `result` is its first response."""
+
+    def __init__(self, result: bytes) -> None:
+        super().__init__("request already handled")
+        self.result = result
 
 
 class ConcurrencyConflict(Exception):
@@ -128,6 +140,8 @@ class RequestKey:
     @classmethod
     def of(cls, caller: str, request_id: str, operation: str) -> RequestKey | None:
         """None when the request carries no request id (no deduplication asked)."""
+        if len(request_id) > REQUEST_ID_MAX:
+            raise InvalidArgument({"request_id": f"must be at most {REQUEST_ID_MAX} characters"})
         return cls(caller, request_id, operation) if request_id else None
 
     @property
@@ -135,12 +149,6 @@ class RequestKey:
         # Escaping ':' keeps "a:b" + "c" and "a" + "b:c" apart, so no caller sees another's.
         caller = self.caller.replace("%", "%25").replace(":", "%3A")
         return f"{caller}:{self.request_id}"
-
-
-@dataclass(frozen=True)
-class RememberedResult:
-    result: bytes
-    commit_id: str | None
 
 
 @dataclass(frozen=True)
@@ -239,17 +247,17 @@ def commit_from_document(document: Mapping[str, Any]) -> Commit:
 
 
 @dataclass(frozen=True)
-class _PreparedCommit:
+class PreparedCommit:
+    """A commit ready to insert: its events already have their ids and stored times, so a
+    command can build its response from `commit` before anything is written."""
+
     outbox_entry: dict[str, Any]
-    commit_document: dict[str, Any]
+    document: dict[str, Any]
     snapshot_document: dict[str, Any] | None
 
     @property
-    def commit_id(self) -> str:
-        return str(self.commit_document["_id"])
-
-    def stored(self) -> Commit:
-        return commit_from_document(self.commit_document)
+    def commit(self) -> Commit:
+        return commit_from_document(self.document)
 
 
 def _prepare(
@@ -260,8 +268,7 @@ def _prepare(
     subject: str | None,
     provenance: Provenance | None,
     snapshot: Mapping[str, Any] | None,
-    request: RequestKey | None,
-) -> _PreparedCommit:
+) -> PreparedCommit:
     if not events:
         raise ValueError("a commit needs at least one event")
     if expected_version < 0:
@@ -280,17 +287,6 @@ def _prepare(
     attempt_id = str(uuid.uuid4())
     cid = commit_id(stream_id, expected_version)
     now = datetime.now(UTC)
-    commit: dict[str, Any] = {
-        "_id": cid,
-        "source": source,
-        "stream_id": stream_id,
-        "base_version": expected_version,
-        "attempt_id": attempt_id,
-        "committed_at": now,
-        "events": event_documents,
-    }
-    if request is not None:
-        commit["request"] = {"caller": request.caller, "request_id": request.request_id}
     snapshot_document = None
     if snapshot is not None:
         snapshot_document = {
@@ -298,7 +294,7 @@ def _prepare(
             "version": expected_version + len(events),
             "state": dict(snapshot),
         }
-    return _PreparedCommit(
+    return PreparedCommit(
         outbox_entry={
             "_id": attempt_id,
             "commit_id": cid,
@@ -306,31 +302,44 @@ def _prepare(
             "base_version": expected_version,
             "created_at": now,
         },
-        commit_document=commit,
+        document={
+            "_id": cid,
+            "source": source,
+            "stream_id": stream_id,
+            "base_version": expected_version,
+            "attempt_id": attempt_id,
+            "committed_at": now,
+            "events": event_documents,
+        },
         snapshot_document=snapshot_document,
     )
 
 
-def _remembered(document: Mapping[str, Any] | None, key: RequestKey) -> RememberedResult | None:
+def _with_request(
+    document: dict[str, Any], key: RequestKey, result: Message
+) -> dict[str, Any]:
+    return {
+        **document,
+        REQUEST_KEY: key.document_id,
+        "request": {
+            "caller": key.caller,
+            "request_id": key.request_id,
+            "operation": key.operation,
+            "result": Binary(result.SerializeToString()),
+        },
+    }
+
+
+def _first_result(document: Mapping[str, Any] | None, key: RequestKey) -> bytes | None:
     if document is None:
         return None
-    if document.get("operation") != key.operation:
+    operation = document["request"]["operation"]
+    if operation != key.operation:
         raise InvalidArgument(
-            {"request_id": f"already used for {document.get('operation')}; use a new one"},
+            {"request_id": f"already used for {operation}; use a new one"},
             reason=REQUEST_ID_REUSED,
         )
-    return RememberedResult(bytes(document["result"]), document.get("commit_id"))
-
-
-def _request_document(key: RequestKey, result: bytes, commit_id: str | None) -> dict[str, Any]:
-    return {
-        "_id": key.document_id,
-        "caller": key.caller,
-        "operation": key.operation,
-        "result": Binary(result),
-        "commit_id": commit_id,
-        "created_at": datetime.now(UTC),
-    }
+    return bytes(document["request"]["result"])
 
 
 class _StreamWalk:
@@ -357,9 +366,6 @@ class _StreamWalk:
         )
 
 
-# --- the asyncio store ------------------------------------------------------------------------
-
-
 class EventStore:
     """Event streams for asyncio handlers (pymongo's AsyncMongoClient)."""
 
@@ -371,6 +377,9 @@ class EventStore:
     async def ensure_indexes(self) -> None:
         # The relay reads the (small) outbox oldest first.
         await self.db[OUTBOX].create_index("created_at")
+        # Sparse: commits without a request id carry no key (MongoDB 7 and FerretDB both skip
+        # them; FerretDB has no partial indexes).
+        await self.db[COMMITS].create_index(REQUEST_KEY, unique=True, sparse=True)
 
     async def load(self, stream_id: str, *, use_snapshot: bool = True) -> EventStream:
         snapshot = await self.db[SNAPSHOTS].find_one({"_id": stream_id}) if use_snapshot else None
@@ -386,6 +395,70 @@ class EventStore:
             walk.add(commit)
         return walk.result()
 
+    def prepare(
+        self,
+        stream_id: str,
+        expected_version: int,
+        events: Sequence[NewEvent],
+        *,
+        subject: str | None = None,
+        provenance: Provenance | None = None,
+        snapshot: Mapping[str, Any] | None = None,
+    ) -> PreparedCommit:
+        """`events` as the commit after `expected_version`, not yet stored.
+
+        `snapshot` is the aggregate's state after these events (BSON-able), if the caller
+        wants the next load to start from it. `provenance` defaults to the current gRPC call.
+        """
+        return _prepare(
+            self.source, stream_id, expected_version, events, subject, provenance, snapshot
+        )
+
+    async def insert(
+        self,
+        prepared: PreparedCommit,
+        *,
+        request: RequestKey | None = None,
+        result: Message | None = None,
+    ) -> Commit:
+        """Store the commit, or raise ConcurrencyConflict (someone appended first) or
+        DuplicateRequest (a twin with the same request id took effect first).
+
+        With `request`, `result` is the response the command gives; a retry gets it back.
+        """
+        document = prepared.document
+        if request is not None:
+            if result is None:
+                raise ValueError("a commit with a request id stores its result")
+            document = _with_request(document, request, result)
+        # The outbox entry goes first: if this process dies after the commit insert, the relay
+        # still finds the commit through it.
+        await self.db[OUTBOX].insert_one(prepared.outbox_entry)
+        try:
+            await self.db[COMMITS].insert_one(document)
+        except DuplicateKeyError:
+            await self.db[OUTBOX].delete_one({"_id": prepared.outbox_entry["_id"]})
+            first = await self.recall(request)
+            if first is not None:
+                raise DuplicateRequest(first) from None
+            raise ConcurrencyConflict(document["stream_id"], document["base_version"]) from None
+        except MONGO_OUTAGE_ERRORS:
+            # The insert may have landed before the connection broke; if ours is stored, the
+            # command succeeded.
+            stored = await self.db[COMMITS].find_one({"_id": document["_id"]})
+            if stored is None or stored.get("attempt_id") != prepared.outbox_entry["_id"]:
+                raise
+        COMMITTED.set()
+        if prepared.snapshot_document is not None:
+            try:
+                await self.db[SNAPSHOTS].replace_one(
+                    {"_id": document["stream_id"]}, prepared.snapshot_document, upsert=True
+                )
+            except Exception:
+                # The commit stands; the next load just walks a few more commits.
+                log.warning("snapshot of %s not saved", document["stream_id"], exc_info=True)
+        return prepared.commit
+
     async def append(
         self,
         stream_id: str,
@@ -395,61 +468,39 @@ class EventStore:
         subject: str | None = None,
         provenance: Provenance | None = None,
         snapshot: Mapping[str, Any] | None = None,
-        request: RequestKey | None = None,
     ) -> Commit:
-        """Store `events` as the commit after `expected_version`, or raise ConcurrencyConflict.
-
-        `snapshot` is the aggregate's state after these events (BSON-able), if the caller
-        wants the next load to start from it. `provenance` defaults to the current gRPC call.
-        """
-        prepared = _prepare(
-            self.source, stream_id, expected_version, events, subject, provenance, snapshot, request
+        """`prepare` then `insert`, for a commit that carries no request id."""
+        prepared = self.prepare(
+            stream_id,
+            expected_version,
+            events,
+            subject=subject,
+            provenance=provenance,
+            snapshot=snapshot,
         )
-        # The outbox entry goes first: if this process dies after the commit insert, the relay
-        # still finds the commit through it.
-        await self.db[OUTBOX].insert_one(prepared.outbox_entry)
-        try:
-            await self.db[COMMITS].insert_one(prepared.commit_document)
-        except DuplicateKeyError:
-            await self.db[OUTBOX].delete_one({"_id": prepared.outbox_entry["_id"]})
-            raise ConcurrencyConflict(stream_id, expected_version) from None
-        except MONGO_OUTAGE_ERRORS:
-            # The insert may have landed before the connection broke; if ours is stored, the
-            # command succeeded.
-            stored = await self.db[COMMITS].find_one({"_id": prepared.commit_id})
-            if stored is None or stored.get("attempt_id") != prepared.outbox_entry["_id"]:
-                raise
-        COMMITTED.set()
-        if prepared.snapshot_document is not None:
-            try:
-                await self.db[SNAPSHOTS].replace_one(
-                    {"_id": stream_id}, prepared.snapshot_document, upsert=True
-                )
-            except Exception:
-                # The commit stands; the next load just walks a few more commits.
-                log.warning("snapshot of %s not saved", stream_id, exc_info=True)
-        return prepared.stored()
+        return await self.insert(prepared)
 
-    async def recall(self, request: RequestKey | None) -> RememberedResult | None:
-        """The stored result of an earlier success with this request id, if any."""
+    async def recall(self, request: RequestKey | None) -> bytes | None:
+        """The first response to this request id, if a command with it took effect."""
         if request is None:
             return None
-        return _remembered(await self.db[REQUESTS].find_one({"_id": request.document_id}), request)
+        document = await self.db[COMMITS].find_one({REQUEST_KEY: request.document_id})
+        return _first_result(document, request)
 
-    async def remember(
-        self, request: RequestKey | None, result: bytes, commit: Commit | None = None
-    ) -> RememberedResult:
-        """Store a successful command's result; if a twin request got there first, theirs."""
-        remembered = RememberedResult(result, commit.commit_id if commit else None)
+    async def remember(self, request: RequestKey | None, result: Message) -> bytes:
+        """Store the response of a command that changed nothing (as a commit without events,
+        so `recall` finds it the same way); if a twin got there first, theirs."""
+        answer = result.SerializeToString()
         if request is None:
-            return remembered
+            return answer
+        document = _with_request(
+            {"_id": f"request:{request.document_id}", "events": []}, request, result
+        )
         try:
-            await self.db[REQUESTS].insert_one(
-                _request_document(request, result, remembered.commit_id)
-            )
+            await self.db[COMMITS].insert_one(document)
         except DuplicateKeyError:
-            return await self.recall(request) or remembered
-        return remembered
+            return await self.recall(request) or answer
+        return answer
 
 
 async def retry_on_conflict(
@@ -473,99 +524,17 @@ def _backoff(attempt: int) -> float:
     return random.uniform(0, min(0.1, 0.004 * 2**attempt))
 
 
-# --- the blocking store -----------------------------------------------------------------------
-
-
-class BlockingEventStore:
-    """The same event streams for threads (blocking pymongo), e.g. a consumer's commands."""
-
-    def __init__(self, database: Database[Any], source: str) -> None:
-        self.db = database
-        self.source = source
-
-    def ensure_indexes(self) -> None:
-        self.db[OUTBOX].create_index("created_at")
-
-    def load(self, stream_id: str, *, use_snapshot: bool = True) -> EventStream:
-        snapshot = self.db[SNAPSHOTS].find_one({"_id": stream_id}) if use_snapshot else None
-        walk = _StreamWalk(stream_id, snapshot)
-        while (commit := self.db[COMMITS].find_one({"_id": walk.next_commit_id})) is not None:
-            walk.add(commit)
-        return walk.result()
-
-    def append(
-        self,
-        stream_id: str,
-        expected_version: int,
-        events: Sequence[NewEvent],
-        *,
-        subject: str | None = None,
-        provenance: Provenance | None = None,
-        snapshot: Mapping[str, Any] | None = None,
-        request: RequestKey | None = None,
-    ) -> Commit:
-        prepared = _prepare(
-            self.source, stream_id, expected_version, events, subject, provenance, snapshot, request
-        )
-        self.db[OUTBOX].insert_one(prepared.outbox_entry)
-        try:
-            self.db[COMMITS].insert_one(prepared.commit_document)
-        except DuplicateKeyError:
-            self.db[OUTBOX].delete_one({"_id": prepared.outbox_entry["_id"]})
-            raise ConcurrencyConflict(stream_id, expected_version) from None
-        except MONGO_OUTAGE_ERRORS:
-            stored = self.db[COMMITS].find_one({"_id": prepared.commit_id})
-            if stored is None or stored.get("attempt_id") != prepared.outbox_entry["_id"]:
-                raise
-        COMMITTED.set()
-        if prepared.snapshot_document is not None:
-            try:
-                self.db[SNAPSHOTS].replace_one(
-                    {"_id": stream_id}, prepared.snapshot_document, upsert=True
-                )
-            except Exception:
-                log.warning("snapshot of %s not saved", stream_id, exc_info=True)
-        return prepared.stored()
-
-    def recall(self, request: RequestKey | None) -> RememberedResult | None:
-        if request is None:
-            return None
-        return _remembered(self.db[REQUESTS].find_one({"_id": request.document_id}), request)
-
-    def remember(
-        self, request: RequestKey | None, result: bytes, commit: Commit | None = None
-    ) -> RememberedResult:
-        remembered = RememberedResult(result, commit.commit_id if commit else None)
-        if request is None:
-            return remembered
-        try:
-            self.db[REQUESTS].insert_one(_request_document(request, result, remembered.commit_id))
-        except DuplicateKeyError:
-            return self.recall(request) or remembered
-        return remembered
-
-
-def retry_on_conflict_blocking(command: Callable[[], T], attempts: int = CONFLICT_ATTEMPTS) -> T:
-    for attempt in range(attempts):
-        try:
-            return command()
-        except ConcurrencyConflict:
-            time.sleep(_backoff(attempt))
-    raise Aborted("too many concurrent writes, retry")
-
-
 __all__ = [
-    "BlockingEventStore",
     "Commit",
     "ConcurrencyConflict",
+    "DuplicateRequest",
     "EventStore",
     "EventStream",
     "NewEvent",
+    "PreparedCommit",
     "Provenance",
-    "RememberedResult",
     "RequestKey",
     "commit_from_document",
     "commit_id",
     "retry_on_conflict",
-    "retry_on_conflict_blocking",
 ]

@@ -120,6 +120,9 @@ class ServiceHost:
     workers: Sequence[BackgroundWorker] = ()
     # Checks beyond the built-in Kafka / MongoDB / workers-running ones.
     readiness: Sequence[ReadinessCheck] = ()
+    # Index builders (idempotent, e.g. EventStore.ensure_indexes): run until they have all
+    # succeeded once; NOT_SERVING until then, since rules rely on unique indexes.
+    indexes: Sequence[Callable[[], Awaitable[None]]] = ()
     mongo: AsyncMongoClient[Any] | None = None
     # Topics the service writes to (its events, its consumers' dead-letter topics): created
     # when missing, and ready only once they exist.
@@ -136,9 +139,20 @@ class ServiceHost:
     _own_mongo: bool = field(init=False, default=False)
     _serving: bool | None = field(init=False, default=None)
     _topics_missing: bool = field(init=False, default=True)
+    _indexes_built: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         self._topics_missing = bool(self.topics)
+        self._indexes_built = not self.indexes
+
+    async def _build_indexes(self) -> str | None:
+        try:
+            for build in self.indexes:
+                await build()
+        except Exception as error:
+            return f"indexes not built: {type(error).__name__}"
+        self._indexes_built = True
+        return None
 
     async def _create_topics(self) -> str | None:
         try:
@@ -198,6 +212,8 @@ class ServiceHost:
             checks.append(self._kafka_probe)
         if self._topics_missing:
             checks.append(self._create_topics)
+        if not self._indexes_built:
+            checks.append(self._build_indexes)
         if self.mongo is not None:
             checks.append(mongo_reachable(self.mongo))
         results = await asyncio.gather(*(check() for check in checks))

@@ -1,20 +1,16 @@
-"""The event store's contract, run against every backend on the real FerretDB server.
-
-One abstract class states what any event store must do; each subclass plugs in a backend
-(the asyncio store, and the blocking store driven from threads).
-"""
+"""The event store's contract, on the real FerretDB server."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 from community_common.errors import InvalidArgument
 from community_common.event_store import (
-    BlockingEventStore,
     ConcurrencyConflict,
+    DuplicateRequest,
     EventStore,
     NewEvent,
     Provenance,
@@ -30,30 +26,28 @@ SOURCE = "/services/test"
 WHO = Provenance(actor_id="u-1", correlation_id="corr-1", causation_id="req-1")
 
 
+def struct(**fields: Any) -> struct_pb2.Struct:
+    message = struct_pb2.Struct()
+    message.update(fields)
+    return message
+
+
 def event(**fields: Any) -> NewEvent:
     message = struct_pb2.Struct()
     message.update(fields)
     return NewEvent(message, community_id="c-1")
 
 
-class ThreadedStore:
-    """Drives the blocking store from worker threads, so the same async tests apply."""
-
-    def __init__(self, store: BlockingEventStore) -> None:
-        self.store = store
-        self.db = store.db
-
-    def __getattr__(self, name: str) -> Callable[..., Any]:
-        method = getattr(self.store, name)
-
-        async def call(*args: Any, **kwargs: Any) -> Any:
-            return await asyncio.to_thread(method, *args, **kwargs)
-
-        return call
-
-
-class EventStoreContract:
-    """What every event store backend must do. Subclasses provide the `store` fixture."""
+class TestEventStoreOnFerretDB:
+    @pytest.fixture
+    async def store(
+        self, mongo_uri: str, db_name: str, raw: Database[Any]
+    ) -> AsyncIterator[EventStore]:
+        client: AsyncMongoClient[Any] = async_client(mongo_uri)
+        store = EventStore(client[db_name], SOURCE)
+        await store.ensure_indexes()
+        yield store
+        await client.close()
 
     @pytest.fixture
     def db_name(self, uid: str) -> str:
@@ -161,28 +155,72 @@ class EventStoreContract:
         # Only the winner's entry stays; the loser removed its own.
         assert [(e["commit_id"], e["base_version"]) for e in entries] == [(commit.commit_id, 0)]
 
-    async def test_idempotent_request(self, store: Any, uid: str) -> None:
+    async def test_a_request_stores_its_result_with_its_commit(
+        self, store: Any, raw: Database[Any], uid: str
+    ) -> None:
         key = RequestKey("alice", f"r-{uid}", "CreateThing")
         assert await store.recall(key) is None
-        commit = await store.append(f"s-{uid}", 0, [event(n=1)], provenance=WHO, request=key)
-        first = await store.remember(key, b"first-result", commit)
-        assert (first.result, first.commit_id) == (b"first-result", commit.commit_id)
-        again = await store.recall(key)
-        assert again is not None and again.result == b"first-result"
-        # A twin request that raced ahead of the recall sees the first result, not its own.
-        twin = await store.remember(key, b"second-result", None)
-        assert twin.result == b"first-result"
+        prepared = store.prepare(f"s-{uid}", 0, [event(n=1)], provenance=WHO)
+        commit = await store.insert(prepared, request=key, result=struct(answer="first"))
+        assert await store.recall(key) == struct(answer="first").SerializeToString()
+        [stored] = raw["commits"].find({"_id": commit.commit_id})
+        assert stored["request_key"] == key.document_id  # one document: effect and answer
+        # A twin that missed the recall collides on the key and gets the first answer.
+        twin = store.prepare(f"other-{uid}", 0, [event(n=2)], provenance=WHO)
+        with pytest.raises(DuplicateRequest) as raised:
+            await store.insert(twin, request=key, result=struct(answer="second"))
+        assert raised.value.result == struct(answer="first").SerializeToString()
+        assert not (await store.load(f"other-{uid}")).exists
+        assert [e["commit_id"] for e in raw["outbox"].find({})] == [commit.commit_id]
+
+    async def test_concurrent_twins_store_one_commit(
+        self, store: Any, raw: Database[Any], uid: str
+    ) -> None:
+        key = RequestKey("alice", f"r-{uid}", "CreateThing")
+
+        async def create(n: int) -> bytes:
+            prepared = store.prepare(f"s-{uid}-{n}", 0, [event(n=n)], provenance=WHO)
+            try:
+                await store.insert(prepared, request=key, result=struct(n=n))
+            except DuplicateRequest as twin:
+                return bytes(twin.result)
+            return struct(n=n).SerializeToString()
+
+        answers = await asyncio.gather(*(create(n) for n in range(8)))
+        assert len(set(answers)) == 1
+        assert raw["commits"].count_documents({}) == 1
+        assert raw["outbox"].count_documents({}) == 1
+
+    async def test_a_result_without_a_commit_is_remembered(self, store: Any, uid: str) -> None:
+        key = RequestKey("alice", f"r-{uid}", "LikeThing")
+        assert await store.remember(key, struct(answer="first")) == struct(
+            answer="first"
+        ).SerializeToString()
+        # A twin that got there second gets the first answer.
+        assert await store.remember(key, struct(answer="second")) == struct(
+            answer="first"
+        ).SerializeToString()
+        assert await store.recall(key) == struct(answer="first").SerializeToString()
+        assert await store.remember(None, struct(answer="x")) == struct(
+            answer="x"
+        ).SerializeToString()
 
     async def test_request_ids_are_scoped_to_caller_and_operation(
         self, store: Any, uid: str
     ) -> None:
-        await store.remember(RequestKey("a:b", f"c-{uid}", "Op"), b"for a:b")
+        await store.remember(RequestKey("a:b", f"c-{uid}", "Op"), struct(answer="for a:b"))
         assert await store.recall(RequestKey("a", f"b:c-{uid}", "Op")) is None
         assert await store.recall(RequestKey("bob", f"c-{uid}", "Op")) is None
         with pytest.raises(InvalidArgument):
             await store.recall(RequestKey("a:b", f"c-{uid}", "OtherOp"))
         assert RequestKey.of("a", "", "Op") is None
         assert await store.recall(None) is None
+
+    def test_request_ids_are_at_most_128_characters(self) -> None:
+        assert RequestKey.of("a", "r" * 128, "Op") is not None
+        with pytest.raises(InvalidArgument) as raised:
+            RequestKey.of("a", "r" * 129, "Op")
+        assert [f for f, _ in raised.value.violations] == ["request_id"]
 
     async def test_concurrent_writers_resolve_their_conflicts(self, store: Any, uid: str) -> None:
         async def add_one(n: int) -> int:
@@ -200,25 +238,3 @@ class EventStoreContract:
         stream = await store.load(f"s-{uid}")
         assert sorted(e.message()["n"] for e in stream.events) == list(range(8))
         assert [e.sequence for e in stream.events] == list(range(1, 9))
-
-
-class TestAsyncEventStoreOnFerretDB(EventStoreContract):
-    @pytest.fixture
-    async def store(
-        self, mongo_uri: str, db_name: str, raw: Database[Any]
-    ) -> AsyncIterator[EventStore]:
-        client: AsyncMongoClient[Any] = async_client(mongo_uri)
-        store = EventStore(client[db_name], SOURCE)
-        await store.ensure_indexes()
-        yield store
-        await client.close()
-
-
-class TestBlockingEventStoreOnFerretDB(EventStoreContract):
-    @pytest.fixture
-    def store(self, mongo_uri: str, db_name: str, raw: Database[Any]) -> Iterator[ThreadedStore]:
-        client = blocking_client(mongo_uri)
-        store = BlockingEventStore(client[db_name], SOURCE)
-        store.ensure_indexes()
-        yield ThreadedStore(store)
-        client.close()

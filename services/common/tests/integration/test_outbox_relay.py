@@ -4,6 +4,7 @@ when the relay process dies between reading a commit and publishing it."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -14,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from community_common.event_store import BlockingEventStore, NewEvent, Provenance
-from community_common.mongo import blocking_client
+from community_common.event_store import Commit, EventStore, NewEvent, Provenance
+from community_common.mongo import async_client, blocking_client
 from community_common.relay import OutboxRelay, RelayLease, RelaySettings
 from community_common.testing.events import create_topic, read_envelopes
 from google.protobuf import struct_pb2
@@ -41,11 +42,29 @@ def db(mongo_uri: str, uid: str) -> Iterator[Database[Any]]:
     client.close()
 
 
+class Writer:
+    """The service's (asyncio) event store, driven from these synchronous tests on a loop of
+    its own, as a command would append."""
+
+    def __init__(self, mongo_uri: str, database: str) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.client: Any = async_client(mongo_uri)
+        self.store = EventStore(self.client[database], SOURCE)
+        self.loop.run_until_complete(self.store.ensure_indexes())
+
+    def append(self, stream_id: str, version: int, events: list[NewEvent], **kw: Any) -> Commit:
+        return self.loop.run_until_complete(self.store.append(stream_id, version, events, **kw))
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.client.close())
+        self.loop.close()
+
+
 @pytest.fixture
-def store(db: Database[Any]) -> BlockingEventStore:
-    store = BlockingEventStore(db, SOURCE)
-    store.ensure_indexes()
-    return store
+def store(mongo_uri: str, db: Database[Any]) -> Iterator[Writer]:
+    writer = Writer(mongo_uri, db.name)
+    yield writer
+    writer.close()
 
 
 @pytest.fixture
@@ -61,7 +80,7 @@ def relay(db: Database[Any], kafka_bootstrap: str, topic: str) -> Iterator[Outbo
 
 
 def test_commits_reach_kafka_in_stream_order_with_stored_ids(
-    store: BlockingEventStore, relay: OutboxRelay, kafka_bootstrap: str, topic: str, db: Any
+    store: Writer, relay: OutboxRelay, kafka_bootstrap: str, topic: str, db: Any
 ) -> None:
     stored = []
     for stream in ("a", "b", "c"):
@@ -87,7 +106,7 @@ def test_commits_reach_kafka_in_stream_order_with_stored_ids(
 
 
 def test_relay_keeps_publishing_new_commits(
-    store: BlockingEventStore, relay: OutboxRelay, kafka_bootstrap: str, topic: str
+    store: Writer, relay: OutboxRelay, kafka_bootstrap: str, topic: str
 ) -> None:
     relay.start()
     first = store.append("s", 0, [event("c", 1)], provenance=WHO)
@@ -98,7 +117,7 @@ def test_relay_keeps_publishing_new_commits(
 
 
 def test_a_commit_of_this_process_wakes_the_idle_relay(
-    store: BlockingEventStore, db: Database[Any], kafka_bootstrap: str, topic: str
+    store: Writer, db: Database[Any], kafka_bootstrap: str, topic: str
 ) -> None:
     """The idle poll is for other processes' commits; this process's own are sent at once."""
     relay = OutboxRelay(db, kafka_bootstrap, RelaySettings(topic=topic, idle_poll_s=60))
@@ -114,7 +133,7 @@ def test_a_commit_of_this_process_wakes_the_idle_relay(
 
 
 def test_entries_of_lost_and_dead_writers_are_cleaned_and_in_flight_ones_kept(
-    store: BlockingEventStore, db: Database[Any], kafka_bootstrap: str, topic: str
+    store: Writer, db: Database[Any], kafka_bootstrap: str, topic: str
 ) -> None:
     relay = OutboxRelay(db, kafka_bootstrap, RelaySettings(topic=topic, orphan_after_s=600))
     try:
@@ -161,7 +180,7 @@ def test_entries_of_lost_and_dead_writers_are_cleaned_and_in_flight_ones_kept(
 
 
 def test_a_commit_whose_entry_vanished_is_still_published_before_later_ones(
-    store: BlockingEventStore,
+    store: Writer,
     db: Database[Any],
     relay: OutboxRelay,
     kafka_bootstrap: str,
@@ -190,7 +209,7 @@ def test_only_one_relay_holds_the_lease(db: Database[Any]) -> None:
 
 
 def test_two_relays_publish_each_event_once(
-    store: BlockingEventStore, db: Database[Any], kafka_bootstrap: str, topic: str
+    store: Writer, db: Database[Any], kafka_bootstrap: str, topic: str
 ) -> None:
     relays = [OutboxRelay(db, kafka_bootstrap, RelaySettings(topic=topic)) for _ in range(2)]
     for relay in relays:
@@ -228,7 +247,7 @@ def relay_process(
 
 
 def test_event_survives_relay_crash_between_fetch_and_publish(
-    store: BlockingEventStore,
+    store: Writer,
     db: Database[Any],
     mongo_uri: str,
     kafka_bootstrap: str,
@@ -254,7 +273,7 @@ def test_event_survives_relay_crash_between_fetch_and_publish(
 
 
 def test_streams_sharing_a_key_are_numbered_densely_in_publication_order(
-    store: BlockingEventStore, relay: OutboxRelay, kafka_bootstrap: str, topic: str
+    store: Writer, relay: OutboxRelay, kafka_bootstrap: str, topic: str
 ) -> None:
     # Many aggregates of one community (e.g. its posts) share the community's key.
     versions = {f"post-{n}": 0 for n in range(4)}
@@ -273,7 +292,7 @@ def test_streams_sharing_a_key_are_numbered_densely_in_publication_order(
 
 
 def test_republished_events_keep_their_key_sequence(
-    store: BlockingEventStore,
+    store: Writer,
     db: Database[Any],
     mongo_uri: str,
     kafka_bootstrap: str,
@@ -302,7 +321,7 @@ def test_republished_events_keep_their_key_sequence(
 
 
 def test_a_batch_touching_many_streams_publishes_everything(
-    store: BlockingEventStore, db: Database[Any], kafka_bootstrap: str, topic: str
+    store: Writer, db: Database[Any], kafka_bootstrap: str, topic: str
 ) -> None:
     # Two rounds over 150 streams: the second moves 150 existing positions in one batch,
     # which FerretDB would need 150 PostgreSQL connections for if sent as one update command

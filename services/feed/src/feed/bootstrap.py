@@ -67,6 +67,7 @@ def build(
             relay,
             *consumers(blocking, settings.kafka_bootstrap_servers, settings.kafka_topic_partitions),
         ],
+        indexes=[deps.store.ensure_indexes],
         mongo=mongo,
         topics=[SERVICE.topic, *(topics.dlq(topic) for topic in SERVICE.consumes)],
     )

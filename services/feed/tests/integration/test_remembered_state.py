@@ -16,7 +16,12 @@ from feed.adapters.liked_posts import LikedPosts
 from feed.adapters.streams import Streams
 from feed.adapters.timelines import SLOTS, Timelines
 from feed.domain.post import Post
+from google.protobuf import empty_pb2
 from pymongo import AsyncMongoClient, monitoring
+
+
+async def no_response(_: Any) -> empty_pb2.Empty:
+    return empty_pb2.Empty()
 
 
 @pytest.fixture
@@ -33,16 +38,18 @@ async def db(mongo_uri: str) -> AsyncIterator[Any]:
 async def test_a_kept_aggregate_catches_up_with_other_writers(db: Any) -> None:
     here, there = Streams(EventStore(db, "/services/feed")), Streams(EventStore(db, "/test"))
     post = Post("p1")
-    await here.save("p1", post, [Post.create("p1", "c1", "", "alice", "hi")])
+    await here.save("p1", post, [Post.create("p1", "c1", "", "alice", "hi")], None, no_response)
     stale = await here.load(Post, "p1")  # kept at version 1
     theirs = await there.load(Post, "p1")
-    await there.save("p1", theirs, [theirs.comment("k1", "bob", "first", "")])
+    await there.save("p1", theirs, [theirs.comment("k1", "bob", "first", "")], None, no_response)
 
     fresh = await here.load(Post, "p1")
     assert (fresh.version, fresh.comment_count, fresh.created_at) == (2, 1, post.created_at)
     # A copy loaded before their write can only lose the race, never overwrite it.
     with pytest.raises(ConcurrencyConflict):
-        await here.save("p1", stale, [stale.comment("k2", "carol", "me too", "")])
+        await here.save(
+            "p1", stale, [stale.comment("k2", "carol", "me too", "")], None, no_response
+        )
     # And what a caller changes is not what is kept.
     fresh.apply(fresh.comment("k3", "dan", "not stored", ""), "")
     assert (await here.load(Post, "p1")).comment_count == 1
@@ -112,12 +119,16 @@ async def test_concurrent_writers_in_one_process_take_turns_instead_of_colliding
         assert await Timelines(db).top("c:x") == 20  # another process, from a lagging head
 
         streams = Streams(EventStore(db, "/services/feed"))
-        await streams.save("p1", Post("p1"), [Post.create("p1", "c1", "", "alice", "hi")])
+        await streams.save(
+            "p1", Post("p1"), [Post.create("p1", "c1", "", "alice", "hi")], None, no_response
+        )
 
         async def comment(n: int) -> None:
             async with streams.one_at_a_time("p1"):
                 post = await streams.load(Post, "p1")
-                await streams.save("p1", post, [post.comment(f"k{n}", "bob", "hi", "")])
+                await streams.save(
+                    "p1", post, [post.comment(f"k{n}", "bob", "hi", "")], None, no_response
+                )
 
         await asyncio.gather(*(comment(n) for n in range(10)))
         assert (await streams.load(Post, "p1")).comment_count == 10

@@ -23,9 +23,10 @@ async def rebuild_projections(settings: Settings) -> int:
     client = async_client(settings.mongodb_uri)
     try:
         service = membership_service(client, settings.mongodb_database, limits_from_env())
-        # Every stream of the membership event store is a community's.
+        # Every stream of the membership event store is a community's (a stored response of a
+        # command that changed nothing has no stream).
         stream_ids = await client[settings.mongodb_database][COMMITS].distinct("stream_id")
-        return await service.rebuild_projections(sorted(stream_ids))
+        return await service.rebuild_projections(sorted(s for s in stream_ids if s))
     finally:
         await client.close()
 

@@ -93,16 +93,6 @@ def build(
             async_client(settings.mongodb_uri), settings.mongodb_database, service_limits
         )
 
-    indexed = False
-
-    async def indexes_ready() -> str | None:
-        nonlocal indexed
-        if not indexed:
-            await service.store.ensure_indexes()
-            await service.read_models.ensure_indexes()
-            indexed = True
-        return None
-
     relay_db = blocking_client(settings.mongodb_uri)[settings.mongodb_database]
     workers = [
         OutboxRelay(
@@ -118,7 +108,7 @@ def build(
         service_full_name=SERVICE.full_name,
         register=[register_api],
         workers=workers,
-        readiness=[indexes_ready],
+        indexes=[service.store.ensure_indexes, service.read_models.ensure_indexes],
         mongo=mongo,
         topics=[SERVICE.topic, *(topics.dlq(topic) for topic in SERVICE.consumes)],
     )

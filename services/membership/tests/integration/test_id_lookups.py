@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from community.membership.v1 import types_pb2 as types
+from community_common.event_store import COMMITS, REQUEST_KEY
 from membership.adapters.read_models import SUMMARIES, USER_INDEX
 from membership.application.service import MembershipService
 from membership.bootstrap import membership_service
@@ -22,8 +23,9 @@ from membership.domain.limits import Limits
 from pymongo import AsyncMongoClient, monitoring
 
 WATCHED = ("find", "aggregate", "count", "distinct", "update", "delete", "findAndModify")
-# Reads by an indexed field besides `_id` (ReadModels.ensure_indexes): a user's facts.
-INDEXED = {USER_INDEX: "user_id"}
+# Reads by an indexed field besides `_id` (ReadModels.ensure_indexes): a user's facts; a
+# request id's first answer (EventStore.ensure_indexes).
+INDEXED = {USER_INDEX: "user_id", COMMITS: REQUEST_KEY}
 
 
 class Recorder(monitoring.CommandListener):

@@ -146,16 +146,6 @@ def build(
         consumer("feed", topics.FEED_EVENTS, automod.HANDLED),
         consumer("lists", topics.MODERATION_EVENTS, OWN_EVENTS),
     ]
-    store = EventStore(database, SERVICE.source)
-    indexes_ready = False
-
-    async def indexes() -> str | None:
-        nonlocal indexes_ready
-        if not indexes_ready:
-            await store.ensure_indexes()
-            indexes_ready = True
-        return None
-
     def register_api(server: aio.Server) -> None:
         moderation_service_pb2_grpc.add_ModerationServiceServicer_to_server(
             ModerationServicer(moderation), server
@@ -166,7 +156,7 @@ def build(
         service_full_name=SERVICE.full_name,
         register=[register_api],
         workers=workers,
-        readiness=[indexes],
+        indexes=[moderation.store.ensure_indexes],
         mongo=mongo,
         topics=[SERVICE.topic, *(topics.dlq(topic) for topic in SERVICE.consumes)],
     )

@@ -10,6 +10,7 @@ from community.membership.v1 import types_pb2 as roles
 from community.moderation.v1 import moderation_service_pb2 as api
 from community.moderation.v1 import types_pb2 as types
 from community_common.context import Caller
+from community_common.event_store import COMMITS, REQUEST_KEY
 from moderation.bootstrap import ModerationSettings, moderation_use_cases
 from pymongo import AsyncMongoClient, monitoring
 
@@ -32,9 +33,11 @@ class Recorder(monitoring.CommandListener):
 def only_id_equality(command: dict[str, Any]) -> bool:
     if "find" in command:
         query = command.get("filter", {})
+        # A request id's first answer is found by the commits' unique request key.
+        field = REQUEST_KEY if command["find"] == COMMITS else "_id"
         return (
-            list(query) == ["_id"]
-            and not isinstance(query["_id"], dict)
+            list(query) in (["_id"], [field])
+            and isinstance(next(iter(query.values())), str)
             and not command.get("sort")
         )
     if "update" in command:

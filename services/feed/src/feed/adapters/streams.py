@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import copy
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from community.feed.v1 import events_pb2 as ev
 from community_common.event_store import Commit, EventStore, NewEvent, RequestKey
@@ -32,6 +32,8 @@ from google.protobuf.message import Message
 # Aggregates kept per process: posts hold their body (up to 10,000 chars) and comment ids, so
 # a few thousand stay within a few tens of MB.
 KEPT_AGGREGATES = 4096
+
+R = TypeVar("R", bound=Message)
 
 
 class Aggregate(Protocol):
@@ -75,21 +77,25 @@ class Streams:
         stream_id: str,
         aggregate: Aggregate,
         events: Sequence[Message],
-        request: RequestKey | None = None,
-    ) -> Commit:
-        """Append `events` after the loaded version (ConcurrencyConflict if someone was
-        faster) and apply them, with their stored ce_time, to the aggregate."""
-        commit = await self.store.append(
+        request: RequestKey | None,
+        respond: Callable[[Commit], Awaitable[R]],
+    ) -> tuple[R, Commit]:
+        """Apply `events` (with the ce_time they are stored with) to the aggregate, build the
+        response from it, and append them after the loaded version together with that
+        response (ConcurrencyConflict if someone was faster, DuplicateRequest if a twin of
+        this request was)."""
+        prepared = self.store.prepare(
             stream_id,
             aggregate.version,
             [NewEvent(event) for event in events],
             snapshot=_after(aggregate, events),
-            request=request,
         )
-        for event, stored in zip(events, commit.events, strict=True):
+        for event, stored in zip(events, prepared.commit.events, strict=True):
             aggregate.apply(event, stored.time)
+        response = await respond(prepared.commit)
+        commit = await self.store.insert(prepared, request=request, result=response)
         self._remember(stream_id, aggregate)
-        return commit
+        return response, commit
 
     def _remember(self, stream_id: str, aggregate: Aggregate) -> None:
         # A copy: callers change the aggregate they were given (a command applies its events).

@@ -54,11 +54,9 @@ class Announcements:
                 "created_at": format_time(self.deps.clock()),
             }
             await self.deps.timelines.append(tl.announcements(community_id), entry)
-            commit = await self.deps.store.append(
-                announcement_id, 0, [NewEvent(event)], request=key
-            )
             response = api.PublishAnnouncementResponse(announcement=announcement_message(entry))
-            return response, commit
+            prepared = self.deps.store.prepare(announcement_id, 0, [NewEvent(event)])
+            return response, await self.deps.store.insert(prepared, request=key, result=response)
 
         return await self.deps.once(
             caller,

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from community_common.auth import Caller
+from community_common.commands import Command, run_once
 from community_common.consistency import ConsistencyGate
-from community_common.event_store import (
-    Commit,
-    EventStore,
-    RequestKey,
-    retry_on_conflict,
-)
+from community_common.event_store import EventStore, RequestKey
 from google.protobuf.message import Message
 
 from feed.adapters.knowledge_store import Knowledge
@@ -58,14 +54,7 @@ class Deps:
         request_id: str,
         operation: str,
         response_type: type[R],
-        command: Callable[[RequestKey | None], Awaitable[tuple[R, Commit | None]]],
+        command: Command[R],
     ) -> R:
-        """Run a mutation at most once per (caller, request_id): a retry gets the first
-        success's response; a refusal is not remembered. Lost write races are re-run."""
         key = RequestKey.of(caller.user_id, request_id, operation)
-        remembered = await self.store.recall(key)
-        if remembered is not None:
-            return response_type.FromString(remembered.result)
-        response, commit = await retry_on_conflict(lambda: command(key))
-        remembered = await self.store.remember(key, response.SerializeToString(), commit)
-        return response_type.FromString(remembered.result)
+        return await run_once(self.store, key, response_type, command)

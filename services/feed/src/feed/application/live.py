@@ -58,7 +58,9 @@ class LiveSessions:
         found = await self.heartbeats.find_one({"_id": heartbeat_id(session_id, user_id)})
         return found["at"] if found else None
 
-    async def viewer_count(self, session: LiveSession) -> int:
+    async def viewer_count(self, session: LiveSession, changed: ViewerShard | None = None) -> int:
+        """`changed`: a shard this command is about to store, counted in place of its stored
+        version (a response is built before its commit is written)."""
         if not session.active:
             return 0
         shards = await asyncio.gather(
@@ -67,6 +69,8 @@ class LiveSessions:
                 for n in range(live.VIEWER_SHARDS)
             )
         )
+        if changed is not None:
+            shards = [changed if s.stream_id == changed.stream_id else s for s in shards]
         watching = sorted(set().union(*(shard.watching for shard in shards)))
         beats = await asyncio.gather(
             *(self._last_join(session.session_id, user) for user in watching)
@@ -75,7 +79,9 @@ class LiveSessions:
         ttl = self.deps.live_viewer_ttl
         return sum(1 for beat in beats if live.heartbeat_fresh(beat, now, ttl))
 
-    async def view(self, session: LiveSession) -> api.LiveSession:
+    async def view(
+        self, session: LiveSession, changed: ViewerShard | None = None
+    ) -> api.LiveSession:
         return api.LiveSession(
             session_id=session.session_id,
             community_id=session.community_id,
@@ -84,7 +90,7 @@ class LiveSessions:
             status=api.LIVE_SESSION_STATUS_ACTIVE
             if session.active
             else api.LIVE_SESSION_STATUS_ENDED,
-            viewer_count=await self.viewer_count(session),
+            viewer_count=await self.viewer_count(session, changed),
             started_at=timestamp(session.started_at),
             ended_at=timestamp(session.ended_at),
         )
@@ -111,8 +117,11 @@ class LiveSessions:
             )
             session = LiveSession(session_id)
             event = LiveSession.start(session_id, community_id, caller.user_id, request.title)
-            commit = await self.deps.streams.save(session_id, session, [event], key)
-            return api.StartLiveSessionResponse(live_session=await self.view(session)), commit
+
+            async def respond(_: Commit) -> api.StartLiveSessionResponse:
+                return api.StartLiveSessionResponse(live_session=await self.view(session))
+
+            return await self.deps.streams.save(session_id, session, [event], key, respond)
 
         return await self.deps.once(
             caller, request.request_id, "StartLiveSession", api.StartLiveSessionResponse, command
@@ -143,10 +152,13 @@ class LiveSessions:
                 )
             stream_id, shard = await self._shard(session.session_id, caller.user_id)
             events = shard.join(session, caller.user_id, last_join, now, self.deps.live_viewer_ttl)
-            commit = None
-            if events:
-                commit = await self.deps.streams.save(stream_id, shard, events, key)
-            return api.JoinLiveSessionResponse(live_session=await self.view(session)), commit
+
+            async def respond(_: Commit | None = None) -> api.JoinLiveSessionResponse:
+                return api.JoinLiveSessionResponse(live_session=await self.view(session, shard))
+
+            if not events:
+                return await respond(), None
+            return await self.deps.streams.save(stream_id, shard, events, key, respond)
 
         return await self.deps.once(
             caller, request.request_id, "JoinLiveSession", api.JoinLiveSessionResponse, command
@@ -164,13 +176,17 @@ class LiveSessions:
             stream_id, shard = await self._shard(session.session_id, caller.user_id)
             now = self.deps.clock()
             events = shard.leave(session, caller.user_id, last_join, now, self.deps.live_viewer_ttl)
-            commit = None
-            if events:
-                commit = await self.deps.streams.save(stream_id, shard, events, key)
-                await self.heartbeats.delete_one(
-                    {"_id": heartbeat_id(session.session_id, caller.user_id)}
-                )
-            return api.LeaveLiveSessionResponse(live_session=await self.view(session)), commit
+
+            async def respond(_: Commit | None = None) -> api.LeaveLiveSessionResponse:
+                return api.LeaveLiveSessionResponse(live_session=await self.view(session, shard))
+
+            if not events:
+                return await respond(), None
+            left = await self.deps.streams.save(stream_id, shard, events, key, respond)
+            await self.heartbeats.delete_one(
+                {"_id": heartbeat_id(session.session_id, caller.user_id)}
+            )
+            return left
 
         return await self.deps.once(
             caller, request.request_id, "LeaveLiveSession", api.LeaveLiveSessionResponse, command
@@ -186,8 +202,11 @@ class LiveSessions:
             session = await self._session(request.session_id)
             standing = await self.deps.knowledge.standing(session.community_id, caller)
             event = session.end(caller.user_id, standing.is_moderator)
-            commit = await self.deps.streams.save(session.session_id, session, [event], key)
-            return api.EndLiveSessionResponse(live_session=await self.view(session)), commit
+
+            async def respond(_: Commit) -> api.EndLiveSessionResponse:
+                return api.EndLiveSessionResponse(live_session=await self.view(session))
+
+            return await self.deps.streams.save(session.session_id, session, [event], key, respond)
 
         return await self.deps.once(
             caller, request.request_id, "EndLiveSession", api.EndLiveSessionResponse, command

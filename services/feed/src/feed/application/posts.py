@@ -83,9 +83,12 @@ class Posts:
             )
             post = Post(post_id)
             event = Post.create(post_id, community_id, group_id, caller.user_id, request.body)
-            commit = await self.deps.streams.save(post_id, post, [event], key)
-            message = await post_message(self.deps, post, removed=False, like_count_known=0)
-            return api.CreatePostResponse(post=message), commit
+
+            async def respond(_: Commit) -> api.CreatePostResponse:
+                message = await post_message(self.deps, post, removed=False, like_count_known=0)
+                return api.CreatePostResponse(post=message)
+
+            return await self.deps.streams.save(post_id, post, [event], key, respond)
 
         return await self.deps.once(
             caller, request.request_id, "CreatePost", api.CreatePostResponse, command
@@ -103,8 +106,7 @@ class Posts:
             post = await self.deps.streams.load(Post, request.post_id)
             post.require_exists()
             event = post.delete(caller.user_id)
-            commit = await self.deps.streams.save(post.post_id, post, [event], key)
-            return api.DeletePostResponse(), commit
+            return await self.deps.streams.save(post.post_id, post, [event], key, _deleted)
 
         return await self.deps.once(
             caller, request.request_id, "DeletePost", api.DeletePostResponse, command
@@ -130,9 +132,12 @@ class Posts:
             standing.require_participation(Action.ACTION_COMMENT, post.group_id, self.deps.clock())
             require_not_removed(removals.post_removed)
             event = post.comment(new_id(), caller.user_id, request.body, request.parent_comment_id)
-            commit = await self.deps.streams.save(post.post_id, post, [event], key)
-            comment = comment_message(event, commit.events[0].time, removed=False)
-            return api.AddCommentResponse(comment=comment), commit
+
+            async def respond(commit: Commit) -> api.AddCommentResponse:
+                comment = comment_message(event, commit.events[0].time, removed=False)
+                return api.AddCommentResponse(comment=comment)
+
+            return await self.deps.streams.save(post.post_id, post, [event], key, respond)
 
         return await self.deps.once(
             caller, request.request_id, "AddComment", api.AddCommentResponse, command
@@ -157,13 +162,18 @@ class Posts:
                 event = (
                     shard.like(post, caller.user_id) if like else shard.unlike(post, caller.user_id)
                 )
-                commit = None
-                if event is not None:
-                    if like:
-                        await self.deps.liked.mark(post_id)
-                    commit = await self.deps.streams.save(stream_id, shard, [event], key)
-            message = await post_message(self.deps, post, removals.post_removed, loaded=shard)
-            return response_type(post=message), commit
+
+                async def respond(_: Commit | None = None) -> Any:
+                    message = await post_message(
+                        self.deps, post, removals.post_removed, loaded=shard
+                    )
+                    return response_type(post=message)
+
+                if event is None:  # already liked (or not liked): nothing changes
+                    return await respond(), None
+                if like:
+                    await self.deps.liked.mark(post_id)
+                return await self.deps.streams.save(stream_id, shard, [event], key, respond)
 
         operation = "LikePost" if like else "UnlikePost"
         return await self.deps.once(caller, request_id, operation, response_type, command)
@@ -201,8 +211,11 @@ class Posts:
                 target.require_participation(Action.ACTION_SHARE, "", now)
             require_not_removed(removals.post_removed)
             event = post.share(caller.user_id, target_id)
-            commit = await self.deps.streams.save(post.post_id, post, [event], key)
-            return api.SharePostResponse(post=await self.view(post, removals)), commit
+
+            async def respond(_: Commit) -> api.SharePostResponse:
+                return api.SharePostResponse(post=await self.view(post, removals))
+
+            return await self.deps.streams.save(post.post_id, post, [event], key, respond)
 
         return await self.deps.once(
             caller, request.request_id, "SharePost", api.SharePostResponse, command
@@ -297,3 +310,7 @@ def comment_message(event: ev.CommentAdded, time: str, removed: bool) -> api.Com
         created_at=timestamp(time),
         removed=removed,
     )
+
+
+async def _deleted(_: Commit) -> api.DeletePostResponse:
+    return api.DeletePostResponse()

@@ -19,15 +19,16 @@ from typing import Any, TypeVar
 
 from community.membership.v1 import membership_service_pb2 as api
 from community.moderation.v1 import types_pb2 as moderation_types
+from community_common.commands import run_once
 from community_common.envelope import EventEnvelope, format_time
 from community_common.errors import NotFound, PermissionDenied
 from community_common.event_store import (
-    ConcurrencyConflict,
+    Commit,
+    DuplicateRequest,
     EventStore,
     NewEvent,
     Provenance,
     RequestKey,
-    retry_on_conflict,
 )
 from community_common.stream_locks import StreamLocks
 from community_contracts import reasons
@@ -121,15 +122,11 @@ class MembershipService:
         missing: NotFound,
         provenance: Provenance | None = None,
     ) -> R:
-        remembered = await self.store.recall(request)
-        if remembered is not None:
-            return response_type.FromString(remembered.result)
-
-        async def attempt() -> tuple[R, Any]:
+        async def command(key: RequestKey | None) -> tuple[R, Commit | None]:
             async with self.locks.hold(community_id):
-                return await decide_and_append()
+                return await decide_and_append(key)
 
-        async def decide_and_append() -> tuple[R, Any]:
+        async def decide_and_append(key: RequestKey | None) -> tuple[R, Commit | None]:
             community = await self.repository.load(community_id)
             if not community.exists:
                 raise missing
@@ -139,23 +136,20 @@ class MembershipService:
             if not community.recorded:  # nothing changed (e.g. a role set to what it was)
                 token = consistency_token(community_id, community.version)
                 return respond(community, decided, token, now), None
-            commit = await self.store.append(
+            prepared = self.store.prepare(
                 community_id,
                 before.version,
                 [NewEvent(event) for event in community.recorded],
-                request=request,
                 provenance=provenance,
             )
-            after = self._replayed(before, community.recorded, commit.events)
+            after = self._replayed(before, community.recorded, prepared.commit.events)
+            response = respond(after, decided, consistency_token(community_id, after.version), now)
+            commit = await self.store.insert(prepared, request=key, result=response)
             self.repository.committed(after)
             await self._project(after, community.recorded, commit.events)
-            return respond(
-                after, decided, consistency_token(community_id, after.version), now
-            ), commit
+            return response, commit
 
-        response, commit = await retry_on_conflict(attempt)
-        stored = await self.store.remember(request, response.SerializeToString(), commit)
-        return response_type.FromString(stored.result)
+        return await run_once(self.store, request, response_type, command)
 
     async def _project(
         self, community: Community, recorded: list[Message], stored: Iterable[EventEnvelope]
@@ -214,50 +208,51 @@ class MembershipService:
         request_id: str,
     ) -> api.CreateCommunityResponse:
         request = RequestKey.of(actor.user_id, request_id, "CreateCommunity")
-        remembered = await self.store.recall(request)
-        if remembered is not None:
-            return api.CreateCommunityResponse.FromString(remembered.result)
+        first = await self.store.recall(request)
+        if first is not None:
+            return api.CreateCommunityResponse.FromString(first)
         now = self.clock()
         await self._require_unrestricted(actor.user_id, ACTION_CREATE_COMMUNITY, now)
         community_id = new_community_id(actor.user_id, request_id)
         existing = await self.repository.load(community_id)
-        commit = None
-        if not existing.exists:
-            await self.ledger.claim(
-                actor.user_id,
-                community_id,
-                now,
-                self.limits.max_communities_per_user,
-                lambda cid: self._standing(actor.user_id, cid),
-            )
-            created = Community.create(
-                community_id,
-                actor.user_id,
-                name,
-                description,
-                topics,
-                visibility,
-                join_policy,
-                now,
-            )
-            try:
-                commit = await self.store.append(
-                    community_id, 0, [NewEvent(e) for e in created.recorded], request=request
-                )
-            except ConcurrencyConflict:  # a twin of this request stored it first
-                pass
-            else:
-                existing = self._replayed(Community(community_id), created.recorded, commit.events)
-                await self._project(existing, created.recorded, commit.events)
-        if not existing.exists:
-            existing = await self.repository.load(community_id)
-        response = api.CreateCommunityResponse(
-            community=messages.community(existing, existing.role_of(actor.user_id)),
-            # The create's own version: a half-done create finished by a retry answers the same.
-            consistency_token=consistency_token(community_id, 1),
+        if existing.exists:  # stored before responses were kept with their commits
+            return self._created(existing, actor.user_id)
+        await self.ledger.claim(
+            actor.user_id,
+            community_id,
+            now,
+            self.limits.max_communities_per_user,
+            lambda cid: self._standing(actor.user_id, cid),
         )
-        stored = await self.store.remember(request, response.SerializeToString(), commit)
-        return api.CreateCommunityResponse.FromString(stored.result)
+        created = Community.create(
+            community_id,
+            actor.user_id,
+            name,
+            description,
+            topics,
+            visibility,
+            join_policy,
+            now,
+        )
+        prepared = self.store.prepare(
+            community_id, 0, [NewEvent(e) for e in created.recorded]
+        )
+        after = self._replayed(Community(community_id), created.recorded, prepared.commit.events)
+        response = self._created(after, actor.user_id)
+        try:
+            # The id comes from the request id: a twin of this request collides here.
+            commit = await self.store.insert(prepared, request=request, result=response)
+        except DuplicateRequest as twin:
+            return api.CreateCommunityResponse.FromString(twin.result)
+        await self._project(after, created.recorded, commit.events)
+        return response
+
+    @staticmethod
+    def _created(community: Community, owner_id: str) -> api.CreateCommunityResponse:
+        return api.CreateCommunityResponse(
+            community=messages.community(community, community.role_of(owner_id)),
+            consistency_token=consistency_token(community.community_id, 1),
+        )
 
     async def _standing(self, user_id: str, community_id: str) -> Standing:
         community = await self.repository.load(community_id)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from community_common.event_store import Commit, EventStore, NewEvent, Provenance, RequestKey
+from google.protobuf.message import Message
 
 from moderation.domain.aggregate import Aggregate
 from moderation.domain.automod import AutomodRule
@@ -59,21 +60,24 @@ class Repository:
         aggregate_id: str,
         *,
         request: RequestKey | None = None,
+        result: Message | None = None,
         provenance: Provenance | None = None,
     ) -> Commit | None:
         """Append what the aggregate recorded since it was loaded (ConcurrencyConflict if
-        someone else wrote first); None when it recorded nothing."""
+        someone else wrote first, DuplicateRequest if a twin of `request` did); None when it
+        recorded nothing. With `request`, `result` is stored with the commit (see
+        community_common.commands)."""
         if not aggregate.pending:
             return None
         base_version = aggregate.version - len(aggregate.pending)
-        commit = await self.store.append(
+        prepared = self.store.prepare(
             stream_id(type(aggregate), aggregate_id),
             base_version,
             [NewEvent(event) for event in aggregate.pending],
             subject=aggregate_id,
             snapshot=aggregate.snapshot(),
-            request=request,
             provenance=provenance,
         )
+        commit = await self.store.insert(prepared, request=request, result=result)
         aggregate.pending = []
         return commit

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from community.moderation.v1 import moderation_service_pb2 as api
 from community.moderation.v1 import types_pb2 as types
+from community_common.commands import Command, run_once
 from community_common.context import Caller
 from community_common.errors import NotFound
 from community_common.event_store import (
@@ -103,7 +104,7 @@ class Moderation:
         check_rule_text(request.title, request.description)
         await self.lookups.catch_up(request.consistency_token)
 
-        async def work() -> api.AddRuleResponse:
+        async def command(key: RequestKey | None) -> tuple[api.AddRuleResponse, Commit | None]:
             community = await self.lookups.community(request.community_id)
             actor = await self.lookups.caller_standing(community.community_id, caller)
             standing.require_admin(actor)
@@ -116,10 +117,12 @@ class Moderation:
                 caller.user_id,
                 self.clock(),
             )
-            await self._save(rule, rule.rule_id)
-            return api.AddRuleResponse(rule=_rule_view(rule))
+            response = api.AddRuleResponse(rule=_rule_view(rule))
+            return response, await self._save(rule, rule.rule_id, key, response)
 
-        return await self._once(caller, request.request_id, "AddRule", api.AddRuleResponse, work)
+        return await self._once(
+            caller, request.request_id, "AddRule", api.AddRuleResponse, command
+        )
 
     async def update_rule(
         self, caller: Caller, request: api.UpdateRuleRequest
@@ -138,20 +141,15 @@ class Moderation:
         check_rule_text(title or "", description or "", title_required="title" in paths)
         await self.lookups.catch_up(request.consistency_token)
 
-        async def work() -> api.UpdateRuleResponse:
+        async def command(key: RequestKey | None) -> tuple[api.UpdateRuleResponse, Commit | None]:
             rule = await self._existing(Rule, request.rule_id)
             await self._require_rule_admin(caller, rule)
-
-            async def change() -> Rule:
-                current = await self._existing(Rule, request.rule_id)
-                current.update(title, description, caller.user_id, self.clock())
-                await self._save(current, current.rule_id)
-                return current
-
-            return api.UpdateRuleResponse(rule=_rule_view(await retry_on_conflict(change)))
+            rule.update(title, description, caller.user_id, self.clock())
+            response = api.UpdateRuleResponse(rule=_rule_view(rule))
+            return response, await self._save(rule, rule.rule_id, key, response)
 
         return await self._once(
-            caller, request.request_id, "UpdateRule", api.UpdateRuleResponse, work
+            caller, request.request_id, "UpdateRule", api.UpdateRuleResponse, command
         )
 
     async def remove_rule(
@@ -160,20 +158,15 @@ class Moderation:
         validation.check(validation.required_id("rule_id", request.rule_id))
         await self.lookups.catch_up(request.consistency_token)
 
-        async def work() -> api.RemoveRuleResponse:
+        async def command(key: RequestKey | None) -> tuple[api.RemoveRuleResponse, Commit | None]:
             rule = await self._existing(Rule, request.rule_id)
             await self._require_rule_admin(caller, rule)
-
-            async def remove() -> None:
-                current = await self._existing(Rule, request.rule_id)
-                current.remove(caller.user_id, self.clock())
-                await self._save(current, current.rule_id)
-
-            await retry_on_conflict(remove)
-            return api.RemoveRuleResponse()
+            rule.remove(caller.user_id, self.clock())
+            response = api.RemoveRuleResponse()
+            return response, await self._save(rule, rule.rule_id, key, response)
 
         return await self._once(
-            caller, request.request_id, "RemoveRule", api.RemoveRuleResponse, work
+            caller, request.request_id, "RemoveRule", api.RemoveRuleResponse, command
         )
 
     async def list_rules(
@@ -216,7 +209,9 @@ class Moderation:
         check_report_arguments(request.reason, request.rule_id, request.details)
         await self.lookups.catch_up(request.consistency_token)
 
-        async def work() -> api.ReportContentResponse:
+        async def command(
+            key: RequestKey | None,
+        ) -> tuple[api.ReportContentResponse, Commit | None]:
             community = await self.lookups.community(request.community_id)
             target = await self._report_target(request)
             if request.reason == types.REASON_COMMUNITY_RULE:
@@ -237,11 +232,11 @@ class Moderation:
                 platform=goes_to_platform_queue(request.reason),
                 now=self.clock(),
             )
-            await self._save(report, report.report_id)
-            return api.ReportContentResponse(report=report.view)
+            response = api.ReportContentResponse(report=report.view)
+            return response, await self._save(report, report.report_id, key, response)
 
         return await self._once(
-            caller, request.request_id, "ReportContent", api.ReportContentResponse, work
+            caller, request.request_id, "ReportContent", api.ReportContentResponse, command
         )
 
     async def _report_target(self, request: api.ReportContentRequest) -> ReportTarget:
@@ -323,7 +318,9 @@ class Moderation:
         validation.check(problems)
         await self.lookups.catch_up(request.consistency_token)
 
-        async def work() -> api.ResolveReportResponse:
+        async def command(
+            key: RequestKey | None,
+        ) -> tuple[api.ResolveReportResponse, Commit | None]:
             report = await self._existing(Report, request.report_id)
             target = report.target
             community = await self.lookups.community(target.community_id)
@@ -342,16 +339,17 @@ class Moderation:
             # report stays open and can be resolved again, instead of resolved without action.
             await self._take_resolution_action(caller, report, request.resolution, duration)
 
-            async def resolve() -> Report:
+            async def resolve() -> tuple[api.ResolveReportResponse, Commit | None]:
                 current = await self._existing(Report, request.report_id)
                 current.resolve(request.resolution, request.note, caller.user_id, self.clock())
-                await self._save(current, current.report_id)
-                return current
+                response = api.ResolveReportResponse(report=current.view)
+                return response, await self._save(current, current.report_id, key, response)
 
-            return api.ResolveReportResponse(report=(await retry_on_conflict(resolve)).view)
+            # Only the resolve is re-run when it loses a race: the action above is taken once.
+            return await retry_on_conflict(resolve)
 
         return await self._once(
-            caller, request.request_id, "ResolveReport", api.ResolveReportResponse, work
+            caller, request.request_id, "ResolveReport", api.ResolveReportResponse, command
         )
 
     async def _take_resolution_action(
@@ -423,7 +421,9 @@ class Moderation:
         validation.check(problems, _reason(request.reason))
         await self.lookups.catch_up(request.consistency_token)
 
-        async def work() -> api.RemoveContentResponse:
+        async def command(
+            key: RequestKey | None,
+        ) -> tuple[api.RemoveContentResponse, Commit | None]:
             content = (
                 await self.lookups.post(request.post_id)
                 if kind == "post_id"
@@ -434,12 +434,18 @@ class Moderation:
             author = await self.lookups.standing(content.community_id, content.author_id)
             standing.require_acts_on(actor, author)
             standing.require_active(community)
-            await self._change_content(
-                content, remove=remove, actor_id=caller.user_id, reason=request.reason
+            response = api.RemoveContentResponse()
+            commit = await self._change_content(
+                content,
+                remove=remove,
+                actor_id=caller.user_id,
+                reason=request.reason,
+                request=key,
+                response=response,
             )
-            return api.RemoveContentResponse()
+            return response, commit
 
-        await self._once(caller, request.request_id, operation, api.RemoveContentResponse, work)
+        await self._once(caller, request.request_id, operation, api.RemoveContentResponse, command)
 
     async def _change_content(
         self,
@@ -449,17 +455,19 @@ class Moderation:
         actor_id: str,
         reason: str = "",
         report_id: str = "",
-    ) -> None:
-        async def change() -> None:
+        request: RequestKey | None = None,
+        response: Message | None = None,
+    ) -> Commit | None:
+        async def change() -> Commit | None:
             post = await self.repository.load(PostModeration, content.post_id)
             now = self.clock()
             if remove:
                 post.remove(content, now, actor_id=actor_id, report_id=report_id, reason=reason)
             else:
                 post.restore(content, actor_id, reason, now)
-            await self._save(post, content.post_id)
+            return await self._save(post, content.post_id, request, response)
 
-        await retry_on_conflict(change)
+        return await retry_on_conflict(change)
 
     # --- sanctions ---------------------------------------------------------------------
 
@@ -472,18 +480,19 @@ class Moderation:
         assert duration is not None
         await self.lookups.catch_up(request.consistency_token)
 
-        async def work() -> api.MuteMemberResponse:
+        async def command(key: RequestKey | None) -> tuple[api.MuteMemberResponse, Commit | None]:
             await self._require_acts_on_member(caller, request.community_id, request.user_id)
-            expires_at = await self._sanction(
+            return await self._sanction(
                 request.community_id,
                 lambda s, now: s.mute(
                     request.user_id, duration, now, actor_id=caller.user_id, reason=request.reason
                 ),
+                key,
+                lambda expires_at: api.MuteMemberResponse(expires_at=timestamp(expires_at)),
             )
-            return api.MuteMemberResponse(expires_at=timestamp(expires_at))
 
         return await self._once(
-            caller, request.request_id, "MuteMember", api.MuteMemberResponse, work
+            caller, request.request_id, "MuteMember", api.MuteMemberResponse, command
         )
 
     async def unmute_member(
@@ -492,16 +501,19 @@ class Moderation:
         self._check_member_request(request)
         await self.lookups.catch_up(request.consistency_token)
 
-        async def work() -> api.UnmuteMemberResponse:
+        async def command(
+            key: RequestKey | None,
+        ) -> tuple[api.UnmuteMemberResponse, Commit | None]:
             await self._require_acts_on_member(caller, request.community_id, request.user_id)
-            await self._sanction(
+            return await self._sanction(
                 request.community_id,
                 lambda s, now: s.unmute(request.user_id, caller.user_id, request.reason, now),
+                key,
+                lambda _: api.UnmuteMemberResponse(),
             )
-            return api.UnmuteMemberResponse()
 
         return await self._once(
-            caller, request.request_id, "UnmuteMember", api.UnmuteMemberResponse, work
+            caller, request.request_id, "UnmuteMember", api.UnmuteMemberResponse, command
         )
 
     async def ban_member(
@@ -512,21 +524,25 @@ class Moderation:
         validation.check(validation.positive_duration("duration", duration))
         await self.lookups.catch_up(request.consistency_token)
 
-        async def work() -> api.BanMemberResponse:
-            await self._require_acts_on_member(caller, request.community_id, request.user_id)
-            expires_at = await self._sanction(
-                request.community_id,
-                lambda s, now: s.ban(
-                    request.user_id, duration, now, actor_id=caller.user_id, reason=request.reason
-                ),
-            )
+        def respond(expires_at: datetime | None) -> api.BanMemberResponse:
             response = api.BanMemberResponse()
             if expires_at is not None:
                 response.expires_at.CopyFrom(timestamp(expires_at))
             return response
 
+        async def command(key: RequestKey | None) -> tuple[api.BanMemberResponse, Commit | None]:
+            await self._require_acts_on_member(caller, request.community_id, request.user_id)
+            return await self._sanction(
+                request.community_id,
+                lambda s, now: s.ban(
+                    request.user_id, duration, now, actor_id=caller.user_id, reason=request.reason
+                ),
+                key,
+                respond,
+            )
+
         return await self._once(
-            caller, request.request_id, "BanMember", api.BanMemberResponse, work
+            caller, request.request_id, "BanMember", api.BanMemberResponse, command
         )
 
     async def unban_member(
@@ -535,16 +551,19 @@ class Moderation:
         self._check_member_request(request)
         await self.lookups.catch_up(request.consistency_token)
 
-        async def work() -> api.UnbanMemberResponse:
+        async def command(
+            key: RequestKey | None,
+        ) -> tuple[api.UnbanMemberResponse, Commit | None]:
             await self._require_acts_on_member(caller, request.community_id, request.user_id)
-            await self._sanction(
+            return await self._sanction(
                 request.community_id,
                 lambda s, now: s.unban(request.user_id, caller.user_id, request.reason, now),
+                key,
+                lambda _: api.UnbanMemberResponse(),
             )
-            return api.UnbanMemberResponse()
 
         return await self._once(
-            caller, request.request_id, "UnbanMember", api.UnbanMemberResponse, work
+            caller, request.request_id, "UnbanMember", api.UnbanMemberResponse, command
         )
 
     @staticmethod
@@ -564,13 +583,20 @@ class Moderation:
         standing.require_active(community)
 
     async def _sanction(
-        self, community_id: str, act: Callable[[CommunitySanctions, datetime], Any]
-    ) -> Any:
-        async def change() -> Any:
+        self,
+        community_id: str,
+        act: Callable[[CommunitySanctions, datetime], Any],
+        request: RequestKey | None = None,
+        respond: Callable[[Any], Message | None] = lambda _: None,
+    ) -> tuple[Any, Commit | None]:
+        """Load the community's sanctions, `act` on them, and save; `respond` turns what `act`
+        returned into the response stored with the commit. Re-run when it loses a race."""
+
+        async def change() -> tuple[Any, Commit | None]:
             sanctions = await self.repository.load(CommunitySanctions, community_id)
-            result = act(sanctions, self.clock())
-            await self._save(sanctions, community_id)
-            return result
+            acted = act(sanctions, self.clock())
+            response = respond(acted)
+            return response, await self._save(sanctions, community_id, request, response)
 
         return await retry_on_conflict(change)
 
@@ -590,20 +616,18 @@ class Moderation:
         await self.lookups.catch_up(request.consistency_token)
         _require_platform_admin(caller)
 
-        async def work() -> api.RestrictUserResponse:
-            async def change() -> datetime:
-                restrictions = await self.repository.load(UserRestrictions, request.user_id)
-                expires_at = restrictions.restrict(
-                    request.actions, duration, caller.user_id, request.reason, self.clock()
-                )
-                await self._save(restrictions, request.user_id)
-                return expires_at
-
-            expires_at = await retry_on_conflict(change)
-            return api.RestrictUserResponse(expires_at=timestamp(expires_at))
+        async def command(
+            key: RequestKey | None,
+        ) -> tuple[api.RestrictUserResponse, Commit | None]:
+            restrictions = await self.repository.load(UserRestrictions, request.user_id)
+            expires_at = restrictions.restrict(
+                request.actions, duration, caller.user_id, request.reason, self.clock()
+            )
+            response = api.RestrictUserResponse(expires_at=timestamp(expires_at))
+            return response, await self._save(restrictions, request.user_id, key, response)
 
         return await self._once(
-            caller, request.request_id, "RestrictUser", api.RestrictUserResponse, work
+            caller, request.request_id, "RestrictUser", api.RestrictUserResponse, command
         )
 
     async def lift_restriction(
@@ -617,17 +641,16 @@ class Moderation:
         await self.lookups.catch_up(request.consistency_token)
         _require_platform_admin(caller)
 
-        async def work() -> api.LiftRestrictionResponse:
-            async def change() -> None:
-                restrictions = await self.repository.load(UserRestrictions, request.user_id)
-                restrictions.lift(request.actions, caller.user_id, request.reason, self.clock())
-                await self._save(restrictions, request.user_id)
-
-            await retry_on_conflict(change)
-            return api.LiftRestrictionResponse()
+        async def command(
+            key: RequestKey | None,
+        ) -> tuple[api.LiftRestrictionResponse, Commit | None]:
+            restrictions = await self.repository.load(UserRestrictions, request.user_id)
+            restrictions.lift(request.actions, caller.user_id, request.reason, self.clock())
+            response = api.LiftRestrictionResponse()
+            return response, await self._save(restrictions, request.user_id, key, response)
 
         return await self._once(
-            caller, request.request_id, "LiftRestriction", api.LiftRestrictionResponse, work
+            caller, request.request_id, "LiftRestriction", api.LiftRestrictionResponse, command
         )
 
     # --- automod rules -------------------------------------------------------------------
@@ -639,7 +662,9 @@ class Moderation:
         check_rule_arguments(request.keywords, request.regex, request.action)
         await self.lookups.catch_up(request.consistency_token)
 
-        async def work() -> api.AddAutomodRuleResponse:
+        async def command(
+            key: RequestKey | None,
+        ) -> tuple[api.AddAutomodRuleResponse, Commit | None]:
             await self._require_automod_admin(caller, request.community_id)
             rule = AutomodRule(new_id())
             rule.add(
@@ -650,11 +675,11 @@ class Moderation:
                 actor_id=caller.user_id,
                 now=self.clock(),
             )
-            await self._save(rule, rule.automod_rule_id)
-            return api.AddAutomodRuleResponse(automod_rule=rule.view)
+            response = api.AddAutomodRuleResponse(automod_rule=rule.view)
+            return response, await self._save(rule, rule.automod_rule_id, key, response)
 
         return await self._once(
-            caller, request.request_id, "AddAutomodRule", api.AddAutomodRuleResponse, work
+            caller, request.request_id, "AddAutomodRule", api.AddAutomodRuleResponse, command
         )
 
     async def list_automod_rules(
@@ -678,24 +703,21 @@ class Moderation:
         validation.check(validation.required_id("automod_rule_id", request.automod_rule_id))
         await self.lookups.catch_up(request.consistency_token)
 
-        async def work() -> api.RemoveAutomodRuleResponse:
+        async def command(
+            key: RequestKey | None,
+        ) -> tuple[api.RemoveAutomodRuleResponse, Commit | None]:
             rule = await self._existing(AutomodRule, request.automod_rule_id)
             await self._require_automod_admin(caller, rule.view.community_id)
-
-            async def remove() -> None:
-                current = await self._existing(AutomodRule, request.automod_rule_id)
-                current.remove(caller.user_id, self.clock())
-                await self._save(current, current.automod_rule_id)
-
-            await retry_on_conflict(remove)
-            return api.RemoveAutomodRuleResponse()
+            rule.remove(caller.user_id, self.clock())
+            response = api.RemoveAutomodRuleResponse()
+            return response, await self._save(rule, rule.automod_rule_id, key, response)
 
         return await self._once(
             caller,
             request.request_id,
             "RemoveAutomodRule",
             api.RemoveAutomodRuleResponse,
-            work,
+            command,
         )
 
     async def _require_automod_admin(self, caller: Caller, community_id: str) -> None:
@@ -733,8 +755,16 @@ class Moderation:
     async def _load_all(self, kind: type[A], ids: Sequence[str]) -> list[A]:
         return list(await asyncio.gather(*(self.repository.load(kind, i) for i in ids)))
 
-    async def _save(self, aggregate: Aggregate, aggregate_id: str) -> Commit | None:
-        commit = await self.repository.save(aggregate, aggregate_id)
+    async def _save(
+        self,
+        aggregate: Aggregate,
+        aggregate_id: str,
+        request: RequestKey | None = None,
+        response: Message | None = None,
+    ) -> Commit | None:
+        commit = await self.repository.save(
+            aggregate, aggregate_id, request=request, result=response
+        )
         if commit is not None:
             await self.lists.project_all(commit.events)
         return commit
@@ -745,15 +775,10 @@ class Moderation:
         request_id: str,
         operation: str,
         response_type: type[R],
-        work: Callable[[], Awaitable[R]],
+        command: Command[R],
     ) -> R:
-        """Run a mutation once per (caller, request_id): a retry gets the first result."""
         key = RequestKey.of(caller.user_id, request_id, operation)
-        remembered = await self.store.recall(key)
-        if remembered is None:
-            response = await work()
-            remembered = await self.store.remember(key, response.SerializeToString())
-        return response_type.FromString(remembered.result)
+        return await run_once(self.store, key, response_type, command)
 
 
 def _require_platform_admin(caller: Caller) -> None:

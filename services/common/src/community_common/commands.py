@@ -1,0 +1,48 @@
+"""The one way a mutation runs: at most once per request id, re-run when it loses a write race.
+
+A command is `command(key) -> (response, commit or None)`. When it appends, it inserts its
+commit with `key` and the response it is about to give (`EventStore.insert(prepared,
+request=key, result=response)`), so the effect and its answer are stored in one insert:
+
+- a retry after the first success (sequential, or after a crash at any point) finds the
+  commit by its request key and gets the first response, changing nothing;
+- concurrent twins (one process or several) collide on the commit's unique request key: one
+  commit is stored, the others get its response (`DuplicateRequest`);
+- a refusal stores nothing, so a corrected retry with the same request id can still succeed;
+- a command that changed nothing (`commit is None`) stores its response on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from google.protobuf.message import Message
+
+from community_common.event_store import (
+    Commit,
+    DuplicateRequest,
+    EventStore,
+    RequestKey,
+    retry_on_conflict,
+)
+
+R = TypeVar("R", bound=Message)
+
+Command = Callable[[RequestKey | None], Awaitable[tuple[R, Commit | None]]]
+
+
+async def run_once(
+    store: EventStore, key: RequestKey | None, response_type: type[R], command: Command[R]
+) -> R:
+    """`key`: `RequestKey.of(caller, request_id, operation)`, None when no request id."""
+    first = await store.recall(key)
+    if first is not None:
+        return response_type.FromString(first)
+    try:
+        response, commit = await retry_on_conflict(lambda: command(key))
+    except DuplicateRequest as twin:
+        return response_type.FromString(twin.result)
+    if commit is None:
+        return response_type.FromString(await store.remember(key, response))
+    return response
