@@ -26,6 +26,7 @@ from community_common.event_store import (
     RequestKey,
     retry_on_conflict,
 )
+from community_common.failpoints import failpoint
 
 R = TypeVar("R", bound=Message)
 
@@ -43,6 +44,7 @@ async def run_once(
         response, commit = await retry_on_conflict(lambda: command(key))
     except DuplicateRequest as twin:
         return response_type.FromString(twin.result)
+    failpoint("after-commit")
     if commit is None:
         return response_type.FromString(await store.remember(key, response))
     return response

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from community.feed.v1 import feed_service_pb2_grpc
-from community_common.config import Settings, env_float
+from community_common.config import Settings, env_float, env_str
 from community_common.consistency import ConsistencyGate
 from community_common.event_store import EventStore
 from community_common.logging import configure_logging
@@ -65,7 +65,13 @@ def build(
         register=[register_api],
         workers=[
             relay,
-            *consumers(blocking, settings.kafka_bootstrap_servers, settings.kafka_topic_partitions),
+            *consumers(
+                blocking,
+                settings.kafka_bootstrap_servers,
+                settings.kafka_topic_partitions,
+                # Replicas of one deployment share it (and so share the work).
+                consumer_group_prefix or env_str("CONSUMER_GROUP_PREFIX", "", env=env),
+            ),
         ],
         indexes=[deps.store.ensure_indexes],
         mongo=mongo,

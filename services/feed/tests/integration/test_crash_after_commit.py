@@ -1,0 +1,137 @@
+"""A feed process killed after a command's commit is stored and before its response is sent
+(failpoint `after-commit`): the client's retry with the same request id gets the first
+response from the next process, and the post exists once."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+from community.feed.v1 import feed_service_pb2 as api
+from community.feed.v1 import feed_service_pb2_grpc
+from community_common.event_store import COMMITS
+from community_common.mongo import blocking_client
+from community_contracts import topics
+from feed.entrypoints.consumers import MEMBERSHIP_GROUP, MODERATION_GROUP
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from .conftest import SECRET, Community, Events, Feed, start_groups_at_end
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class FeedProcess:
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.port = int(env["GRPC_PORT"])
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "feed"], env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
+        )
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
+        self.stub = feed_service_pb2_grpc.FeedServiceStub(self.channel)
+
+    def wait_serving(self, deadline_s: float = 60) -> None:
+        health = health_pb2_grpc.HealthStub(self.channel)
+        deadline = time.monotonic() + deadline_s
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, "the feed process exited"
+            try:
+                status = health.Check(health_pb2.HealthCheckRequest(), timeout=1).status
+                if status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.RpcError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError("the feed process never became SERVING")
+
+    def stop(self) -> None:
+        self.channel.close()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@pytest.fixture
+def database(mongo_uri: str) -> Iterator[str]:
+    name = f"feed_crash_{uuid.uuid4().hex[:10]}"
+    yield name
+    client = blocking_client(mongo_uri)
+    client.drop_database(name)
+    client.close()
+
+
+def test_a_retry_after_a_crash_between_commit_and_response_takes_effect_once(
+    kafka_bootstrap: str, mongo_uri: str, database: str, tmp_path: Path
+) -> None:
+    prefix = f"test-crash-{uuid.uuid4().hex[:8]}-"
+    start_groups_at_end(
+        kafka_bootstrap,
+        {
+            prefix + MEMBERSHIP_GROUP: topics.MEMBERSHIP_EVENTS,
+            prefix + MODERATION_GROUP: topics.MODERATION_EVENTS,
+        },
+    )
+    env = os.environ | {
+        "COMMUNITY_AUTH_HS256_SECRET": SECRET,
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "MONGODB_URI": mongo_uri,
+        "MONGODB_DATABASE": database,
+        "CONSUMER_GROUP_PREFIX": prefix,
+        "LOG_LEVEL": "WARNING",
+    }
+    events = Events(kafka_bootstrap)
+    community = Community(events, f"c-{uuid.uuid4().hex[:12]}", f"owner-{uuid.uuid4().hex[:8]}")
+    author = f"author-{uuid.uuid4().hex[:8]}"
+    token = community.join(author)
+    request = api.CreatePostRequest(
+        community_id=community.id,
+        body="once",
+        consistency_token=token,
+        request_id=f"crash-{uuid.uuid4().hex}",
+    )
+    metadata = Feed.auth(author)
+    log = tmp_path / "feed.log"
+
+    doomed = FeedProcess(
+        env | {"GRPC_PORT": str(free_port()), "COMMUNITY_FAILPOINTS": "after-commit"}, log
+    )
+    try:
+        doomed.wait_serving()
+        with pytest.raises(grpc.RpcError) as cut:
+            doomed.stub.CreatePost(request, metadata=metadata, timeout=30)
+        assert cut.value.code() == grpc.StatusCode.UNAVAILABLE, log.read_text()[-3000:]
+        assert doomed.process.wait(timeout=10) == -9  # killed at the failpoint
+    finally:
+        doomed.stop()
+
+    client = blocking_client(mongo_uri)
+    try:
+        [stored] = list(client[database][COMMITS].find({"request_key": {"$exists": True}}))
+        assert stored["events"][0]["ce_type"] == "community.feed.v1.PostCreated"
+
+        survivor = FeedProcess(env | {"GRPC_PORT": str(free_port())}, log)
+        try:
+            survivor.wait_serving()
+            first = survivor.stub.CreatePost(request, metadata=metadata, timeout=30)
+            again = survivor.stub.CreatePost(request, metadata=metadata, timeout=30)
+        finally:
+            survivor.stop()
+        assert first.post.post_id == again.post.post_id == stored["stream_id"]
+        assert client[database][COMMITS].count_documents({}) == 1
+    finally:
+        client.close()
+        events.close()
