@@ -28,7 +28,7 @@ import random
 import threading
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -259,6 +259,14 @@ class PreparedCommit:
     def commit(self) -> Commit:
         return commit_from_document(self.document)
 
+    def with_snapshot(self, state: Mapping[str, Any]) -> PreparedCommit:
+        """The same commit, saving `state` (BSON-able) as the stream's snapshot after it: the
+        aggregate's state with these events applied at their stored times, so the next load
+        starts from exactly what a full replay would build."""
+        version = self.document["base_version"] + len(self.document["events"])
+        snapshot = {"_id": self.document["stream_id"], "version": version, "state": dict(state)}
+        return replace(self, snapshot_document=snapshot)
+
 
 def _prepare(
     source: str,
@@ -267,7 +275,6 @@ def _prepare(
     events: Sequence[NewEvent],
     subject: str | None,
     provenance: Provenance | None,
-    snapshot: Mapping[str, Any] | None,
 ) -> PreparedCommit:
     if not events:
         raise ValueError("a commit needs at least one event")
@@ -287,13 +294,6 @@ def _prepare(
     attempt_id = str(uuid.uuid4())
     cid = commit_id(stream_id, expected_version)
     now = datetime.now(UTC)
-    snapshot_document = None
-    if snapshot is not None:
-        snapshot_document = {
-            "_id": stream_id,
-            "version": expected_version + len(events),
-            "state": dict(snapshot),
-        }
     return PreparedCommit(
         outbox_entry={
             "_id": attempt_id,
@@ -311,7 +311,7 @@ def _prepare(
             "committed_at": now,
             "events": event_documents,
         },
-        snapshot_document=snapshot_document,
+        snapshot_document=None,
     )
 
 
@@ -403,16 +403,11 @@ class EventStore:
         *,
         subject: str | None = None,
         provenance: Provenance | None = None,
-        snapshot: Mapping[str, Any] | None = None,
     ) -> PreparedCommit:
-        """`events` as the commit after `expected_version`, not yet stored.
-
-        `snapshot` is the aggregate's state after these events (BSON-able), if the caller
-        wants the next load to start from it. `provenance` defaults to the current gRPC call.
-        """
-        return _prepare(
-            self.source, stream_id, expected_version, events, subject, provenance, snapshot
-        )
+        """`events` as the commit after `expected_version`, not yet stored (their ids and
+        ce_times are fixed now). `provenance` defaults to the current gRPC call; add a
+        snapshot with `PreparedCommit.with_snapshot`."""
+        return _prepare(self.source, stream_id, expected_version, events, subject, provenance)
 
     async def insert(
         self,
@@ -469,15 +464,13 @@ class EventStore:
         provenance: Provenance | None = None,
         snapshot: Mapping[str, Any] | None = None,
     ) -> Commit:
-        """`prepare` then `insert`, for a commit that carries no request id."""
+        """`prepare` then `insert`, for a commit that carries no request id; `snapshot` is the
+        state after these events, if it does not depend on their stored times."""
         prepared = self.prepare(
-            stream_id,
-            expected_version,
-            events,
-            subject=subject,
-            provenance=provenance,
-            snapshot=snapshot,
+            stream_id, expected_version, events, subject=subject, provenance=provenance
         )
+        if snapshot is not None:
+            prepared = prepared.with_snapshot(snapshot)
         return await self.insert(prepared)
 
     async def recall(self, request: RequestKey | None) -> bytes | None:

@@ -24,7 +24,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol, TypeVar
 
-from community.feed.v1 import events_pb2 as ev
 from community_common.event_store import Commit, EventStore, NewEvent, RequestKey
 from community_common.stream_locks import StreamLocks
 from google.protobuf.message import Message
@@ -85,13 +84,12 @@ class Streams:
         response (ConcurrencyConflict if someone was faster, DuplicateRequest if a twin of
         this request was)."""
         prepared = self.store.prepare(
-            stream_id,
-            aggregate.version,
-            [NewEvent(event) for event in events],
-            snapshot=_after(aggregate, events),
+            stream_id, aggregate.version, [NewEvent(event) for event in events]
         )
         for event, stored in zip(events, prepared.commit.events, strict=True):
             aggregate.apply(event, stored.time)
+        # Applied at their stored times: the snapshot is what a full replay builds.
+        prepared = prepared.with_snapshot(aggregate.snapshot())
         response = await respond(prepared.commit)
         commit = await self.store.insert(prepared, request=request, result=response)
         self._remember(stream_id, aggregate)
@@ -103,17 +101,3 @@ class Streams:
         self._kept.move_to_end(stream_id)
         if len(self._kept) > self.keep:
             self._kept.popitem(last=False)
-
-
-# Events whose stored ce_time becomes part of the state (created_at, started_at, ended_at):
-# that time is only known once stored, so their commit saves no snapshot; the next one does.
-_TIMED = (ev.PostCreated, ev.LiveSessionStarted, ev.LiveSessionEnded)
-
-
-def _after(aggregate: Aggregate, events: Sequence[Message]) -> dict[str, Any] | None:
-    if any(isinstance(event, _TIMED) for event in events):
-        return None
-    probe = copy.deepcopy(aggregate)
-    for event in events:
-        probe.apply(event, "")
-    return probe.snapshot()

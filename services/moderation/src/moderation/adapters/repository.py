@@ -8,9 +8,10 @@ commits, however long the stream has grown.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from community_common.event_store import Commit, EventStore, NewEvent, Provenance, RequestKey
 from google.protobuf.message import Message
@@ -52,6 +53,7 @@ class Repository:
             aggregate.version = stream.snapshot_version
         for envelope in stream.events:
             aggregate.apply(envelope.message(), envelope.occurred_at)
+        aggregate.loaded_state = aggregate.snapshot() if aggregate.version else None
         return aggregate
 
     async def save(
@@ -75,9 +77,21 @@ class Repository:
             base_version,
             [NewEvent(event) for event in aggregate.pending],
             subject=aggregate_id,
-            snapshot=aggregate.snapshot(),
             provenance=provenance,
         )
+        prepared = prepared.with_snapshot(_replayed(aggregate, aggregate_id, prepared.commit))
         commit = await self.store.insert(prepared, request=request, result=result)
         aggregate.pending = []
         return commit
+
+
+def _replayed(aggregate: Aggregate, aggregate_id: str, commit: Commit) -> dict[str, Any]:
+    """The snapshot a full replay would build after `commit`: the state it was loaded at, plus
+    the new events applied at their stored ce_time (the command applied them at its own
+    clock, which a replay never sees)."""
+    replay = type(aggregate)(aggregate_id)  # type: ignore[call-arg]
+    if aggregate.loaded_state is not None:
+        replay.restore_snapshot(copy.deepcopy(aggregate.loaded_state))
+    for event, stored in zip(aggregate.pending, commit.events, strict=True):
+        replay.apply(event, stored.occurred_at)
+    return replay.snapshot()

@@ -94,7 +94,8 @@ class UserRestrictions(Aggregate):
             self.until.pop(action, None)
 
     def snapshot(self) -> dict[str, Any]:
-        return {"until": [[action, until] for action, until in self.until.items()]}
+        # Documents, not pairs: FerretDB stores no nested arrays.
+        return {"until": [{"action": a, "until": until} for a, until in self.until.items()]}
 
     def restore_snapshot(self, state: dict[str, Any]) -> None:
-        self.until = {int(action): until for action, until in state["until"]}
+        self.until = {int(entry["action"]): entry["until"] for entry in state["until"]}

@@ -131,12 +131,13 @@ class CommunitySanctions(Aggregate):
         self.bans.pop(event.user_id, None)
 
     def snapshot(self) -> dict[str, Any]:
-        # Lists of pairs, not dicts: user ids may hold characters BSON keys may not.
+        # Lists of documents, not dicts keyed by user (user ids may hold characters BSON keys
+        # may not) nor pairs (FerretDB stores no nested arrays).
         return {
-            "mutes": [[user, expires] for user, expires in self.mutes.items()],
-            "bans": [[user, expires] for user, expires in self.bans.items()],
+            "mutes": [{"user": user, "until": expires} for user, expires in self.mutes.items()],
+            "bans": [{"user": user, "until": expires} for user, expires in self.bans.items()],
         }
 
     def restore_snapshot(self, state: dict[str, Any]) -> None:
-        self.mutes = {user: expires for user, expires in state["mutes"]}
-        self.bans = {user: expires for user, expires in state["bans"]}
+        self.mutes = {entry["user"]: entry["until"] for entry in state["mutes"]}
+        self.bans = {entry["user"]: entry["until"] for entry in state["bans"]}
