@@ -101,15 +101,16 @@ async def test_bans_timed_or_permanent_repeated_and_lifted(moderation):
     await moderation.events.wait_for(of_type(events.MemberUnbanned, user_id=member))
 
 
-async def test_a_platform_admin_acts_in_any_community_even_on_the_owner(moderation):
-    club = await moderation.community()
+async def test_a_platform_admin_acts_in_any_community_they_are_not_in(moderation):
+    member = moderation.new_id("member")
+    club = await moderation.community({member: roles.ROLE_MEMBER})
     await moderation.call(
         "MuteMember",
-        api.MuteMemberRequest(community_id=club.community_id, user_id=club.owner, duration=HOUR),
+        api.MuteMemberRequest(community_id=club.community_id, user_id=member, duration=HOUR),
         moderation.new_id("staff"),
         platform_admin=True,
     )
-    await moderation.events.wait_for(of_type(events.MemberMuted, user_id=club.owner))
+    await moderation.events.wait_for(of_type(events.MemberMuted, user_id=member))
 
 
 async def test_removing_and_restoring_content_follows_rank(moderation):
@@ -235,3 +236,19 @@ async def test_an_archived_community_takes_no_moderation(moderation):
     )
     assert refused.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert reason_of(refused) == reasons.COMMUNITY_ARCHIVED
+
+
+async def test_a_platform_admin_ranks_as_an_admin_below_the_owner(moderation):
+    # SPEC §3: as in membership, a platform admin cannot ban or mute the owner (or an admin).
+    admin = moderation.new_id("admin")
+    club = await moderation.community({admin: roles.ROLE_ADMIN})
+    staff = moderation.new_id("staff")
+    for target in (club.owner, admin):
+        scope = {"community_id": club.community_id, "user_id": target}
+        for rpc, request in (
+            ("BanMember", api.BanMemberRequest(**scope)),
+            ("MuteMember", api.MuteMemberRequest(**scope, duration=HOUR)),
+        ):
+            refused = await moderation.refusal(rpc, request, staff, platform_admin=True)
+            assert refused.code() == grpc.StatusCode.PERMISSION_DENIED
+            assert reason_of(refused) == reasons.ROLE_REQUIRED

@@ -30,7 +30,7 @@ PLATFORM_ADMIN = Standing("staff", platform_admin=True)
         (MODERATOR, OUTSIDER),
         (ADMIN, MODERATOR),
         (OWNER, ADMIN),
-        (PLATFORM_ADMIN, OWNER),
+        (PLATFORM_ADMIN, MODERATOR),
         (PLATFORM_ADMIN, MEMBER),
     ],
 )
@@ -46,6 +46,9 @@ def test_moderators_and_above_act_on_lower_ranks(actor, target):
         (MODERATOR, OWNER),
         (ADMIN, OWNER),
         (ADMIN, Standing("admin", roles.ROLE_ADMIN)),
+        # A platform admin ranks as an admin, below the owner (SPEC §3).
+        (PLATFORM_ADMIN, OWNER),
+        (PLATFORM_ADMIN, ADMIN),
     ],
 )
 def test_nobody_acts_on_an_equal_or_higher_rank(actor, target):

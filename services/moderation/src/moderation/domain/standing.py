@@ -1,8 +1,9 @@
 """Who may do what in a community: roles as ranks, and the checks every command makes.
 
-Roles come from membership's events (a projection); a platform admin outranks every role in
-every community. Moderators and above act only on users of lower rank, so a moderator cannot
-touch an admin or the owner, and nobody acts on themself.
+Roles come from membership's events (a projection); a platform admin ranks as an admin in
+every community, below the owner (SPEC §3, as in every service). Moderators and above act
+only on users of lower rank, so a moderator cannot touch an admin or the owner, a platform
+admin cannot touch an admin or the owner, and nobody acts on themself.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from community_contracts import reasons
 Role = membership_types.Role
 NOT_A_MEMBER_ROLE = membership_types.ROLE_UNSPECIFIED
 
-# Higher outranks lower; a non-member has rank 0 and a platform admin outranks every role.
+# Higher outranks lower; a non-member has rank 0.
 _RANK = {
     membership_types.ROLE_UNSPECIFIED: 0,
     membership_types.ROLE_MEMBER: 1,
@@ -24,7 +25,6 @@ _RANK = {
     membership_types.ROLE_ADMIN: 3,
     membership_types.ROLE_OWNER: 4,
 }
-PLATFORM_ADMIN_RANK = 5
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,10 @@ class Standing:
 
     @property
     def rank(self) -> int:
-        return PLATFORM_ADMIN_RANK if self.platform_admin else _RANK[self.role]
+        role_rank = _RANK[self.role]
+        if self.platform_admin:
+            return max(role_rank, _RANK[membership_types.ROLE_ADMIN])
+        return role_rank
 
     def at_least(self, role: int) -> bool:
         return self.rank >= _RANK[role]
