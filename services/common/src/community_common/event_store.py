@@ -38,7 +38,12 @@ from google.protobuf.message import Message
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from community_common.context import caller_var, correlation_id_var, request_id_var
+from community_common.context import (
+    caller_var,
+    correlation_id_var,
+    request_id_var,
+    traceparent_var,
+)
 from community_common.envelope import EventEnvelope, event_routing, new_event_id, now_time
 from community_common.errors import Aborted, InvalidArgument
 from community_common.mongo import MONGO_OUTAGE_ERRORS
@@ -116,6 +121,7 @@ class Provenance:
             actor_id=caller.user_id if caller else "",
             correlation_id=correlation_id_var.get() or "",
             causation_id=request_id_var.get() or "",
+            traceparent=traceparent_var.get(),
         )
 
     @classmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -18,7 +19,12 @@ import grpc
 from community_contracts.reasons import DOMAIN
 from grpc import aio
 
-from community_common.context import caller_var, correlation_id_var, request_id_var
+from community_common.context import (
+    caller_var,
+    correlation_id_var,
+    request_id_var,
+    traceparent_var,
+)
 from community_common.errors import DomainError, Unavailable, internal_error, to_grpc_status
 from community_common.mongo import MONGO_OUTAGE_ERRORS
 
@@ -26,6 +32,13 @@ log = logging.getLogger("community_common.grpc")
 
 REQUEST_ID_HEADER = "x-request-id"
 CORRELATION_ID_HEADER = "x-correlation-id"
+TRACEPARENT_HEADER = "traceparent"
+# W3C Trace Context, version 00: version-trace_id-parent_id-flags, lowercase hex, ids not all 0.
+_TRACEPARENT = re.compile(r"00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}")
+
+
+def valid_traceparent(value: str | None) -> bool:
+    return value is not None and _TRACEPARENT.fullmatch(value) is not None
 
 # A behaviour wrapper gets the original behaviour and returns one with the same shape.
 UnaryWrapper = Callable[[Callable[..., Awaitable[Any]]], Callable[..., Awaitable[Any]]]
@@ -131,10 +144,13 @@ class RequestContextInterceptor(aio.ServerInterceptor):
         metadata = handler_call_details.invocation_metadata
         request_id = metadata_value(metadata, REQUEST_ID_HEADER) or uuid.uuid4().hex
         correlation_id = metadata_value(metadata, CORRELATION_ID_HEADER) or request_id
+        traceparent = metadata_value(metadata, TRACEPARENT_HEADER)
 
         async def around(request: Any, context: aio.ServicerContext, proceed: Any) -> Any:
             request_id_var.set(request_id)
             correlation_id_var.set(correlation_id)
+            # A malformed trace context is dropped, as W3C asks, rather than carried on.
+            traceparent_var.set(traceparent if valid_traceparent(traceparent) else None)
             started = time.perf_counter()
             outcome = "OK"
             try:
