@@ -44,7 +44,13 @@ from community_common.context import (
     request_id_var,
     traceparent_var,
 )
-from community_common.envelope import EventEnvelope, event_routing, new_event_id, now_time
+from community_common.envelope import (
+    EventEnvelope,
+    event_routing,
+    format_time,
+    new_event_id,
+    now_time,
+)
 from community_common.errors import Aborted, InvalidArgument
 from community_common.mongo import MONGO_OUTAGE_ERRORS
 
@@ -102,6 +108,8 @@ class NewEvent:
     message: Message
     community_id: str | None = None
     key: str | None = None
+    # When it happened, if not when it is stored (an expiry recorded after its time).
+    time: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -206,7 +214,7 @@ def _event_documents(
         key = event.key if event.key is not None else (routing.key or community_id or subject)
         document: dict[str, Any] = {
             "ce_id": new_event_id(),
-            "ce_time": stored_at,
+            "ce_time": format_time(event.time) if event.time is not None else stored_at,
             "ce_type": event.message.DESCRIPTOR.full_name,
             "ce_subject": subject,
             "community_id": community_id,

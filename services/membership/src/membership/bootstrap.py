@@ -31,6 +31,7 @@ from membership.domain import limits
 from membership.domain.limits import Limits
 from membership.entrypoints.consumers import moderation_consumer, projector
 from membership.entrypoints.grpc_api import MembershipApi
+from membership.entrypoints.invitation_timer import DEFAULT_INTERVAL_S, InvitationTimer
 
 SERVICE = services.MEMBERSHIP
 
@@ -102,6 +103,12 @@ def build(
         ),
         moderation_consumer(settings.kafka_bootstrap_servers, thread_service, groups),
         projector(settings.kafka_bootstrap_servers, thread_service, groups),
+        InvitationTimer(
+            thread_service,
+            env_float(
+                "INVITATION_TIMER_INTERVAL_S", DEFAULT_INTERVAL_S, minimum=0.1, maximum=60.0
+            ),
+        ),
     ]
     return ServiceHost(
         settings=settings,

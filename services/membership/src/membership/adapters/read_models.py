@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -77,6 +78,14 @@ class ReadModels:
         (deploy/local/ferretdb/gin_indexes.sql)."""
         await self.summaries.create_index("topics")
         await self.user_index.create_index("user_id")
+        await self.summaries.create_index("invitations_due_at")
+
+    async def invitations_due(self, now: datetime) -> list[str]:
+        """The communities with a pending invitation past its expiry (the invitation timer's
+        work). A range: an index scan on MongoDB, a scan of the (one document per community)
+        summaries on the local FerretDB."""
+        query = {"invitations_due_at": {"$lte": now}}
+        return [doc["_id"] async for doc in self.summaries.find(query, {"_id": 1})]
 
     async def public_summaries(self, topic: str) -> list[dict[str, Any]]:
         """Every public, active community, of `topic` when one is given. Without a topic,

@@ -45,6 +45,8 @@ def summary_of(community: Community, projected: int) -> dict[str, Any]:
         "projected": projected,
         # Discovery lists public, active communities only.
         "listed": community.is_public and not community.archived,
+        # The invitation timer's due time (None: no pending invitation).
+        "invitations_due_at": community.next_invitation_expiry(),
     }
 
 

@@ -32,6 +32,7 @@ from community_common.event_store import (
 )
 from community_common.stream_locks import StreamLocks
 from community_contracts import reasons
+from google.protobuf import wrappers_pb2 as wrappers
 from google.protobuf.message import Message
 
 from membership.adapters.community_repository import CommunityRepository
@@ -139,7 +140,10 @@ class MembershipService:
             prepared = self.store.prepare(
                 community_id,
                 before.version,
-                [NewEvent(event) for event in community.recorded],
+                [
+                    NewEvent(event, time=at)
+                    for event, at in zip(community.recorded, community.recorded_at, strict=True)
+                ],
                 provenance=provenance,
             )
             after = self._replayed(before, community.recorded, prepared.commit.events)
@@ -296,6 +300,24 @@ class MembershipService:
             ),
             _not_found(reasons.COMMUNITY_NOT_FOUND, community_id, "community"),
         )
+
+    async def expire_invitations(self, community_id: str) -> bool:
+        """The invitation timer's command: record the expiry of the community's invitations
+        past their time (each with its expiry as ce_time); True if any was due."""
+
+        async def decide(community: Community, now: datetime) -> bool:
+            return community.expire_invitations(now)
+
+        expired = await self._command(
+            community_id,
+            None,
+            wrappers.BoolValue,
+            decide,
+            lambda c, any_due, token, now: wrappers.BoolValue(value=any_due),
+            _not_found(reasons.COMMUNITY_NOT_FOUND, community_id, "community"),
+            provenance=Provenance(),  # the platform's own doing, caused by no request
+        )
+        return expired.value
 
     async def archive_community(
         self, actor: Actor, community_id: str, request_id: str

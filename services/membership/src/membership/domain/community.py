@@ -123,8 +123,10 @@ class Community:
         self.invitations: dict[str, Invitation] = {}
         self.join_requests: dict[str, JoinRequest] = {}
         self.groups: dict[str, Group] = {}
-        # Events recorded by the current command, not yet stored.
+        # Events recorded by the current command, not yet stored, and for each the time it
+        # happened when that is not the command's (an invitation expired at its expiry).
         self.recorded: list[Message] = []
+        self.recorded_at: list[datetime | None] = []
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -610,9 +612,17 @@ class Community:
         return group
 
     def expire_invitations(self, now: datetime) -> bool:
-        """Record the expiry of every pending invitation past its time; True if any."""
+        """Record the expiry of every pending invitation past its time (each at its expiry);
+        True if any."""
         self._begin(now)
         return bool(self.recorded)
+
+    def next_invitation_expiry(self) -> datetime | None:
+        """When the earliest pending invitation expires (the invitation timer's due time)."""
+        return min(
+            (i.expires_at for i in self.invitations.values() if i.status == PENDING),
+            default=None,
+        )
 
     # --- command helpers --------------------------------------------------------------------
 
@@ -625,7 +635,8 @@ class Community:
             )
         for invitation in list(self.invitations.values()):
             if invitation.status == PENDING and now >= invitation.expires_at:
-                self._record(self._invitation_event(ev.InvitationExpired, invitation), now)
+                expired = self._invitation_event(ev.InvitationExpired, invitation)
+                self._record(expired, now, occurred_at=invitation.expires_at)
 
     def _require_active(self) -> None:
         if self.archived:
@@ -757,9 +768,10 @@ class Community:
             now,
         )
 
-    def _record(self, event: Message, now: datetime) -> None:
-        self.apply(event, self.version + 1, now)
+    def _record(self, event: Message, now: datetime, occurred_at: datetime | None = None) -> None:
+        self.apply(event, self.version + 1, occurred_at or now)
         self.recorded.append(event)
+        self.recorded_at.append(occurred_at)
 
     # --- applying events --------------------------------------------------------------------
 
