@@ -110,7 +110,7 @@ def test_a_process_stopped_with_sigterm_leaves_its_groups_and_a_restart_serves_a
     would wait that long."""
     port = free_port()
     env = process_env(kafka_bootstrap, mongo_uri, f"moderation_{uid}", port)
-    env["MODERATION_CONSUMER_GROUP"] = f"moderation-{uid}"
+    env["CONSUMER_GROUP_PREFIX"] = f"moderation-{uid}"
     groups = [f"moderation-{uid}-{name}" for name in ("membership", "feed", "lists")]
 
     def start() -> subprocess.Popen[str]:

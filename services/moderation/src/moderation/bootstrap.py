@@ -6,7 +6,7 @@ GRPC_PORT, COMMUNITY_AUTH_HS256_SECRET, LOG_LEVEL and the relay's RELAY_* settin
 - ARRIVAL_WAIT_S (2): how long a request waits for a community, post or comment moderation
   has not heard of yet before answering NOT_FOUND.
 - AUTOMOD_MUTE_S (86400): how long AUTOMOD_REMOVE_AND_MUTE mutes the author.
-- MODERATION_CONSUMER_GROUP (moderation): prefix of the consumer groups' ids.
+- CONSUMER_GROUP_PREFIX (moderation): prefix of the consumer groups' ids.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class ModerationSettings:
                     maximum=MAX_MUTE.total_seconds(),
                 )
             ),
-            consumer_group=env_str("MODERATION_CONSUMER_GROUP", "moderation"),
+            consumer_group=env_str("CONSUMER_GROUP_PREFIX", "moderation"),
         )
 
 
