@@ -13,7 +13,7 @@ from typing import Any
 import grpc
 import pytest
 from community.feed.v1 import feed_service_pb2 as api
-from community_common.event_store import COMMITS
+from community_common.testing.stored import stored_events
 from community_contracts import topics
 from feed.bootstrap import build
 from feed.entrypoints.consumers import MEMBERSHIP_GROUP, MODERATION_GROUP
@@ -55,18 +55,6 @@ async def replica(feed: Feed, kafka_bootstrap: str, mongo_uri: str) -> AsyncIter
     finally:
         await channel.close()
         await host.stop()
-
-
-async def stored(feed: Feed, event_type: str, actor: str) -> int:
-    """How many `event_type` events `actor` caused, as stored (and so published)."""
-    count = 0
-    async for commit in feed.db[COMMITS].find({"events.actor_id": actor}):
-        count += sum(
-            1
-            for e in commit["events"]
-            if e["ce_type"] == f"community.feed.v1.{event_type}" and e["actor_id"] == actor
-        )
-    return count
 
 
 async def setup(feed: Feed) -> dict[str, Any]:
@@ -128,14 +116,14 @@ async def test_concurrent_twins_take_effect_once(
     request = build_request(s)
     request.request_id = f"once-{uuid.uuid4().hex}"
     user, admin = caller_of(rpc, s)
-    before = await stored(feed, event_type, user)
+    before = await stored_events(feed.db, f"community.feed.v1.{event_type}", user)
     targets = [feed, replica][:replicas]
     responses = await asyncio.gather(
         *(targets[n % replicas].call(rpc, request, user, admin) for n in range(TWINS))
     )
     assert len({identity(r) for r in responses}) == 1
     assert len({r.SerializeToString() for r in responses}) == 1
-    assert await stored(feed, event_type, user) == before + 1
+    assert await stored_events(feed.db, f"community.feed.v1.{event_type}", user) == before + 1
 
 
 @pytest.mark.parametrize("rpc", sorted(CREATING))
@@ -145,7 +133,7 @@ async def test_a_retry_after_a_client_deadline_takes_effect_once(feed: Feed, rpc
     request = build_request(s)
     request.request_id = f"deadline-{uuid.uuid4().hex}"
     user, admin = caller_of(rpc, s)
-    before = await stored(feed, event_type, user)
+    before = await stored_events(feed.db, f"community.feed.v1.{event_type}", user)
     rpc_method = getattr(feed.stub, rpc)
     try:
         await rpc_method(request, metadata=feed.auth(user, admin), timeout=0.005)
@@ -154,4 +142,4 @@ async def test_a_retry_after_a_client_deadline_takes_effect_once(feed: Feed, rpc
     retried = await feed.call(rpc, request, user, admin)
     again = await feed.call(rpc, request, user, admin)
     assert identity(retried) == identity(again)
-    assert await stored(feed, event_type, user) == before + 1
+    assert await stored_events(feed.db, f"community.feed.v1.{event_type}", user) == before + 1

@@ -17,7 +17,7 @@ from community.moderation.v1 import moderation_service_pb2 as api
 from community.moderation.v1 import moderation_service_pb2_grpc as api_grpc
 from community.moderation.v1 import types_pb2 as types
 from community_common.config import Settings
-from community_common.event_store import COMMITS
+from community_common.testing.stored import stored_events
 from grpc import aio
 from moderation.bootstrap import ModerationSettings, build
 
@@ -53,18 +53,6 @@ async def replica(
     finally:
         await channel.close()
         await host.stop()
-
-
-async def stored(moderation: Moderation, event_type: str, actor: str) -> int:
-    """How many `event_type` events `actor` caused, as stored (and so published)."""
-    count = 0
-    async for commit in moderation.database[COMMITS].find({"events.actor_id": actor}):
-        count += sum(
-            1
-            for e in commit["events"]
-            if e["ce_type"] == f"community.moderation.v1.{event_type}" and e["actor_id"] == actor
-        )
-    return count
 
 
 CREATING: dict[str, tuple[Callable[[Community], Any], str, Callable[[Any], str]]] = {
@@ -111,7 +99,12 @@ async def test_concurrent_twins_take_effect_once(
     )
     assert len({identity(r) for r in responses}) == 1
     assert len({r.SerializeToString() for r in responses}) == 1
-    assert await stored(moderation, event_type, club.owner) == 1
+    assert (
+        await stored_events(
+            moderation.database, f"community.moderation.v1.{event_type}", club.owner
+        )
+        == 1
+    )
 
 
 @pytest.mark.parametrize("rpc", sorted(CREATING))
@@ -130,7 +123,12 @@ async def test_a_retry_after_a_client_deadline_takes_effect_once(
     retried = await moderation.call(rpc, request, club.owner)
     again = await moderation.call(rpc, request, club.owner)
     assert identity(retried) == identity(again)
-    assert await stored(moderation, event_type, club.owner) == 1
+    assert (
+        await stored_events(
+            moderation.database, f"community.moderation.v1.{event_type}", club.owner
+        )
+        == 1
+    )
 
 
 async def test_a_request_id_longer_than_128_characters_is_refused(
@@ -140,4 +138,7 @@ async def test_a_request_id_longer_than_128_characters_is_refused(
     request = api.AddRuleRequest(community_id=club.community_id, title="t", request_id="r" * 129)
     refused = await moderation.refusal("AddRule", request, club.owner)
     assert refused.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert await stored(moderation, "RuleAdded", club.owner) == 0
+    assert (
+        await stored_events(moderation.database, "community.moderation.v1.RuleAdded", club.owner)
+        == 0
+    )
