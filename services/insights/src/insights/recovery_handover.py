@@ -55,7 +55,9 @@ class HandoverFlowControl(FlowControlEvent):
 class HandoverConsumer(Consumer):
     """Fetches only the partitions active when the fetch starts."""
 
-    async def _getmany(self, active_partitions: set[TP] | None, timeout: float) -> Any:
+    async def _getmany(
+        self, active_partitions: set[TP] | None, timeout: float  # noqa: ASYNC109 (Faust's)
+    ) -> Any:
         # The fetch runs in the consumer thread while this thread pauses and resumes
         # partitions; an empty set would mean "all partitions" to aiokafka.
         if active_partitions is not None:

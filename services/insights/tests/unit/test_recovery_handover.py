@@ -20,7 +20,7 @@ class _Thread:
         self.release = asyncio.Event()
         self.seen: list[set[TP]] = []
 
-    async def getmany(self, active_partitions, timeout):
+    async def getmany(self, active_partitions, _timeout):
         self.entered.set()
         await self.release.wait()
         self.seen.append(set(active_partitions))
