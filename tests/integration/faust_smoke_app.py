@@ -7,10 +7,13 @@ Run: python faust_smoke_app.py worker  (env SMOKE_ID, KAFKA_BOOTSTRAP_SERVERS, S
 
 import os
 
-import faust
+from insights.recovery_handover import HandoverSafeApp
 
 SMOKE_ID = os.environ["SMOKE_ID"]
-app = faust.App(
+# The insights worker's base app: without its handover fixes a restarted worker could drop
+# the records it fetched while it went from table recovery to processing, and stall
+# (insights/recovery_handover.py).
+app = HandoverSafeApp(
     f"smoke-{SMOKE_ID}",
     broker=f"kafka://{os.environ['KAFKA_BOOTSTRAP_SERVERS']}",
     store="memory://",

@@ -89,8 +89,10 @@ async def test_aiokafka_produces_and_consumes_in_a_group(kafka_bootstrap, unique
 def _start_worker(kafka_bootstrap: str, smoke_id: str, datadir: Path, log: Path):
     env = {**os.environ, "SMOKE_ID": smoke_id, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
            "SMOKE_DATADIR": str(datadir)}
-    return subprocess.Popen([sys.executable, str(FAUST_APP), "worker", "-l", "warn"], env=env,
-                            stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    # The Faust CLI's `worker` defaults to --with-web, which overrides web_enabled=False and
+    # binds port 6066: parallel runs would collide on it.
+    argv = [sys.executable, str(FAUST_APP), "worker", "--without-web", "-l", "warn"]
+    return subprocess.Popen(argv, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
 def _latest_counts(kafka_bootstrap: str, topic: str, keys: list[str], want: int,

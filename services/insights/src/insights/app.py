@@ -3,7 +3,8 @@
 Faust rules this app follows: one agent per stream with concurrency 1; tables keyed from the
 Kafka key (every table key starts with the community id, and lands on that community's
 partition); `at_least_once` with the dedupe inside the table values; a short fetch wait for
-freshness; no web server; a data directory per worker. Features register their agents and
+freshness; no web server; a data directory per worker; the recovery handover fixes of
+`insights.recovery_handover`. Features register their agents and
 tables by being imported (autodiscover).
 """
 
@@ -14,13 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import faust
-from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread, Consumer, Transport
+from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread, Transport
 from kafka.partitioner.default import murmur2
 
 from insights.domain.ledger import community_of
 from insights.domain.snapshot_schedule import SnapshotSchedule
 from insights.engagement.view_writer import ViewWriter
 from insights.ports import ServingView
+from insights.recovery_handover import HandoverConsumer, HandoverSafeApp
 from insights.settings import WorkerSettings
 
 # aiokafka holds one batch per partition in flight and makes every further send to that
@@ -56,7 +58,7 @@ class _FreshConsumerThread(AIOKafkaConsumerThread):
         return consumer
 
 
-class _FreshConsumer(Consumer):
+class _FreshConsumer(HandoverConsumer):
     def _new_consumer_thread(self) -> AIOKafkaConsumerThread:
         return _FreshConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
@@ -74,7 +76,9 @@ class _FreshTransport(Transport):
     Consumer = _FreshConsumer
 
 
-class InsightsApp(faust.App):
+class InsightsApp(HandoverSafeApp):
+    # HandoverSafeApp: a restarted worker must not drop the records it fetched while it
+    # handed over from table recovery to stream processing (insights/recovery_handover.py).
     def _new_transport(self) -> Any:
         return _FreshTransport(self.conf.broker_consumer, self)
 
