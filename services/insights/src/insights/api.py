@@ -3,13 +3,14 @@ MongoDB serving view the worker keeps."""
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from community.insights.v1 import insights_service_pb2, insights_service_pb2_grpc
 from community_common.auth import MAX_USER_ID_LENGTH, current_caller
+from community_common.consistency import ConsistencyToken
 from community_common.errors import InvalidArgument
-from community_contracts import reasons
 
 from insights.application.get_insights import InsightsQueries, InsightsRequest
 from insights.codecs import fill_figures
@@ -18,17 +19,6 @@ from insights.domain.figures import DEFAULT_RANGE, RANGES
 
 MAX_ID_LENGTH = MAX_USER_ID_LENGTH
 DEFAULT_ZONE = "UTC"
-
-
-def parse_consistency_token(token: str) -> tuple[str, int]:
-    """`<community_id>:<version>` as membership hands it out."""
-    community_id, _, version = token.rpartition(":")
-    if not community_id or not version.isdigit():
-        raise InvalidArgument(
-            [("consistency_token", "must be <community_id>:<version>")],
-            reason=reasons.INVALID_CONSISTENCY_TOKEN,
-        )
-    return community_id, int(version)
 
 
 def parse_request(request: insights_service_pb2.GetInsightsRequest) -> InsightsRequest:
@@ -53,7 +43,7 @@ def parse_request(request: insights_service_pb2.GetInsightsRequest) -> InsightsR
         range_days=range_days,
         zone=zone,
         consistency=(
-            parse_consistency_token(request.consistency_token)
+            astuple(ConsistencyToken.parse(request.consistency_token))
             if request.consistency_token
             else None
         ),

@@ -6,10 +6,11 @@ from community.feed.v1 import feed_service_pb2 as api
 from community.membership.v1.types_pb2 import Role
 from community.moderation.v1.types_pb2 import Action
 from community_common.auth import Caller
+from community_common.clock import new_id
 from community_common.event_store import Commit, NewEvent, RequestKey
 
 from feed.adapters import timelines as tl
-from feed.application.deps import Deps, new_id
+from feed.application.deps import Deps
 from feed.application.views import announcement_message
 from feed.domain import announcement, arguments
 from feed.domain.arguments import Violations

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from community_common.auth import Caller
+from community_common.clock import utc_now
 from community_common.commands import Command, run_once
 from community_common.consistency import ConsistencyGate
 from community_common.event_store import EventStore, RequestKey
@@ -22,14 +22,6 @@ from feed.adapters.timelines import Timelines
 R = TypeVar("R", bound=Message)
 
 DEFAULT_LIVE_VIEWER_TTL_S = 60.0
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass

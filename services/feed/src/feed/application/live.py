@@ -18,11 +18,12 @@ from typing import Any
 from community.feed.v1 import feed_service_pb2 as api
 from community.moderation.v1.types_pb2 import Action
 from community_common.auth import Caller
+from community_common.clock import new_id
 from community_common.event_store import Commit, RequestKey
 from pymongo.errors import DuplicateKeyError
 
 from feed.adapters import timelines as tl
-from feed.application.deps import Deps, new_id
+from feed.application.deps import Deps
 from feed.application.views import timestamp
 from feed.domain import arguments, live
 from feed.domain.arguments import Violations

@@ -9,11 +9,12 @@ from community.feed.v1 import events_pb2 as ev
 from community.feed.v1 import feed_service_pb2 as api
 from community.moderation.v1.types_pb2 import Action
 from community_common.auth import Caller
+from community_common.clock import new_id
 from community_common.event_store import COMMITS, Commit, RequestKey, commit_id
 
 from feed.adapters import timelines as tl
 from feed.adapters.knowledge_store import Removals
-from feed.application.deps import Deps, new_id
+from feed.application.deps import Deps
 from feed.application.views import post_message, timestamp
 from feed.domain import arguments, likes
 from feed.domain.access import Standing

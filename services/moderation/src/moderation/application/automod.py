@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from community.feed.v1 import events_pb2 as feed
 from community.moderation.v1 import types_pb2 as types
+from community_common.clock import utc_now
 from community_common.envelope import EventEnvelope
 from community_common.event_store import ConcurrencyConflict, Provenance, retry_on_conflict
 from google.protobuf.message import Message
@@ -27,7 +28,6 @@ from google.protobuf.message import Message
 from moderation.adapters.content_view import ContentView
 from moderation.adapters.moderation_lists import ModerationLists, automod_list
 from moderation.adapters.repository import Repository
-from moderation.application.moderation import utc_now
 from moderation.domain.aggregate import Aggregate
 from moderation.domain.automod import ActiveRule, AutomodRule, strongest_match
 from moderation.domain.content import Content, PostModeration

@@ -10,14 +10,14 @@ them into the lists at once, so the caller's next query sees its write. A mutati
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from community.moderation.v1 import moderation_service_pb2 as api
 from community.moderation.v1 import types_pb2 as types
+from community_common.clock import new_id, utc_now
 from community_common.commands import Command, run_once
 from community_common.context import Caller
 from community_common.errors import NotFound
@@ -63,16 +63,6 @@ A = TypeVar("A", bound=Aggregate)
 # A filtered list (reports by status) looks at most this many pages' worth of entries per
 # call; a page may come back short, with a token to continue.
 SCAN_PAGES = 5
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
-
-
-def utc_now() -> datetime:
-    # Milliseconds, as event times are stored: a response and a later read agree exactly.
-    now = datetime.now(UTC)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 def _duration(request: Message) -> timedelta | None:
