@@ -17,7 +17,6 @@ first response (`DuplicateRequest`), and a retry after a crash finds it with one
 read (`recall`). The response is built from the prepared commit (its events' ids and times
 are fixed before the insert), so no crash can separate the effect from its answer. A command
 that changed nothing stores its response as a commit without events (`remember`).
-
 """
 
 from __future__ import annotations
