@@ -53,7 +53,8 @@ class Repository:
             aggregate.version = stream.snapshot_version
         for envelope in stream.events:
             aggregate.apply(envelope.message(), envelope.occurred_at)
-        aggregate.loaded_state = aggregate.snapshot() if aggregate.version else None
+        # A copy: the command may change the structures the snapshot shares with the state.
+        aggregate.loaded_state = copy.deepcopy(aggregate.snapshot()) if aggregate.version else None
         return aggregate
 
     async def save(
@@ -79,9 +80,12 @@ class Repository:
             subject=aggregate_id,
             provenance=provenance,
         )
-        prepared = prepared.with_snapshot(_replayed(aggregate, aggregate_id, prepared.commit))
-        commit = await self.store.insert(prepared, request=request, result=result)
+        replayed = _replayed(aggregate, aggregate_id, prepared.commit)
+        commit = await self.store.insert(
+            prepared.with_snapshot(replayed), request=request, result=result
+        )
         aggregate.pending = []
+        aggregate.loaded_state = replayed  # a later save of this object replays from here
         return commit
 
 
