@@ -10,13 +10,13 @@ from collections.abc import Iterable
 
 from community.membership.v1 import types_pb2 as types
 from community_common.errors import InvalidArgument
+from community_common.event_store import REQUEST_ID_MAX
 
 from membership.domain import limits, roles
 
 COMMUNITY_ID = re.compile(r"c[0-9a-f]{24}")
 CHILD_ID = {kind: re.compile(rf"c[0-9a-f]{{24}}-{kind}[0-9a-f]{{12}}") for kind in "gir"}
 TOPIC = re.compile(limits.TOPIC_PATTERN)
-REQUEST_ID_MAX = 128
 QUERY_MAX = 200
 
 VISIBILITIES = (types.VISIBILITY_PUBLIC, types.VISIBILITY_PRIVATE)
