@@ -48,13 +48,14 @@ class Repository:
     async def load(self, kind: type[A], aggregate_id: str) -> A:
         aggregate = kind(aggregate_id)  # type: ignore[call-arg]
         stream = await self.store.load(stream_id(kind, aggregate_id))
-        if stream.snapshot is not None:
-            aggregate.restore_snapshot(dict(stream.snapshot))
+        snapshot = dict(stream.snapshot) if stream.snapshot is not None else None
+        if snapshot is not None:
+            aggregate.restore_snapshot(snapshot)
             aggregate.version = stream.snapshot_version
-        for envelope in stream.events:
-            aggregate.apply(envelope.message(), envelope.occurred_at)
-        # A copy: the command may change the structures the snapshot shares with the state.
-        aggregate.loaded_state = copy.deepcopy(aggregate.snapshot()) if aggregate.version else None
+        events = [(envelope.message(), envelope.occurred_at) for envelope in stream.events]
+        for event, at in events:
+            aggregate.apply(event, at)
+        aggregate.loaded_from = (snapshot, events)
         return aggregate
 
     async def save(
@@ -85,17 +86,20 @@ class Repository:
             prepared.with_snapshot(replayed), request=request, result=result
         )
         aggregate.pending = []
-        aggregate.loaded_state = replayed  # a later save of this object replays from here
+        aggregate.loaded_from = (replayed, [])  # a later save of this object replays from here
         return commit
 
 
 def _replayed(aggregate: Aggregate, aggregate_id: str, commit: Commit) -> dict[str, Any]:
-    """The snapshot a full replay would build after `commit`: the state it was loaded at, plus
-    the new events applied at their stored ce_time (the command applied them at its own
-    clock, which a replay never sees)."""
+    """The snapshot a full replay would build after `commit`: what the aggregate was loaded
+    from, plus the new events applied at their stored ce_time (the command applied them at
+    its own clock, which a replay never sees). Done at save, not at every load."""
     replay = type(aggregate)(aggregate_id)  # type: ignore[call-arg]
-    if aggregate.loaded_state is not None:
-        replay.restore_snapshot(copy.deepcopy(aggregate.loaded_state))
+    snapshot, events = aggregate.loaded_from
+    if snapshot is not None:
+        replay.restore_snapshot(copy.deepcopy(snapshot))
+    for event, at in events:
+        replay.apply(event, at)
     for event, stored in zip(aggregate.pending, commit.events, strict=True):
         replay.apply(event, stored.occurred_at)
     return replay.snapshot()

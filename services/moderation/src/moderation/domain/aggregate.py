@@ -18,9 +18,10 @@ class Aggregate:
     def __init__(self) -> None:
         self.version = 0
         self.pending: list[Message] = []
-        # The state it was loaded at (`snapshot()`), kept by the repository so what it saves
-        # after a command is a replay, not the command's in-memory state.
-        self.loaded_state: dict[str, Any] | None = None
+        # What it was loaded from (a snapshot's state, then the events after it with their
+        # ce_time), kept by the repository so what it saves after a command is a replay, not
+        # the command's in-memory state.
+        self.loaded_from: tuple[dict[str, Any] | None, list[tuple[Message, datetime]]] = (None, [])
 
     def apply(self, event: Message, at: datetime) -> None:
         """Apply a stored event (`at` is its ce_time)."""
