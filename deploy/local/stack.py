@@ -97,6 +97,11 @@ INSTANCES = {
     # `test` servers are busy with a developer's suites or benchmarks.
     "ci": Instance("ci", 29092, 29093, 47017, 30432,
                    {"membership": 52051, "feed": 52052, "moderation": 52053, "insights": 52054}),
+    # Two more for parallel work on one machine (each developer or helper its own servers).
+    "h1": Instance("h1", 39092, 39093, 57017, 35432,
+                   {"membership": 53051, "feed": 53052, "moderation": 53053, "insights": 53054}),
+    "h2": Instance("h2", 41092, 41093, 58017, 36432,
+                   {"membership": 54051, "feed": 54052, "moderation": 54053, "insights": 54054}),
 }
 
 # The service processes `up` starts: name -> python -m arguments. The gRPC port comes from
