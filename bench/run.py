@@ -39,7 +39,6 @@ from community.membership.v1 import events_pb2 as membership_events
 from community.membership.v1 import types_pb2 as membership_types
 from community_common.auth import mint_token
 from community_common.envelope import EventEnvelope, envelope_for
-from community_common.event_store import OUTBOX
 from community_common.healthcheck import serving
 from community_common.kafka_clients import event_producer
 from community_common.relay import KEY_SEQUENCES, LEASES, POSITIONS
@@ -67,7 +66,7 @@ FRESH_SECONDS = int(ENV("BENCH_FRESH_SECONDS", "10"))
 UNRELATED = int(ENV("BENCH_UNRELATED", "100000"))
 PROFILE = ENV("BENCH_PROFILE", "1") != "0"
 COMMUNITIES = 50
-RELAY_COLLECTIONS = {OUTBOX, POSITIONS, KEY_SEQUENCES, LEASES}
+RELAY_COLLECTIONS = {POSITIONS, KEY_SEQUENCES, LEASES}
 
 
 def say(msg: str) -> None:
@@ -282,8 +281,8 @@ def flat_read(run: Run, database: str, read) -> dict:
     collections (spread evenly), which an `_id`-addressed read must not notice."""
     before = tools.median_ms(read)
     db = run.mongo[database]
-    # Not the relay's work queue and bookkeeping: a foreign entry there is not "unrelated",
-    # it is a malformed outbox entry the relay would (rightly) choke on.
+    # Not the relay's bookkeeping: a foreign entry there is not "unrelated", it is a
+    # malformed position or lease the relay would (rightly) choke on.
     names = [n for n in db.list_collection_names()
              if not n.startswith("system.") and n not in RELAY_COLLECTIONS]
     per = UNRELATED // max(len(names), 1)
