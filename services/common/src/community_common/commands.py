@@ -4,12 +4,17 @@ A command is `command(key) -> (response, commit or None)`. When it appends, it i
 commit with `key` and the response it is about to give (`EventStore.insert(prepared,
 request=key, result=response)`), so the effect and its answer are stored in one insert:
 
-- a retry after the first success (sequential, or after a crash at any point) finds the
-  commit by its request key and gets the first response, changing nothing;
 - concurrent twins (one process or several) collide on the commit's unique request key: one
   commit is stored, the others get its response (`DuplicateRequest`);
+- a retry after the first success (sequential, or after a crash at any point) decides again
+  and then either collides the same way, or is refused or changes nothing because the first
+  already took effect: then it looks the request key up and gets the first response. No
+  lookup precedes the decision, so a first call costs no extra round trip;
 - a refusal stores nothing, so a corrected retry with the same request id can still succeed;
 - a command that changed nothing (`commit is None`) stores its response on its own.
+
+Whatever a command writes before its commit must therefore be harmless to repeat (ids derived
+from the request, or entries every reader skips without their commit).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import TypeVar
 
 from google.protobuf.message import Message
 
+from community_common.errors import DomainError
 from community_common.event_store import (
     Commit,
     DuplicateRequest,
@@ -37,13 +43,16 @@ async def run_once(
     store: EventStore, key: RequestKey | None, response_type: type[R], command: Command[R]
 ) -> R:
     """`key`: `RequestKey.of(caller, request_id, operation)`, None when no request id."""
-    first = await store.recall(key)
-    if first is not None:
-        return response_type.FromString(first)
     try:
         response, commit = await retry_on_conflict(lambda: command(key))
     except DuplicateRequest as twin:
         return response_type.FromString(twin.result)
+    except DomainError:
+        # Refused now, perhaps because the first attempt already did it.
+        first = await store.recall(key)
+        if first is not None:
+            return response_type.FromString(first)
+        raise
     failpoint("after-commit")
     if commit is None:
         return response_type.FromString(await store.remember(key, response))
