@@ -26,7 +26,14 @@ from kafka import KafkaConsumer, TopicPartition
 from pymongo.database import Database
 from pymongo.operations import ReplaceOne
 
-from feed.adapters.knowledge_store import COLLECTIONS, COMMUNITIES, KnowledgeWriter, without_id
+from feed.adapters.knowledge_store import (
+    COLLECTIONS,
+    COMMUNITIES,
+    STANDING,
+    STANDING_INDEX,
+    KnowledgeWriter,
+    without_id,
+)
 from feed.domain.knowledge import Doc
 from feed.entrypoints.consumers import MEMBERSHIP_TYPES, MODERATION_TYPES
 
@@ -161,6 +168,7 @@ def rebuild(
 ) -> int:
     for name in (*COLLECTIONS, CHECKPOINTS):
         database.drop_collection(name)
+    database[STANDING].create_index(STANDING_INDEX)
     return sum(replay(database, bootstrap_servers, *source) for source in sources)
 
 

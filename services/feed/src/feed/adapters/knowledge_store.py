@@ -1,13 +1,18 @@
 """What feed knows from membership and moderation events, stored one fact per document.
 
-Collections (all `_id` keyed; the event consumer is the only writer of each document):
+Collections (the event consumer is the only writer of each document):
 
 - `communities`   `_id = community_id`: exists, archived, visibility, groups, version
-- `members`       `_id = "<community_id>:<user_id>"`: role (0 = not a member), groups
+- `standing`      what decides a person's rights, three kinds of document, each with
+                  `user_id` and `scope` (the community, or "*" platform-wide):
+                  `member:<community_id>:<user_id>`  role (0 = not a member), groups
+                  (membership events); `sanctions:<community_id>:<user_id>` mute and ban with
+                  their expiry, and `restrictions:<user_id>` platform restrictions per action
+                  (moderation events). One query `{user_id, scope in (community, "*")}`
+                  (an index on both) reads all three, so a decision costs the community's
+                  `_id` get and that query, while each document keeps a single writer.
 - `member_index`  `_id = "<user_id>:<n:06d>"`: the communities a user ever joined, so the home
                   feed finds a user's communities by `_id` gets; n is claimed by insert
-- `sanctions`     `_id = "<community_id>:<user_id>"`: mute and ban with their expiry
-- `restrictions`  `_id = user_id`: platform restrictions per action with their expiry
 - `removals`      `_id = post_id`: whether moderation removed the post, and which comments
 
 `KnowledgeWriter` (blocking, the consumer's thread) applies events with the rules of
@@ -34,19 +39,34 @@ from feed.domain.access import CommunityFacts, Sanctions, Standing
 from feed.domain.knowledge import Doc
 
 COMMUNITIES = "communities"
-MEMBERS = "members"
+STANDING = "standing"
 MEMBER_INDEX = "member_index"
-SANCTIONS = "sanctions"
-RESTRICTIONS = "restrictions"
 REMOVALS = "removals"
 # Dropped and replayed by `python -m feed.rebuild`.
-COLLECTIONS = (COMMUNITIES, MEMBERS, MEMBER_INDEX, SANCTIONS, RESTRICTIONS, REMOVALS)
+COLLECTIONS = (COMMUNITIES, STANDING, MEMBER_INDEX, REMOVALS)
 
 MEMBERSHIP_PACKAGE = mem.DESCRIPTOR.package
+PLATFORM = "*"
 
 
-def pair_id(community_id: str, user_id: str) -> str:
-    return f"{community_id}:{user_id}"
+def member_id(community_id: str, user_id: str) -> str:
+    return f"member:{community_id}:{user_id}"
+
+
+def sanctions_id(community_id: str, user_id: str) -> str:
+    return f"sanctions:{community_id}:{user_id}"
+
+
+def restrictions_id(user_id: str) -> str:
+    return f"restrictions:{user_id}"
+
+
+# The standing query's index; `python -m feed.rebuild` creates it again after its drop.
+STANDING_INDEX = [("user_id", 1), ("scope", 1)]
+
+
+async def ensure_indexes(database: AsyncDatabase[Any]) -> None:
+    await database[STANDING].create_index(STANDING_INDEX)
 
 
 def index_id(user_id: str, n: int) -> str:
@@ -98,16 +118,22 @@ class KnowledgeWriter:
         if message.DESCRIPTOR.file.package == MEMBERSHIP_PACKAGE:
             self._membership(event, message)
         elif isinstance(message, knowledge.SANCTION_EVENTS):
+            community_id, user_id = message.community_id, message.user_id  # type: ignore[attr-defined]
             self._replace(
-                SANCTIONS,
-                pair_id(message.community_id, message.user_id),  # type: ignore[attr-defined]
-                lambda doc: knowledge.sanctions_after(doc, message, event.sequence),
+                STANDING,
+                sanctions_id(community_id, user_id),
+                lambda doc: _scoped(
+                    knowledge.sanctions_after(doc, message, event.sequence), user_id, community_id
+                ),
             )
         elif isinstance(message, knowledge.RESTRICTION_EVENTS):
+            user_id = message.user_id  # type: ignore[attr-defined]
             self._replace(
-                RESTRICTIONS,
-                message.user_id,  # type: ignore[attr-defined]
-                lambda doc: knowledge.restrictions_after(doc, message, event.sequence),
+                STANDING,
+                restrictions_id(user_id),
+                lambda doc: _scoped(
+                    knowledge.restrictions_after(doc, message, event.sequence), user_id, PLATFORM
+                ),
             )
         elif isinstance(message, knowledge.REMOVAL_EVENTS):
             self._replace(
@@ -130,14 +156,14 @@ class KnowledgeWriter:
         )
 
     def _member(self, community_id: str, change: knowledge.MemberChange, sequence: int) -> None:
-        key = pair_id(community_id, change.user_id)
-        new = knowledge.member_after(self.docs.get(MEMBERS, key), community_id, change, sequence)
+        key = member_id(community_id, change.user_id)
+        new = knowledge.member_after(self.docs.get(STANDING, key), community_id, change, sequence)
         if new is None:
             return
         if new["role"] != knowledge.NOT_A_MEMBER and not new.get("indexed"):
             self._index(change.user_id, community_id)
             new["indexed"] = True
-        self.docs.put(MEMBERS, key, new)
+        self.docs.put(STANDING, key, _scoped(new, change.user_id, community_id))
 
     def _index(self, user_id: str, community_id: str) -> None:
         n = 1
@@ -157,6 +183,11 @@ class KnowledgeWriter:
         new = change(self.docs.get(collection, key))
         if new is not None:
             self.docs.put(collection, key, new)
+
+
+def _scoped(doc: Doc | None, user_id: str, scope: str) -> Doc | None:
+    """The fields the standing query selects by."""
+    return None if doc is None else {**doc, "user_id": user_id, "scope": scope}
 
 
 @dataclass(frozen=True)
@@ -184,12 +215,16 @@ class Knowledge:
         return _community(community_id, doc)
 
     async def standing(self, community_id: str, caller: Caller) -> Standing:
-        community, member, sanctions, restrictions = await asyncio.gather(
+        community, found = await asyncio.gather(
             self._get(COMMUNITIES, community_id),
-            self._get(MEMBERS, pair_id(community_id, caller.user_id)),
-            self._get(SANCTIONS, pair_id(community_id, caller.user_id)),
-            self._get(RESTRICTIONS, caller.user_id),
+            self.db[STANDING]
+            .find({"user_id": caller.user_id, "scope": {"$in": [community_id, PLATFORM]}})
+            .to_list(),
         )
+        by_id = {doc["_id"]: doc for doc in found}
+        member = by_id.get(member_id(community_id, caller.user_id))
+        sanctions = by_id.get(sanctions_id(community_id, caller.user_id))
+        restrictions = by_id.get(restrictions_id(caller.user_id))
         facts = _community(community_id, community)
         role = int(member["role"]) if member else knowledge.NOT_A_MEMBER
         return Standing(
@@ -223,7 +258,7 @@ class Knowledge:
                 community_ids.append(entry["community_id"])
             n += 1
         members = await asyncio.gather(
-            *(self._get(MEMBERS, pair_id(c, user_id)) for c in community_ids)
+            *(self._get(STANDING, member_id(c, user_id)) for c in community_ids)
         )
         communities = await asyncio.gather(*(self.community(c) for c in community_ids))
         found = []

@@ -11,12 +11,13 @@ from community_common.auth import Caller
 from community_common.clock import utc_now
 from community_common.commands import Command, run_once
 from community_common.consistency import ConsistencyGate
+from community_common.errors import DomainError
 from community_common.event_store import EventStore, RequestKey
 from google.protobuf.message import Message
 
 from feed.adapters.knowledge_store import Knowledge
 from feed.adapters.liked_posts import LikedPosts
-from feed.adapters.streams import Streams
+from feed.adapters.streams import TRUST, KeptTrust, Streams
 from feed.adapters.timelines import Timelines
 
 R = TypeVar("R", bound=Message)
@@ -49,4 +50,16 @@ class Deps:
         command: Command[R],
     ) -> R:
         key = RequestKey.of(caller.user_id, request_id, operation)
-        return await run_once(self.store, key, response_type, command)
+        trust = KeptTrust()
+        token = TRUST.set(trust)
+        try:
+            try:
+                return await run_once(self.store, key, response_type, command)
+            except DomainError:
+                if not trust.used:
+                    raise
+                # Refused on a copy kept unread: decide again on what is stored now.
+                trust.verify = True
+                return await run_once(self.store, key, response_type, command)
+        finally:
+            TRUST.reset(token)

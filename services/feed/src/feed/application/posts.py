@@ -30,10 +30,13 @@ class Posts:
 
     # --- shared steps --------------------------------------------------------------------
 
-    async def _readable(self, post_id: str, caller: Caller) -> tuple[Post, Standing, Removals]:
+    async def _readable(
+        self, post_id: str, caller: Caller, appending: bool = False
+    ) -> tuple[Post, Standing, Removals]:
         """The post if the caller may see it: existence, then permission to read, then
-        hidden when removed (to all but moderators and above)."""
-        post = await self.deps.streams.load(Post, post_id)
+        hidden when removed (to all but moderators and above). `appending`: the command
+        appends to the post's stream (see Streams.load)."""
+        post = await self.deps.streams.load(Post, post_id, appending=appending)
         post.require_exists()
         standing, removals = await asyncio.gather(
             self.deps.knowledge.standing(post.community_id, caller),
@@ -104,7 +107,7 @@ class Posts:
         await self.deps.gate.wait_for(request.consistency_token)
 
         async def command(key: RequestKey | None) -> tuple[api.DeletePostResponse, Commit]:
-            post = await self.deps.streams.load(Post, request.post_id)
+            post = await self.deps.streams.load(Post, request.post_id, appending=True)
             post.require_exists()
             event = post.delete(caller.user_id)
             return await self.deps.streams.save(post.post_id, post, [event], key, _deleted)
@@ -128,7 +131,9 @@ class Posts:
                 return await comment(key)
 
         async def comment(key: RequestKey | None) -> tuple[api.AddCommentResponse, Commit]:
-            post, standing, removals = await self._readable(request.post_id, caller)
+            post, standing, removals = await self._readable(
+                request.post_id, caller, appending=True
+            )
             post.require_comment(request.parent_comment_id)
             standing.require_participation(Action.ACTION_COMMENT, post.group_id, self.deps.clock())
             require_not_removed(removals.post_removed)
@@ -159,7 +164,7 @@ class Posts:
             require_not_removed(removals.post_removed)
             stream_id = likes.stream_id(post_id, likes.shard_of(caller.user_id))
             async with self.deps.streams.one_at_a_time(stream_id):
-                shard = await self.deps.streams.load(likes.LikeShard, stream_id)
+                shard = await self.deps.streams.load(likes.LikeShard, stream_id, appending=True)
                 event = (
                     shard.like(post, caller.user_id) if like else shard.unlike(post, caller.user_id)
                 )

@@ -8,9 +8,11 @@ the same answers.)
 
 The last CACHED_COMMUNITIES communities loaded stay in memory, so a warm load reads only the
 commits after the cached version (one `_id` miss when nothing is newer) instead of the
-snapshot and every commit after it. The cache is never trusted blindly: another replica's
-commits are always read, and a stale cached version only loses the optimistic-concurrency
-insert and retries. Callers get their own copy, which they may change freely.
+snapshot and every commit after it. A query always reads the commits after the cached
+version (another replica may have appended); a command may take the cached copy unread
+(`load(..., unread=True)`), because it appends at that version: a stale copy loses the
+insert (`forget` it, and the re-run loads afresh), and the pipeline decides a refusal again on
+a fresh load. Callers get their own copy, which they may change freely.
 """
 
 from __future__ import annotations
@@ -42,8 +44,12 @@ class CommunityRepository:
         # community id -> (state at its version, version of its stored snapshot)
         self._cache: OrderedDict[str, tuple[Community, int]] = OrderedDict()
 
-    async def load(self, community_id: str) -> Community:
-        """The community as stored now (`exists` is False for an unknown id)."""
+    async def load(self, community_id: str, *, unread: bool = False) -> Community:
+        """The community as stored now (`exists` is False for an unknown id); with `unread`,
+        the cached copy as it is, if there is one (see the module's docstring)."""
+        if unread and community_id in self._cache:
+            self._cache.move_to_end(community_id)
+            return copy.deepcopy(self._cache[community_id][0])
         if community_id in self._cache:
             cached, snapshot_version = self._cache[community_id]
             stream = await self.store.load_after(community_id, cached.version)
@@ -71,11 +77,23 @@ class CommunityRepository:
             self._remember(community, snapshot_version)
         return community
 
-    def committed(self, community: Community) -> None:
+    def keeps(self, community_id: str) -> bool:
+        return community_id in self._cache
+
+    def forget(self, community_id: str) -> None:
+        """The cached copy lost a write race: it is stale."""
+        self._cache.pop(community_id, None)
+
+    async def committed(self, community: Community) -> None:
         """The state right after this process's own commit (replayed with the stored event
-        times), so the next load need not read that commit back."""
+        times), so the next load need not read that commit back; snapshotted when due, since
+        commands on a cached community never load it through `load`'s snapshot step."""
         entry = self._cache.get(community.community_id)
-        self._remember(community, entry[1] if entry else 0)
+        snapshot_version = entry[1] if entry else 0
+        if community.version - snapshot_version >= SNAPSHOT_EVERY:
+            await self._save_snapshot(community)
+            snapshot_version = community.version
+        self._remember(community, snapshot_version)
 
     def _remember(self, community: Community, snapshot_version: int) -> None:
         self._cache[community.community_id] = (copy.deepcopy(community), snapshot_version)

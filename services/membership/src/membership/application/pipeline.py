@@ -22,9 +22,10 @@ from community.moderation.v1 import types_pb2 as moderation_types
 from community_common.clock import utc_now
 from community_common.commands import run_once
 from community_common.envelope import EventEnvelope, format_time
-from community_common.errors import NotFound, PermissionDenied
+from community_common.errors import DomainError, NotFound, PermissionDenied
 from community_common.event_store import (
     Commit,
+    ConcurrencyConflict,
     EventStore,
     NewEvent,
     Provenance,
@@ -116,10 +117,18 @@ class UseCases:
     ) -> R:
         async def command(key: RequestKey | None) -> tuple[R, Commit | None]:
             async with self.locks.hold(community_id):
-                return await decide_and_append(key)
+                if not self.repository.keeps(community_id):
+                    return await decide_and_append(key, unread=False)
+                try:
+                    return await decide_and_append(key, unread=True)
+                except DomainError:
+                    # Refused on the cached copy: decide again on what is stored now.
+                    return await decide_and_append(key, unread=False)
 
-        async def decide_and_append(key: RequestKey | None) -> tuple[R, Commit | None]:
-            community = await self.repository.load(community_id)
+        async def decide_and_append(
+            key: RequestKey | None, unread: bool
+        ) -> tuple[R, Commit | None]:
+            community = await self.repository.load(community_id, unread=unread)
             if not community.exists:
                 raise missing
             before = copy.deepcopy(community)
@@ -139,8 +148,12 @@ class UseCases:
             )
             after = self._replayed(before, community.recorded, prepared.commit.events)
             response = respond(after, decided, consistency_token(community_id, after.version), now)
-            commit = await self.store.insert(prepared, request=key, result=response)
-            self.repository.committed(after)
+            try:
+                commit = await self.store.insert(prepared, request=key, result=response)
+            except ConcurrencyConflict:
+                self.repository.forget(community_id)  # the re-run loads afresh
+                raise
+            await self.repository.committed(after)
             await self._project(after, community.recorded, commit.events)
             return response, commit
 
