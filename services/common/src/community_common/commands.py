@@ -11,7 +11,9 @@ request=key, result=response)`), so the effect and its answer are stored in one 
   already took effect: then it looks the request key up and gets the first response. No
   lookup precedes the decision, so a first call costs no extra round trip;
 - a refusal stores nothing, so a corrected retry with the same request id can still succeed;
-- a command that changed nothing (`commit is None`) stores its response on its own.
+- a command that changed nothing (`commit is None`) stores its response on its own;
+- a command refused on a copy the repository kept unread (`Repository.load(...,
+  appending=True)`) is decided again on fresh loads before the refusal stands.
 
 Whatever a command writes before its commit must therefore be harmless to repeat (ids derived
 from the request, or entries every reader skips without their commit).
@@ -24,6 +26,7 @@ from typing import TypeVar
 
 from google.protobuf.message import Message
 
+from community_common.context import Caller
 from community_common.errors import DomainError
 from community_common.event_store import (
     Commit,
@@ -33,6 +36,7 @@ from community_common.event_store import (
     retry_on_conflict,
 )
 from community_common.failpoints import failpoint
+from community_common.repository import TRUST, KeptTrust
 
 R = TypeVar("R", bound=Message)
 
@@ -43,11 +47,43 @@ async def run_once(
     store: EventStore, key: RequestKey | None, response_type: type[R], command: Command[R]
 ) -> R:
     """`key`: `RequestKey.of(caller, request_id, operation)`, None when no request id."""
+    trust = KeptTrust()
+    reset = TRUST.set(trust)
+    try:
+        return await _run(store, key, response_type, command, trust)
+    finally:
+        TRUST.reset(reset)
+
+
+async def run_request(
+    store: EventStore,
+    caller: Caller,
+    request_id: str,
+    operation: str,
+    response_type: type[R],
+    command: Command[R],
+) -> R:
+    """`run_once` for the caller's request id (request ids are scoped to the caller)."""
+    key = RequestKey.of(caller.user_id, request_id, operation)
+    return await run_once(store, key, response_type, command)
+
+
+async def _run(
+    store: EventStore,
+    key: RequestKey | None,
+    response_type: type[R],
+    command: Command[R],
+    trust: KeptTrust,
+) -> R:
     try:
         response, commit = await retry_on_conflict(lambda: command(key))
     except DuplicateRequest as twin:
         return response_type.FromString(twin.result)
     except DomainError:
+        if trust.used and not trust.verify:
+            # Refused on a copy the repository kept unread: decide again on what is stored.
+            trust.verify = True
+            return await _run(store, key, response_type, command, trust)
         # Refused now, perhaps because the first attempt already did it.
         first = await store.recall(key)
         if first is not None:

@@ -26,6 +26,7 @@ from community_common.logging import configure_logging
 from community_common.mongo import async_client, blocking_client
 from community_common.relay import OutboxRelay, RelaySettings
 from community_common.server import ServiceHost
+from community_common.thread_loop import AsyncEventHandler, ConsumerWorker, ThreadLoopHandler
 from community_contracts import registry, services, topics
 from grpc import aio
 from pymongo.asynchronous.database import AsyncDatabase
@@ -41,7 +42,6 @@ from moderation.application.automod import Automod
 from moderation.application.lookups import Lookups
 from moderation.application.moderation import Moderation
 from moderation.domain.limits import MAX_MUTE, MIN_MUTE
-from moderation.entrypoints.consumers import AsyncEventHandler, ConsumerWorker, ThreadLoopHandler
 from moderation.entrypoints.grpc_api import ModerationServicer
 
 SERVICE = services.MODERATION

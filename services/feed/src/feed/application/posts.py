@@ -11,6 +11,7 @@ from community.moderation.v1.types_pb2 import Action
 from community_common.auth import Caller
 from community_common.clock import new_id
 from community_common.event_store import COMMITS, Commit, RequestKey, commit_id
+from community_common.validation import Violations
 
 from feed.adapters import timelines as tl
 from feed.adapters.knowledge_store import Removals
@@ -18,7 +19,6 @@ from feed.application.deps import Deps
 from feed.application.views import post_message, timestamp
 from feed.domain import arguments, likes
 from feed.domain.access import Standing
-from feed.domain.arguments import Violations
 from feed.domain.paging import Cursors
 from feed.domain.post import Post, not_found, require_not_removed
 from feed.domain.time import format_time
@@ -67,7 +67,8 @@ class Posts:
         check = Violations()
         check.identifier("community_id", request.community_id)
         check.identifier("group_id", request.group_id, required=False)
-        check.text("body", request.body, arguments.MAX_BODY)
+        check.text("body", request.body, arguments.MAX_BODY, required=True)
+        check.request_id(request.request_id)
         check.check()
         await self.deps.gate.wait_for(request.consistency_token)
         community_id, group_id = request.community_id, request.group_id
@@ -103,6 +104,7 @@ class Posts:
     ) -> api.DeletePostResponse:
         check = Violations()
         check.identifier("post_id", request.post_id)
+        check.request_id(request.request_id)
         check.check()
         await self.deps.gate.wait_for(request.consistency_token)
 
@@ -121,8 +123,9 @@ class Posts:
     ) -> api.AddCommentResponse:
         check = Violations()
         check.identifier("post_id", request.post_id)
-        check.text("body", request.body, arguments.MAX_BODY)
+        check.text("body", request.body, arguments.MAX_BODY, required=True)
         check.identifier("parent_comment_id", request.parent_comment_id, required=False)
+        check.request_id(request.request_id)
         check.check()
         await self.deps.gate.wait_for(request.consistency_token)
 
@@ -154,6 +157,7 @@ class Posts:
     ) -> Any:
         check = Violations()
         check.identifier("post_id", post_id)
+        check.request_id(request_id)
         check.check()
         await self.deps.gate.wait_for(token)
         response_type = api.LikePostResponse if like else api.UnlikePostResponse
@@ -200,6 +204,7 @@ class Posts:
         check = Violations()
         check.identifier("post_id", request.post_id)
         check.identifier("target_community_id", request.target_community_id, required=False)
+        check.request_id(request.request_id)
         check.check()
         await self.deps.gate.wait_for(request.consistency_token)
         target_id = request.target_community_id

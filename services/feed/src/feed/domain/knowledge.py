@@ -133,6 +133,17 @@ def community_after(
     return _stamped(new, sequence)
 
 
+def community_facts(doc: Doc | None) -> Doc:
+    """What a decision needs of a community, as copied into its member documents."""
+    doc = doc or {}
+    return {
+        "exists": bool(doc.get("exists", False)),
+        "archived": bool(doc.get("archived", False)),
+        "visibility": int(doc.get("visibility", 0)),
+        "groups": list(doc.get("groups", [])),
+    }
+
+
 # --- moderation ---------------------------------------------------------------------------
 
 

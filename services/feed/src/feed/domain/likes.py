@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from community.feed.v1 import events_pb2 as ev
+from community_common.envelope import EventEnvelope
 from google.protobuf.message import Message
 
 LIKE_SHARDS = 4
@@ -65,6 +66,9 @@ class LikeShard:
             user_id=user_id,
             post_author_id=post.author_id,
         )
+
+    def apply_stored(self, event: EventEnvelope) -> None:
+        self.apply(event.message(), event.time)
 
     def apply(self, event: Message, time: str) -> None:
         self.version += 1

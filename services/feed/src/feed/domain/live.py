@@ -17,6 +17,7 @@ from typing import Any
 
 from community.feed.v1 import events_pb2 as ev
 from community.membership.v1.types_pb2 import Role
+from community_common.envelope import EventEnvelope
 from community_common.errors import FailedPrecondition, NotFound, PermissionDenied
 from community_contracts import reasons
 from google.protobuf.message import Message
@@ -78,6 +79,9 @@ class LiveSession:
             host_id=self.host_id,
             actor_id=actor_id,
         )
+
+    def apply_stored(self, event: EventEnvelope) -> None:
+        self.apply(event.message(), event.time)
 
     def apply(self, event: Message, time: str) -> None:
         self.version += 1
@@ -176,6 +180,9 @@ class ViewerShard:
             user_id=user_id,
             timed_out=timed_out,
         )
+
+    def apply_stored(self, event: EventEnvelope) -> None:
+        self.apply(event.message(), event.time)
 
     def apply(self, event: Message, time: str) -> None:
         self.version += 1

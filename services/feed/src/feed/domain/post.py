@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from community.feed.v1 import events_pb2 as ev
+from community_common.envelope import EventEnvelope
 from community_common.errors import FailedPrecondition, NotFound, PermissionDenied
 from community_contracts import reasons
 from google.protobuf.message import Message
@@ -104,6 +105,9 @@ class Post:
         )
 
     # --- state changes only by applying events ------------------------------------------
+
+    def apply_stored(self, event: EventEnvelope) -> None:
+        self.apply(event.message(), event.time)
 
     def apply(self, event: Message, time: str) -> None:
         self.version += 1

@@ -63,7 +63,7 @@ class Projector(UseCases):
         community_id = event.community_id or event.subject
         if await self.read_models.projected_version(community_id) >= event.sequence:
             return
-        community = await self.repository.load(community_id)
+        community = await self.repository.load(Community, community_id)
         if community.version < event.sequence:
             return  # not from this service's store (e.g. another deployment on the topic)
         await self.read_models.add_user_facts(

@@ -17,6 +17,7 @@ from typing import Any
 
 from community.membership.v1 import events_pb2 as ev
 from community.membership.v1 import types_pb2 as types
+from community_common.envelope import EventEnvelope
 from community_common.errors import (
     FailedPrecondition,
     InvalidArgument,
@@ -774,6 +775,23 @@ class Community:
         self.recorded_at.append(occurred_at)
 
     # --- applying events --------------------------------------------------------------------
+
+    # --- as the repository sees it (community_common.repository.Aggregate) --------------
+
+    def apply_stored(self, event: EventEnvelope) -> None:
+        self.apply(event.message(), event.sequence, event.occurred_at)
+
+    def snapshot(self) -> dict[str, Any]:
+        # The mapping lives in membership.domain.snapshot, which imports this module.
+        from membership.domain.snapshot import to_state
+
+        return to_state(self)
+
+    @classmethod
+    def from_snapshot(cls, stream_id: str, version: int, state: dict[str, Any]) -> Community | None:
+        from membership.domain.snapshot import from_state
+
+        return from_state(state)
 
     def apply(self, event: Message, version: int, at: datetime) -> None:
         """Change state by one event stored at `version` at time `at` (its ce_time)."""
