@@ -7,6 +7,7 @@ import asyncio
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -52,7 +53,7 @@ async def test_a_kept_aggregate_catches_up_with_other_writers(db: Any) -> None:
             "p1", stale, [stale.comment("k2", "carol", "me too", "")], None, no_response
         )
     # And what a caller changes is not what is kept.
-    fresh.apply(fresh.comment("k3", "dan", "not stored", ""), "")
+    fresh.apply(fresh.comment("k3", "dan", "not stored", ""), datetime.now(UTC))
     assert (await here.load(Post, "p1")).comment_count == 1
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from community_common import paging
+
 MAX_BODY = 10_000
 MAX_TITLE = 200
 DEFAULT_PAGE_SIZE = 20
@@ -10,5 +12,4 @@ MAX_TARGET_GROUPS = 100
 
 
 def page_size(requested: int) -> int:
-    """0 means the default; larger than the maximum is capped rather than refused."""
-    return min(requested or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    return paging.page_size(requested, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)

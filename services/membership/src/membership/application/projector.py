@@ -80,7 +80,7 @@ class Projector(UseCases):
             community = Community(community_id)
             for envelope in stream.events:
                 message = envelope.message()
-                community.apply(message, envelope.sequence, envelope.occurred_at)
+                community.apply_stored(envelope)
                 await self.read_models.add_user_facts(
                     projection.user_facts(message, envelope.sequence, envelope.occurred_at)
                 )
