@@ -7,6 +7,7 @@ from community.membership.v1.types_pb2 import Role
 from community.moderation.v1.types_pb2 import Action
 from community_common.auth import Caller
 from community_common.clock import new_id
+from community_common.commands import run_request
 from community_common.event_store import Commit, NewEvent, RequestKey
 from community_common.validation import Violations
 
@@ -60,7 +61,8 @@ class Announcements:
             prepared = self.deps.store.prepare(announcement_id, 0, [NewEvent(event)])
             return response, await self.deps.store.insert(prepared, request=key, result=response)
 
-        return await self.deps.once(
+        return await run_request(
+            self.deps.store,
             caller,
             request.request_id,
             "PublishAnnouncement",

@@ -5,21 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TypeVar
 
-from community_common.auth import Caller
 from community_common.clock import utc_now
-from community_common.commands import Command, run_request
 from community_common.consistency import ConsistencyGate
 from community_common.event_store import EventStore
 from community_common.repository import Repository
-from google.protobuf.message import Message
 
 from feed.adapters.knowledge_store import Knowledge
 from feed.adapters.liked_posts import LikedPosts
 from feed.adapters.timelines import Timelines
-
-R = TypeVar("R", bound=Message)
 
 DEFAULT_LIVE_VIEWER_TTL_S = 60.0
 
@@ -39,13 +33,3 @@ class Deps:
     def __post_init__(self) -> None:
         self.streams = Repository(self.store)
         self.liked = LikedPosts(self.store.db)
-
-    async def once(
-        self,
-        caller: Caller,
-        request_id: str,
-        operation: str,
-        response_type: type[R],
-        command: Command[R],
-    ) -> R:
-        return await run_request(self.store, caller, request_id, operation, response_type, command)

@@ -19,6 +19,7 @@ from community.feed.v1 import feed_service_pb2 as api
 from community.moderation.v1.types_pb2 import Action
 from community_common.auth import Caller
 from community_common.clock import new_id
+from community_common.commands import run_request
 from community_common.event_store import Commit, RequestKey
 from community_common.validation import Violations
 from pymongo.errors import DuplicateKeyError
@@ -125,8 +126,13 @@ class LiveSessions:
 
             return await self.deps.streams.save(session_id, session, [event], key, respond)
 
-        return await self.deps.once(
-            caller, request.request_id, "StartLiveSession", api.StartLiveSessionResponse, command
+        return await run_request(
+            self.deps.store,
+            caller,
+            request.request_id,
+            "StartLiveSession",
+            api.StartLiveSessionResponse,
+            command,
         )
 
     async def join(
@@ -162,8 +168,13 @@ class LiveSessions:
                 return await respond(), None
             return await self.deps.streams.save(stream_id, shard, events, key, respond)
 
-        return await self.deps.once(
-            caller, request.request_id, "JoinLiveSession", api.JoinLiveSessionResponse, command
+        return await run_request(
+            self.deps.store,
+            caller,
+            request.request_id,
+            "JoinLiveSession",
+            api.JoinLiveSessionResponse,
+            command,
         )
 
     async def leave(
@@ -190,8 +201,13 @@ class LiveSessions:
             )
             return left
 
-        return await self.deps.once(
-            caller, request.request_id, "LeaveLiveSession", api.LeaveLiveSessionResponse, command
+        return await run_request(
+            self.deps.store,
+            caller,
+            request.request_id,
+            "LeaveLiveSession",
+            api.LeaveLiveSessionResponse,
+            command,
         )
 
     async def end(
@@ -210,8 +226,13 @@ class LiveSessions:
 
             return await self.deps.streams.save(session.session_id, session, [event], key, respond)
 
-        return await self.deps.once(
-            caller, request.request_id, "EndLiveSession", api.EndLiveSessionResponse, command
+        return await run_request(
+            self.deps.store,
+            caller,
+            request.request_id,
+            "EndLiveSession",
+            api.EndLiveSessionResponse,
+            command,
         )
 
     # --- the Live tab --------------------------------------------------------------------

@@ -10,6 +10,7 @@ from community.feed.v1 import feed_service_pb2 as api
 from community.moderation.v1.types_pb2 import Action
 from community_common.auth import Caller
 from community_common.clock import new_id
+from community_common.commands import run_request
 from community_common.event_store import COMMITS, Commit, RequestKey, commit_id
 from community_common.validation import Violations
 
@@ -95,8 +96,13 @@ class Posts:
 
             return await self.deps.streams.save(post_id, post, [event], key, respond)
 
-        return await self.deps.once(
-            caller, request.request_id, "CreatePost", api.CreatePostResponse, command
+        return await run_request(
+            self.deps.store,
+            caller,
+            request.request_id,
+            "CreatePost",
+            api.CreatePostResponse,
+            command,
         )
 
     async def delete(
@@ -114,8 +120,13 @@ class Posts:
             event = post.delete(caller.user_id)
             return await self.deps.streams.save(post.post_id, post, [event], key, _deleted)
 
-        return await self.deps.once(
-            caller, request.request_id, "DeletePost", api.DeletePostResponse, command
+        return await run_request(
+            self.deps.store,
+            caller,
+            request.request_id,
+            "DeletePost",
+            api.DeletePostResponse,
+            command,
         )
 
     async def add_comment(
@@ -134,9 +145,7 @@ class Posts:
                 return await comment(key)
 
         async def comment(key: RequestKey | None) -> tuple[api.AddCommentResponse, Commit]:
-            post, standing, removals = await self._readable(
-                request.post_id, caller, appending=True
-            )
+            post, standing, removals = await self._readable(request.post_id, caller, appending=True)
             post.require_comment(request.parent_comment_id)
             standing.require_participation(Action.ACTION_COMMENT, post.group_id, self.deps.clock())
             require_not_removed(removals.post_removed)
@@ -148,8 +157,13 @@ class Posts:
 
             return await self.deps.streams.save(post.post_id, post, [event], key, respond)
 
-        return await self.deps.once(
-            caller, request.request_id, "AddComment", api.AddCommentResponse, command
+        return await run_request(
+            self.deps.store,
+            caller,
+            request.request_id,
+            "AddComment",
+            api.AddCommentResponse,
+            command,
         )
 
     async def _like_or_unlike(
@@ -186,7 +200,9 @@ class Posts:
                 return await self.deps.streams.save(stream_id, shard, [event], key, respond)
 
         operation = "LikePost" if like else "UnlikePost"
-        return await self.deps.once(caller, request_id, operation, response_type, command)
+        return await run_request(
+            self.deps.store, caller, request_id, operation, response_type, command
+        )
 
     async def like(self, caller: Caller, request: api.LikePostRequest) -> api.LikePostResponse:
         return await self._like_or_unlike(  # type: ignore[no-any-return]
@@ -228,8 +244,8 @@ class Posts:
 
             return await self.deps.streams.save(post.post_id, post, [event], key, respond)
 
-        return await self.deps.once(
-            caller, request.request_id, "SharePost", api.SharePostResponse, command
+        return await run_request(
+            self.deps.store, caller, request.request_id, "SharePost", api.SharePostResponse, command
         )
 
     # --- queries -------------------------------------------------------------------------
