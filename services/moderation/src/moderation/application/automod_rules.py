@@ -95,5 +95,5 @@ class AutomodRules(UseCases):
             require_platform_admin(caller)
             return
         community = await self.lookups.community(community_id)
-        standing.require_admin(await self.lookups.caller_standing(community_id, caller))
+        standing.require_admin(await self.lookups.caller_standing(community, caller))
         standing.require_active(community)

@@ -7,6 +7,11 @@ aggregate, lets it decide, and stores its events together with its response
 (`community_common.commands.run_once`: re-run on a lost write race, a retried request id gets
 the first response, a refusal stores nothing), and projects them into the lists at once, so
 the caller's next query sees its write.
+
+A command may decide on the copy of the stream it appends to that this process keeps, without
+reading it (`Repository.load(..., appending=True)`): the append at that version is the check.
+A decision the append cannot check, a refusal or "nothing to change", taken on such a copy is
+taken again on fresh loads before it is answered.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from community.moderation.v1 import moderation_service_pb2 as api
 from community_common.clock import utc_now
 from community_common.commands import Command, run_once
 from community_common.context import Caller
+from community_common.errors import DomainError
 from community_common.event_store import (
     Commit,
     EventStore,
@@ -32,7 +38,7 @@ from google.protobuf.message import Message
 from moderation.adapters.moderation_lists import (
     ModerationLists,
 )
-from moderation.adapters.repository import Repository
+from moderation.adapters.repository import KeptTrust, Repository, trusting_kept
 from moderation.application.lookups import Lookups
 from moderation.domain import limits, standing, validation
 from moderation.domain.aggregate import Aggregate
@@ -48,6 +54,10 @@ A = TypeVar("A", bound=Aggregate)
 # A filtered list (reports by status) looks at most this many pages' worth of entries per
 # call; a page may come back short, with a token to continue.
 SCAN_PAGES = 5
+
+
+class _Unverified(Exception):
+    """A command found nothing to change on a copy of its stream kept unread."""
 
 
 def duration_of(request: Message) -> timedelta | None:
@@ -123,7 +133,24 @@ class UseCases:
         command: Command[R],
     ) -> R:
         key = RequestKey.of(caller.user_id, request_id, operation)
-        return await run_once(self.store, key, response_type, command)
+        with trusting_kept(KeptTrust()) as trust:
+
+            async def checked(key: RequestKey | None) -> tuple[R, Commit | None]:
+                response, commit = await command(key)
+                if commit is None and trust.used and not trust.verify:
+                    # Nothing to change, on a kept copy: perhaps only because it is stale.
+                    raise _Unverified
+                return response, commit
+
+            try:
+                return await run_once(self.store, key, response_type, checked)
+            except (DomainError, _Unverified):
+                if not trust.used:
+                    raise
+            # Refused, or nothing to change, on a copy kept unread: decide again on what is
+            # stored now.
+            trust.verify = True
+            return await run_once(self.store, key, response_type, checked)
 
     async def _readable_queue(self, caller: Caller, community_id: str, platform: bool) -> str:
         """The queue's list name after checking the caller may read it (moderators and
@@ -134,7 +161,7 @@ class UseCases:
             )
             return PLATFORM
         community = await self.lookups.community(community_id)
-        standing.require_moderator(await self.lookups.caller_standing(community_id, caller))
+        standing.require_moderator(await self.lookups.caller_standing(community, caller))
         return community.community_id
 
     async def _change_content(
@@ -170,9 +197,12 @@ class UseCases:
         returned into the response stored with the commit. Re-run when it loses a race."""
 
         async def change() -> tuple[Any, Commit | None]:
-            sanctions = await self.repository.load(CommunitySanctions, community_id)
-            acted = act(sanctions, self.clock())
-            response = respond(acted)
-            return response, await self._save(sanctions, community_id, request, response)
+            async with self.repository.one_at_a_time(CommunitySanctions, community_id):
+                sanctions = await self.repository.load(
+                    CommunitySanctions, community_id, appending=True
+                )
+                acted = act(sanctions, self.clock())
+                response = respond(acted)
+                return response, await self._save(sanctions, community_id, request, response)
 
         return await retry_on_conflict(change)

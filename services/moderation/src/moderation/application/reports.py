@@ -63,7 +63,7 @@ class Reports(UseCases):
                 if rule.community_id != community.community_id:
                     Rule(request.rule_id).require_exists()  # another community's: not here
                 rule.require_exists()
-            reporter = await self.lookups.caller_standing(community.community_id, caller)
+            reporter = await self.lookups.caller_standing(community, caller)
             standing.require_reader(community, reporter)
             standing.require_active(community)
             report = Report(new_id())
@@ -156,13 +156,13 @@ class Reports(UseCases):
             report = await self._existing(Report, request.report_id)
             target = report.target
             community = await self.lookups.community(target.community_id)
-            actor = await self.lookups.caller_standing(target.community_id, caller)
+            actor = await self.lookups.caller_standing(community, caller)
             if report.view.platform:
                 standing.require_platform_admin(actor)
             elif request.resolution == types.RESOLUTION_DISMISS:
                 standing.require_moderator(actor)
             if request.resolution != types.RESOLUTION_DISMISS:
-                author = await self.lookups.standing(target.community_id, target.user_id)
+                author = await self.lookups.target_standing(community, target.user_id)
                 standing.require_acts_on(actor, author)
             standing.require_active(community)
             # Refuse a resolved report before acting; the resolve below settles races.

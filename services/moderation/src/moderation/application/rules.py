@@ -30,7 +30,7 @@ class Rules(UseCases):
 
         async def command(key: RequestKey | None) -> tuple[api.AddRuleResponse, Commit | None]:
             community = await self.lookups.community(request.community_id)
-            actor = await self.lookups.caller_standing(community.community_id, caller)
+            actor = await self.lookups.caller_standing(community, caller)
             standing.require_admin(actor)
             standing.require_active(community)
             rule = Rule(new_id())
@@ -99,9 +99,7 @@ class Rules(UseCases):
         start = parse_page_token(request.page_token) or 1
         await self.lookups.catch_up(request.consistency_token)
         community = await self.lookups.community(request.community_id)
-        standing.require_reader(
-            community, await self.lookups.caller_standing(community.community_id, caller)
-        )
+        standing.require_reader(community, await self.lookups.caller_standing(community, caller))
         found, next_start = await self.lists.oldest_first(
             rules_list(community.community_id), start, size
         )
@@ -113,5 +111,5 @@ class Rules(UseCases):
 
     async def _require_rule_admin(self, caller: Caller, rule: Rule) -> None:
         community = await self.lookups.community(rule.community_id)
-        standing.require_admin(await self.lookups.caller_standing(rule.community_id, caller))
+        standing.require_admin(await self.lookups.caller_standing(community, caller))
         standing.require_active(community)

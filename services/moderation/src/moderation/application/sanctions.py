@@ -129,6 +129,6 @@ class Sanctions(UseCases):
         self, caller: Caller, community_id: str, user_id: str
     ) -> None:
         community = await self.lookups.community(community_id)
-        actor = await self.lookups.caller_standing(community_id, caller)
-        standing.require_acts_on(actor, await self.lookups.standing(community_id, user_id))
+        actor = await self.lookups.caller_standing(community, caller)
+        standing.require_acts_on(actor, await self.lookups.target_standing(community, user_id))
         standing.require_active(community)

@@ -18,10 +18,10 @@ class Aggregate:
     def __init__(self) -> None:
         self.version = 0
         self.pending: list[Message] = []
-        # What it was loaded from (a snapshot's state, then the events after it with their
-        # ce_time), kept by the repository so what it saves after a command is a replay, not
-        # the command's in-memory state.
-        self.loaded_from: tuple[dict[str, Any] | None, list[tuple[Message, datetime]]] = (None, [])
+        # The state it was loaded with (every event applied at its stored ce_time), set by the
+        # repository so what it keeps and snapshots after a command is a replay, not the
+        # command's in-memory state (which applied the new events at the command's clock).
+        self.loaded_from: Aggregate | None = None
 
     def apply(self, event: Message, at: datetime) -> None:
         """Apply a stored event (`at` is its ce_time)."""
