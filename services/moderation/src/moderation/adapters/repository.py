@@ -14,19 +14,18 @@ The repository keeps the aggregates it recently loaded or saved (bounded, least 
 first out). Commits are immutable and chained by version, so a kept aggregate at version v is
 exact up to v, and loading it again asks only for the commit at v: one `_id` get that misses
 unless another writer (or process) appended since. A command loading the stream it is about
-to append to (`appending=True`) under `trusting_kept()` takes the kept copy without that
-read: the append at the kept version is the check (a stale copy collides, is dropped, and the
-command re-runs on a fresh load), and the pipeline decides again on fresh loads whatever a
-command refused, or found nothing to do, on a kept copy (`KeptTrust`).
+to append to (`appending=True`) takes the kept copy without that read, as
+`community_common.repository` does for feed and membership (whose `KeptTrust`, set by
+`run_once`, it reports to): the append at the kept version is the check (a stale copy
+collides, is dropped, and the command re-runs on a fresh load), and `run_once` decides again
+on fresh loads whatever a command refused, or found nothing to do, on a kept copy.
 """
 
 from __future__ import annotations
 
 import copy
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import AbstractAsyncContextManager, contextmanager
-from contextvars import ContextVar
+from contextlib import AbstractAsyncContextManager
 from typing import TypeVar
 
 from community_common.event_store import (
@@ -37,6 +36,7 @@ from community_common.event_store import (
     Provenance,
     RequestKey,
 )
+from community_common.repository import TRUST
 from community_common.stream_locks import StreamLocks
 from google.protobuf.message import Message
 
@@ -69,27 +69,6 @@ def stream_id(kind: type[Aggregate], aggregate_id: str) -> str:
     return f"{STREAM_PREFIX[kind]}:{aggregate_id}"
 
 
-class KeptTrust:
-    """Whether this command may decide on kept copies unread, and whether it did."""
-
-    def __init__(self) -> None:
-        self.verify = False
-        self.used = False
-
-
-# Set per command by the pipeline; a mutable holder, so loads in gathered tasks report back.
-TRUST: ContextVar[KeptTrust | None] = ContextVar("moderation_kept_trust", default=None)
-
-
-@contextmanager
-def trusting_kept(trust: KeptTrust) -> Iterator[KeptTrust]:
-    token = TRUST.set(trust)
-    try:
-        yield trust
-    finally:
-        TRUST.reset(token)
-
-
 class Repository:
     def __init__(
         self,
@@ -114,7 +93,7 @@ class Repository:
 
     async def load(self, kind: type[A], aggregate_id: str, *, appending: bool = False) -> A:
         """The aggregate as stored now (version 0 if its stream is empty): the caller's own
-        copy. With `appending`, under `trusting_kept()`, the kept copy as it is."""
+        copy. With `appending`, in a command run by `run_once`, the kept copy as it is."""
         stream = stream_id(kind, aggregate_id)
         kept = self._kept.get(stream)
         trust = TRUST.get()

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from community.moderation.v1 import moderation_service_pb2 as api
 from community_common.clock import utc_now
-from community_common.commands import Command, run_once
+from community_common.commands import Command, run_request
 from community_common.context import Caller
 from community_common.errors import DomainError
 from community_common.event_store import (
@@ -33,12 +33,13 @@ from community_common.event_store import (
     RequestKey,
     retry_on_conflict,
 )
+from community_common.repository import TRUST
 from google.protobuf.message import Message
 
 from moderation.adapters.moderation_lists import (
     ModerationLists,
 )
-from moderation.adapters.repository import KeptTrust, Repository, trusting_kept
+from moderation.adapters.repository import Repository
 from moderation.application.lookups import Lookups
 from moderation.domain import limits, standing, validation
 from moderation.domain.aggregate import Aggregate
@@ -56,8 +57,12 @@ A = TypeVar("A", bound=Aggregate)
 SCAN_PAGES = 5
 
 
-class _Unverified(Exception):
-    """A command found nothing to change on a copy of its stream kept unread."""
+class _Unverified(DomainError):
+    """A command found nothing to change on a copy of its stream kept unread: a refusal as far
+    as `run_once` goes, which then decides again on fresh loads (never seen by a client)."""
+
+    def __init__(self) -> None:
+        super().__init__("UNVERIFIED", "nothing to change on a kept copy")
 
 
 def duration_of(request: Message) -> timedelta | None:
@@ -132,25 +137,15 @@ class UseCases:
         response_type: type[R],
         command: Command[R],
     ) -> R:
-        key = RequestKey.of(caller.user_id, request_id, operation)
-        with trusting_kept(KeptTrust()) as trust:
+        async def checked(key: RequestKey | None) -> tuple[R, Commit | None]:
+            response, commit = await command(key)
+            trust = TRUST.get()
+            if commit is None and trust is not None and trust.used and not trust.verify:
+                # Nothing to change, on a kept copy: perhaps only because it is stale.
+                raise _Unverified
+            return response, commit
 
-            async def checked(key: RequestKey | None) -> tuple[R, Commit | None]:
-                response, commit = await command(key)
-                if commit is None and trust.used and not trust.verify:
-                    # Nothing to change, on a kept copy: perhaps only because it is stale.
-                    raise _Unverified
-                return response, commit
-
-            try:
-                return await run_once(self.store, key, response_type, checked)
-            except (DomainError, _Unverified):
-                if not trust.used:
-                    raise
-            # Refused, or nothing to change, on a copy kept unread: decide again on what is
-            # stored now.
-            trust.verify = True
-            return await run_once(self.store, key, response_type, checked)
+        return await run_request(self.store, caller, request_id, operation, response_type, checked)
 
     async def _readable_queue(self, caller: Caller, community_id: str, platform: bool) -> str:
         """The queue's list name after checking the caller may read it (moderators and
