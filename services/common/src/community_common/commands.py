@@ -12,8 +12,9 @@ request=key, result=response)`), so the effect and its answer are stored in one 
   lookup precedes the decision, so a first call costs no extra round trip;
 - a refusal stores nothing, so a corrected retry with the same request id can still succeed;
 - a command that changed nothing (`commit is None`) stores its response on its own;
-- a command refused on a copy the repository kept unread (`Repository.load(...,
-  appending=True)`) is decided again on fresh loads before the refusal stands.
+- a command refused, or changing nothing, on a copy the repository kept unread
+  (`Repository.load(..., appending=True)`) is decided again on fresh loads before that
+  answer stands.
 
 Whatever a command writes before its commit must therefore be harmless to repeat (ids derived
 from the request, or entries every reader skips without their commit).
@@ -89,6 +90,10 @@ async def _run(
         if first is not None:
             return response_type.FromString(first)
         raise
+    if commit is None and trust.used and not trust.verify:
+        # Nothing to change, on a copy kept unread: perhaps only because it is stale.
+        trust.verify = True
+        return await _run(store, key, response_type, command, trust)
     failpoint("after-commit")
     if commit is None:
         return response_type.FromString(await store.remember(key, response))

@@ -17,6 +17,7 @@ from community_common.mongo import CLIENT_OPTIONS, async_client
 from community_common.repository import Repository
 from feed.adapters.liked_posts import LikedPosts
 from feed.adapters.timelines import SLOTS, Timelines
+from feed.domain.likes import LikeShard
 from feed.domain.post import Post
 from google.protobuf import empty_pb2
 from pymongo import AsyncMongoClient, monitoring
@@ -89,6 +90,26 @@ async def test_a_refusal_on_a_stale_kept_copy_is_decided_again(db: Any) -> None:
 
     await run_once(here.store, None, empty_pb2.Empty, comment)
     assert (await there.load(Post, "p2")).comment_count == 1
+
+
+async def test_nothing_to_change_on_a_stale_kept_copy_is_decided_again(db: Any) -> None:
+    here, there = Repository(EventStore(db, "/services/feed")), Repository(EventStore(db, "/test"))
+    post = Post("p3")
+    post.apply(Post.create("p3", "c1", "", "alice", "hi"), datetime.now(UTC))
+    shard = LikeShard("p3:likes:0")
+    await here.save(shard.stream_id, shard, [shard.like(post, "bob")], None, no_response)
+    theirs = await there.load(LikeShard, shard.stream_id)
+    await there.save(shard.stream_id, theirs, [theirs.unlike(post, "bob")], None, no_response)
+
+    async def like(key: Any) -> Any:
+        kept = await here.load(LikeShard, shard.stream_id, appending=True)  # bob likes it
+        event = kept.like(post, "bob")
+        if event is None:
+            return empty_pb2.Empty(), None  # "already liked", on the kept copy
+        return await here.save(shard.stream_id, kept, [event], key, no_response)
+
+    await run_once(here.store, None, empty_pb2.Empty, like)
+    assert (await there.load(LikeShard, shard.stream_id)).likers == {"bob"}
 
 
 async def test_a_remembered_top_still_claims_dense_slots_after_other_writers(db: Any) -> None:

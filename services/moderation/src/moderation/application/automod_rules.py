@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from community.moderation.v1 import moderation_service_pb2 as api
 from community_common.clock import new_id
+from community_common.commands import run_request
 from community_common.context import Caller
 from community_common.event_store import (
     Commit,
@@ -47,8 +48,13 @@ class AutomodRules(UseCases):
             response = api.AddAutomodRuleResponse(automod_rule=rule.view)
             return response, await self._save(rule, rule.automod_rule_id, key, response)
 
-        return await self._once(
-            caller, request.request_id, "AddAutomodRule", api.AddAutomodRuleResponse, command
+        return await run_request(
+            self.store,
+            caller,
+            request.request_id,
+            "AddAutomodRule",
+            api.AddAutomodRuleResponse,
+            command,
         )
 
     async def list_automod_rules(
@@ -81,7 +87,8 @@ class AutomodRules(UseCases):
             response = api.RemoveAutomodRuleResponse()
             return response, await self._save(rule, rule.automod_rule_id, key, response)
 
-        return await self._once(
+        return await run_request(
+            self.store,
             caller,
             request.request_id,
             "RemoveAutomodRule",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from community.moderation.v1 import moderation_service_pb2 as api
+from community_common.commands import run_request
 from community_common.context import Caller
 from community_common.event_store import (
     Commit,
@@ -70,4 +71,6 @@ class ContentActions(UseCases):
             )
             return response, commit
 
-        await self._once(caller, request.request_id, operation, api.RemoveContentResponse, command)
+        await run_request(
+            self.store, caller, request.request_id, operation, api.RemoveContentResponse, command
+        )

@@ -24,16 +24,13 @@ from typing import Any, TypeVar
 
 from community.moderation.v1 import moderation_service_pb2 as api
 from community_common.clock import utc_now
-from community_common.commands import Command, run_request
 from community_common.context import Caller
-from community_common.errors import DomainError
 from community_common.event_store import (
     Commit,
     EventStore,
     RequestKey,
     retry_on_conflict,
 )
-from community_common.repository import TRUST
 from google.protobuf.message import Message
 
 from moderation.adapters.moderation_lists import (
@@ -55,14 +52,6 @@ A = TypeVar("A", bound=Aggregate)
 # A filtered list (reports by status) looks at most this many pages' worth of entries per
 # call; a page may come back short, with a token to continue.
 SCAN_PAGES = 5
-
-
-class _Unverified(DomainError):
-    """A command found nothing to change on a copy of its stream kept unread: a refusal as far
-    as `run_once` goes, which then decides again on fresh loads (never seen by a client)."""
-
-    def __init__(self) -> None:
-        super().__init__("UNVERIFIED", "nothing to change on a kept copy")
 
 
 def duration_of(request: Message) -> timedelta | None:
@@ -128,24 +117,6 @@ class UseCases:
         if commit is not None:
             await self.lists.project_all(commit.events)
         return commit
-
-    async def _once(
-        self,
-        caller: Caller,
-        request_id: str,
-        operation: str,
-        response_type: type[R],
-        command: Command[R],
-    ) -> R:
-        async def checked(key: RequestKey | None) -> tuple[R, Commit | None]:
-            response, commit = await command(key)
-            trust = TRUST.get()
-            if commit is None and trust is not None and trust.used and not trust.verify:
-                # Nothing to change, on a kept copy: perhaps only because it is stale.
-                raise _Unverified
-            return response, commit
-
-        return await run_request(self.store, caller, request_id, operation, response_type, checked)
 
     async def _readable_queue(self, caller: Caller, community_id: str, platform: bool) -> str:
         """The queue's list name after checking the caller may read it (moderators and

@@ -8,6 +8,7 @@ from datetime import timedelta
 from community.moderation.v1 import moderation_service_pb2 as api
 from community.moderation.v1 import types_pb2 as types
 from community_common.clock import new_id
+from community_common.commands import run_request
 from community_common.context import Caller
 from community_common.errors import NotFound
 from community_common.event_store import (
@@ -79,8 +80,13 @@ class Reports(UseCases):
             response = api.ReportContentResponse(report=report.view)
             return response, await self._save(report, report.report_id, key, response)
 
-        return await self._once(
-            caller, request.request_id, "ReportContent", api.ReportContentResponse, command
+        return await run_request(
+            self.store,
+            caller,
+            request.request_id,
+            "ReportContent",
+            api.ReportContentResponse,
+            command,
         )
 
     async def _report_target(self, request: api.ReportContentRequest) -> ReportTarget:
@@ -180,8 +186,13 @@ class Reports(UseCases):
             # Only the resolve is re-run when it loses a race: the action above is taken once.
             return await retry_on_conflict(resolve)
 
-        return await self._once(
-            caller, request.request_id, "ResolveReport", api.ResolveReportResponse, command
+        return await run_request(
+            self.store,
+            caller,
+            request.request_id,
+            "ResolveReport",
+            api.ResolveReportResponse,
+            command,
         )
 
     async def _take_resolution_action(

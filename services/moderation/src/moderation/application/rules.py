@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from community.moderation.v1 import moderation_service_pb2 as api
 from community_common.clock import new_id
+from community_common.commands import run_request
 from community_common.context import Caller
 from community_common.event_store import (
     Commit,
@@ -44,7 +45,9 @@ class Rules(UseCases):
             response = api.AddRuleResponse(rule=rule_view(rule))
             return response, await self._save(rule, rule.rule_id, key, response)
 
-        return await self._once(caller, request.request_id, "AddRule", api.AddRuleResponse, command)
+        return await run_request(
+            self.store, caller, request.request_id, "AddRule", api.AddRuleResponse, command
+        )
 
     async def update_rule(
         self, caller: Caller, request: api.UpdateRuleRequest
@@ -70,8 +73,8 @@ class Rules(UseCases):
             response = api.UpdateRuleResponse(rule=rule_view(rule))
             return response, await self._save(rule, rule.rule_id, key, response)
 
-        return await self._once(
-            caller, request.request_id, "UpdateRule", api.UpdateRuleResponse, command
+        return await run_request(
+            self.store, caller, request.request_id, "UpdateRule", api.UpdateRuleResponse, command
         )
 
     async def remove_rule(
@@ -87,8 +90,8 @@ class Rules(UseCases):
             response = api.RemoveRuleResponse()
             return response, await self._save(rule, rule.rule_id, key, response)
 
-        return await self._once(
-            caller, request.request_id, "RemoveRule", api.RemoveRuleResponse, command
+        return await run_request(
+            self.store, caller, request.request_id, "RemoveRule", api.RemoveRuleResponse, command
         )
 
     async def list_rules(
