@@ -23,7 +23,7 @@ demo: ## Play the school story against the system `make up` started, print what 
 	@COMMUNITY_AUTH_HS256_SECRET=$${COMMUNITY_AUTH_HS256_SECRET:-$$(cat .local/dev/auth-secret)} \
 		uv run communityctl demo
 
-bench: ## Benchmarks P1-P5 on the test instance's servers (STACK_INSTANCE=ci: the ci ones); table + bench/results/<date>.json
+bench: ## Benchmarks P0-P5 (P0: database commands per RPC) on the test instance's servers (STACK_INSTANCE=ci: the ci ones); table + bench/results/<date>.json
 	@deploy/local/prerequisites.sh
 	@uv run python bench/run.py
 

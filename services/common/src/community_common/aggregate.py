@@ -11,6 +11,7 @@ replaying is the state a full replay builds (community_common.repository).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Self
 
 from google.protobuf.message import Message
 
@@ -29,6 +30,12 @@ class EventSourced:
             raise ValueError(f"{type(self).__name__} does not apply {event.DESCRIPTOR.full_name}")
         self.version += 1
         handler(event, at)
+
+    @classmethod
+    def empty(cls, stream_id: str) -> Self:
+        """The state before the stream's first event (a kind whose id is not the stream id
+        overrides this)."""
+        return cls(stream_id)  # type: ignore[call-arg]
 
     def apply_stored(self, event: EventEnvelope) -> None:
         self.apply(event.message(), event.occurred_at)

@@ -75,7 +75,7 @@ class AggregateKind(Protocol[A_co]):
     """An aggregate class: its empty state, and its state from a snapshot (None for a
     snapshot of an older shape, which is then ignored and the stream replayed)."""
 
-    def __call__(self, stream_id: str) -> A_co: ...
+    def empty(self, stream_id: str) -> A_co: ...
 
     def from_snapshot(
         self, stream_id: str, version: int, state: dict[str, Any]
@@ -142,7 +142,7 @@ class Repository:
         )
         if restored is None and stream.snapshot is not None:
             stream = await self.store.load(stream_id, use_snapshot=False)  # an older shape
-        aggregate = restored if restored is not None else kind(stream_id)
+        aggregate = restored if restored is not None else kind.empty(stream_id)
         for event in stream.events:
             aggregate.apply_stored(event)
         return aggregate

@@ -12,8 +12,9 @@ from community.membership.v1 import types_pb2 as roles
 from community.moderation.v1 import moderation_service_pb2 as api
 from community.moderation.v1 import types_pb2 as types
 from community_common.event_store import EventStore
+from community_common.repository import SNAPSHOT_EVERY
 from google.protobuf.duration_pb2 import Duration
-from moderation.adapters.repository import SNAPSHOT_EVERY, Repository, stream_id
+from moderation.adapters.repository import Repository, stream_id
 from moderation.domain.aggregate import Aggregate
 from moderation.domain.reports import Report
 from moderation.domain.restrictions import UserRestrictions
