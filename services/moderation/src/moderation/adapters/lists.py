@@ -25,14 +25,13 @@ collection holds.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-from community_common.errors import InvalidArgument
-from community_contracts import reasons
+from community_common import paging
+from community_common.validation import Violations
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -145,30 +144,24 @@ class Lists:
         ]
 
 
-def page_token(position: int) -> str:
-    """An opaque token for "continue at `position`"."""
-    return base64.urlsafe_b64encode(f"p{position}".encode()).decode().rstrip("=")
+def page_token(query: str, position: int) -> str:
+    """An opaque token for "continue `query` (the list and its filters) at `position`"."""
+    return paging.page_token(query, {"p": position})
 
 
-def parse_page_token(token: str) -> int | None:
-    """The position a token continues at; None for no token."""
-    if not token:
+def parse_page_token(token: str, query: str) -> int | None:
+    """The position a token of `query` continues at; None for no token."""
+    found = paging.parse_page_token(token, query)
+    if found is None:
         return None
-    try:
-        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        if not text.startswith("p"):
-            raise ValueError(text)
-        position = int(text[1:])
-        if position < 0:
-            raise ValueError(text)
-    except ValueError:
-        raise InvalidArgument(
-            {"page_token": "not a token this list handed out"}, reason=reasons.INVALID_PAGE_TOKEN
-        ) from None
+    position = found.get("p")
+    if type(position) is not int or position < 0:
+        raise paging.bad_page_token()
     return position
 
 
 def page_size(requested: int, default: int, maximum: int) -> int:
-    if requested < 0:
-        raise InvalidArgument({"page_size": "must not be negative"})
-    return min(requested or default, maximum)
+    check = Violations()
+    check.page_size(requested)
+    check.check()
+    return paging.page_size(requested, default, maximum)

@@ -62,14 +62,15 @@ class AutomodRules(UseCases):
     ) -> api.ListAutomodRulesResponse:
         validation.check(scope_violations(request.community_id, request.platform))
         size = page_size(request.page_size, limits.DEFAULT_PAGE_SIZE, limits.MAX_PAGE_SIZE)
-        start = parse_page_token(request.page_token) or 1
+        query = f"automod\0{request.community_id}\0{request.platform}"
+        start = parse_page_token(request.page_token, query) or 1
         await self.lookups.catch_up(request.consistency_token)
         scope = await self._readable_queue(caller, request.community_id, request.platform)
         found, next_start = await self.lists.oldest_first(automod_list(scope), start, size)
         rules = await self._load_all(AutomodRule, [entry["automod_rule_id"] for _, entry in found])
         return api.ListAutomodRulesResponse(
             automod_rules=[rule.view for rule in rules if rule.exists],
-            next_page_token=page_token(next_start) if next_start else "",
+            next_page_token=page_token(query, next_start) if next_start else "",
         )
 
     async def remove_automod_rule(

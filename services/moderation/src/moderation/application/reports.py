@@ -121,7 +121,8 @@ class Reports(UseCases):
             problems.append(("status", "must be a REPORT_STATUS_* value"))
         validation.check(problems)
         size = page_size(request.page_size, limits.DEFAULT_PAGE_SIZE, limits.MAX_PAGE_SIZE)
-        start = parse_page_token(request.page_token)
+        query = f"reports\0{request.community_id}\0{request.platform}\0{request.status}"
+        start = parse_page_token(request.page_token, query)
         await self.lookups.catch_up(request.consistency_token)
         queue = await self._readable_queue(caller, request.community_id, request.platform)
         reports: list[api.Report] = []
@@ -139,7 +140,8 @@ class Reports(UseCases):
             if next_start is None or len(reports) == size:
                 break
         return api.ListReportsResponse(
-            reports=reports, next_page_token=page_token(next_start) if next_start else ""
+            reports=reports,
+            next_page_token=page_token(query, next_start) if next_start else "",
         )
 
     async def resolve_report(

@@ -99,7 +99,8 @@ class Rules(UseCases):
     ) -> api.ListRulesResponse:
         validation.check(validation.required_id("community_id", request.community_id))
         size = page_size(request.page_size, limits.DEFAULT_PAGE_SIZE, limits.MAX_PAGE_SIZE)
-        start = parse_page_token(request.page_token) or 1
+        query = f"rules\0{request.community_id}"
+        start = parse_page_token(request.page_token, query) or 1
         await self.lookups.catch_up(request.consistency_token)
         community = await self.lookups.community(request.community_id)
         standing.require_reader(community, await self.lookups.caller_standing(community, caller))
@@ -109,7 +110,7 @@ class Rules(UseCases):
         rules = await self._load_all(Rule, [entry["rule_id"] for _, entry in found])
         return api.ListRulesResponse(
             rules=[rule_view(rule) for rule in rules if rule.exists],
-            next_page_token=page_token(next_start) if next_start else "",
+            next_page_token=page_token(query, next_start) if next_start else "",
         )
 
     async def _require_rule_admin(self, caller: Caller, rule: Rule) -> None:
