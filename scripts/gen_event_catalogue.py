@@ -56,8 +56,10 @@ How to read a record:
 1. Read the `ce_type` header: the full protobuf name of the message in the value, e.g.
    `community.membership.v1.MemberJoined`.
 2. Decode the value as that message. In Python, install only the contracts package
-   (`community-contracts`) and call `community_contracts.registry.decode(ce_type, value)`;
-   other languages generate code from `protos/` (the `buf` module in this repository).
+   (`community-contracts`; `make contracts` builds it) and call
+   `community_contracts.registry.decode(ce_type, value)`; on the JVM, use the generated
+   classes of the `community-contracts` jar; other languages generate code from `protos/`
+   (see [From other languages](#from-other-languages)).
 3. Deduplicate by `ce_id`: delivery is at-least-once, and a re-published event keeps its
    `ce_id` and `ce_time`. Skip `ce_type`s you do not know; new types are added over time.
 4. Use `ce_time` as the event time (when the event was recorded), not the Kafka timestamp.
