@@ -109,6 +109,18 @@ def test_a_changed_proto_with_the_next_minor_version_passes(repo: Path) -> None:
     assert _guard(repo).returncode == 0, _guard(repo).stderr
 
 
+def test_protos_main_changed_since_the_work_left_it_are_not_the_works_to_version(
+    repo: Path,
+) -> None:
+    _git(repo, "checkout", "-q", "main")
+    (repo / "protos" / "community" / "a.proto").write_text('syntax = "proto3";\nmessage A {}\n')
+    _set_version(repo, "0.4.0")
+    _git(repo, "commit", "-q", "-am", "add A on main")
+    _git(repo, "checkout", "-q", "work")
+
+    assert _guard(repo).returncode == 0, _guard(repo).stderr
+
+
 def test_a_major_version_bump_is_refused(repo: Path) -> None:
     """buf breaking admits only backward-compatible changes: a new major would say otherwise."""
     (repo / "protos" / "community" / "a.proto").write_text('syntax = "proto3";\nmessage A {}\n')
