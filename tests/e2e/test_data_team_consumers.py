@@ -10,6 +10,8 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -36,9 +38,9 @@ from .conftest import eventually
 ROOT = Path(__file__).resolve().parents[2]
 JVM_EXAMPLE = ROOT / "docs" / "examples" / "jvm-consumer"
 SCHEMAS = ROOT / "docs" / "schemas"
-# A consumer stops once the topics gave it nothing for this long (the broker is local; the
-# margin is for a JVM starting on a busy 2-core machine).
-IDLE_TIMEOUT_MS = "8000"
+# How long both examples may take to print what a test waits for (a JVM starting and a
+# consumer group forming on a busy 2-core machine).
+PRINT_DEADLINE_S = 120
 EXPECTED = {
     "community.membership.v1.CommunityCreated",
     "community.membership.v1.MemberJoined",
@@ -105,12 +107,12 @@ def community_events(platform, kafka_bootstrap) -> str:
         community_id=cid, user_id=member.user_id, duration=Duration(seconds=3600),
         reason="cool down", consistency_token=token))
 
-    eventually(lambda: _published_types(kafka_bootstrap, cid) >= EXPECTED, timeout=60)
+    eventually(lambda: set(_published(kafka_bootstrap, cid).values()) >= EXPECTED, timeout=60)
     return cid
 
 
-def _published_types(bootstrap: str, community_id: str) -> set[str]:
-    """The ce_types of a community's events on the event topics, read to their current ends."""
+def _published(bootstrap: str, community_id: str) -> dict[str, str]:
+    """ce_id -> ce_type of a community's events on the event topics, read to their ends."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     try:
         partitions = [TopicPartition(topic, p) for topic in topics.EVENT_TOPICS
@@ -118,13 +120,15 @@ def _published_types(bootstrap: str, community_id: str) -> set[str]:
         consumer.assign(partitions)
         consumer.seek_to_beginning(*partitions)
         ends = consumer.end_offsets(partitions)
-        found: set[str] = set()
+        found: dict[str, str] = {}
         deadline = time.monotonic() + 30
         while any(consumer.position(tp) < end for tp, end in ends.items()):
             assert time.monotonic() < deadline, "the event topics were not read to their ends"
             for records in consumer.poll(timeout_ms=200).values():
-                found |= {dict(r.headers)["ce_type"].decode() for r in records
-                          if dict(r.headers).get("ce_communityid") == community_id.encode()}
+                for record in records:
+                    headers = dict(record.headers)
+                    if headers.get("ce_communityid") == community_id.encode():
+                        found[headers["ce_id"].decode()] = headers["ce_type"].decode()
         return found
     finally:
         consumer.close()
@@ -132,31 +136,60 @@ def _published_types(bootstrap: str, community_id: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def printed(python_example, jvm_example, community_events, kafka_bootstrap):
-    """Both examples' output over the whole event topics, read at the same time."""
-    return _print_events({"python": python_example, "jvm": jvm_example}, kafka_bootstrap)
+    """Both examples' output over the whole event topics, read at the same time, until each
+    has printed every event of the test's community."""
+    wanted = set(_published(kafka_bootstrap, community_events))
+    return _print_events({"python": python_example, "jvm": jvm_example}, kafka_bootstrap, wanted)
 
 
-def _print_events(examples: dict[str, list[str]], bootstrap: str, *topic: str) -> dict:
-    """Runs the examples at once, each in a fresh consumer group, until the topics go quiet;
-    each one's JSON lines by ce_id."""
+def _print_events(
+    examples: dict[str, list[str]], bootstrap: str, wanted: set[str], *topic: str
+) -> dict:
+    """Runs the examples at once, each in a fresh consumer group, until each has printed the
+    `wanted` ce_ids (bounded), then stops them; each one's JSON lines by ce_id."""
+    # Errors to files, not pipes nobody reads while the examples run (a full pipe blocks).
+    errors = {name: tempfile.TemporaryFile("w+") for name in examples}
     runs = {
         name: subprocess.Popen(
             [*command, *topic],
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=errors[name],
             text=True,
             cwd=Path(command[-1]).parent,  # the Python example's: outside the repository
-            env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-                 "GROUP_ID": f"data-team-{name}-{uuid.uuid4().hex[:10]}",
-                 "IDLE_TIMEOUT_MS": IDLE_TIMEOUT_MS},
+            env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "PYTHONUNBUFFERED": "1",
+                 "GROUP_ID": f"data-team-{name}-{uuid.uuid4().hex[:10]}"},
         )
         for name, command in examples.items()
     }
-    output = {}
-    for name, run in runs.items():
-        stdout, stderr = run.communicate(timeout=300)
-        assert run.returncode == 0, f"{name} example failed: {stderr}"
-        output[name] = {line["id"]: line for line in map(json.loads, stdout.splitlines())}
+    output: dict[str, dict[str, dict]] = {name: {} for name in runs}
+
+    def read(name: str, run: subprocess.Popen) -> None:
+        for text in run.stdout:
+            line = json.loads(text)
+            output[name][line["id"]] = line
+
+    readers = [threading.Thread(target=read, args=item, daemon=True) for item in runs.items()]
+    for reader in readers:
+        reader.start()
+    try:
+        deadline = time.monotonic() + PRINT_DEADLINE_S
+        while not all(wanted <= lines.keys() for lines in output.values()):
+            for name, run in runs.items():
+                if run.poll() is not None:
+                    errors[name].seek(0)
+                    raise AssertionError(f"{name} example exited: {errors[name].read()}")
+            assert time.monotonic() < deadline, {
+                name: sorted(wanted - lines.keys()) for name, lines in output.items()
+            }
+            time.sleep(0.1)
+    finally:
+        for run in runs.values():
+            run.terminate()
+            run.wait(timeout=30)
+        for reader in readers:
+            reader.join(timeout=30)
+        for file in errors.values():
+            file.close()
     return output
 
 
@@ -194,7 +227,9 @@ def test_both_examples_skip_an_event_type_they_do_not_know(
         community_id="c1", post_id="p1", author_id="ann", body="hello"))
     produce_envelopes(kafka_bootstrap, topic, [known])
 
-    printed = _print_events({"python": python_example, "jvm": jvm_example}, kafka_bootstrap, topic)
+    printed = _print_events(
+        {"python": python_example, "jvm": jvm_example}, kafka_bootstrap, {known.id}, topic
+    )
 
     for name, lines in printed.items():
         assert list(lines) == [known.id], name

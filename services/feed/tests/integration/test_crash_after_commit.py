@@ -5,10 +5,6 @@ response from the next process, and the post exists once."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,50 +15,15 @@ from community.feed.v1 import feed_service_pb2 as api
 from community.feed.v1 import feed_service_pb2_grpc
 from community_common.event_store import COMMITS
 from community_common.mongo import blocking_client
+from community_common.testing.service_process import ServiceProcess
 from community_contracts import topics
 from feed.entrypoints.consumers import MEMBERSHIP_GROUP, MODERATION_GROUP
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from .conftest import SECRET, Community, Events, Feed, start_groups_at_end
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class FeedProcess:
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port = int(env["GRPC_PORT"])
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "feed"], env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
-        )
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{self.port}")
-        self.stub = feed_service_pb2_grpc.FeedServiceStub(self.channel)
-
-    def wait_serving(self, deadline_s: float = 60) -> None:
-        health = health_pb2_grpc.HealthStub(self.channel)
-        deadline = time.monotonic() + deadline_s
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, "the feed process exited"
-            try:
-                status = health.Check(health_pb2.HealthCheckRequest(), timeout=1).status
-                if status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.RpcError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError("the feed process never became SERVING")
-
-    def stop(self) -> None:
-        self.channel.close()
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+def FeedProcess(env: dict[str, str], log: Path) -> ServiceProcess:
+    return ServiceProcess("feed", feed_service_pb2_grpc.FeedServiceStub, env, log)
 
 
 @pytest.fixture
@@ -106,9 +67,7 @@ def test_a_retry_after_a_crash_between_commit_and_response_takes_effect_once(
     metadata = Feed.auth(author)
     log = tmp_path / "feed.log"
 
-    doomed = FeedProcess(
-        env | {"GRPC_PORT": str(free_port()), "COMMUNITY_FAILPOINTS": "after-commit"}, log
-    )
+    doomed = FeedProcess(env | {"COMMUNITY_FAILPOINTS": "after-commit"}, log)
     try:
         doomed.wait_serving()
         with pytest.raises(grpc.RpcError) as cut:
@@ -123,7 +82,7 @@ def test_a_retry_after_a_crash_between_commit_and_response_takes_effect_once(
         [stored] = list(client[database][COMMITS].find({"request_key": {"$exists": True}}))
         assert stored["events"][0]["ce_type"] == "community.feed.v1.PostCreated"
 
-        survivor = FeedProcess(env | {"GRPC_PORT": str(free_port())}, log)
+        survivor = FeedProcess(env, log)
         try:
             survivor.wait_serving()
             first = survivor.stub.CreatePost(request, metadata=metadata, timeout=30)

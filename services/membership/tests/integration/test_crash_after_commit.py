@@ -5,10 +5,6 @@ response from the next process, and the community exists once."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,52 +16,14 @@ from community.membership.v1 import membership_service_pb2_grpc
 from community_common.auth import mint_token
 from community_common.event_store import COMMITS
 from community_common.mongo import blocking_client
+from community_common.testing.service_process import ServiceProcess
 from community_contracts import topics
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from .conftest import start_group_at_end
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class MembershipProcess:
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        port = free_port()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "membership"],
-            env=env | {"GRPC_PORT": str(port)},
-            stdout=log.open("ab"),
-            stderr=subprocess.STDOUT,
-        )
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        self.stub = membership_service_pb2_grpc.MembershipServiceStub(self.channel)
-
-    def wait_serving(self, deadline_s: float = 60) -> None:
-        health = health_pb2_grpc.HealthStub(self.channel)
-        deadline = time.monotonic() + deadline_s
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, "the membership process exited"
-            try:
-                status = health.Check(health_pb2.HealthCheckRequest(), timeout=1).status
-                if status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.RpcError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError("the membership process never became SERVING")
-
-    def stop(self) -> None:
-        self.channel.close()
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+def MembershipProcess(env: dict[str, str], log: Path) -> ServiceProcess:
+    return ServiceProcess("membership", membership_service_pb2_grpc.MembershipServiceStub, env, log)
 
 
 @pytest.fixture

@@ -6,9 +6,6 @@ once)."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,52 +19,14 @@ from community.moderation.v1 import moderation_service_pb2_grpc
 from community_common.event_store import COMMITS
 from community_common.mongo import blocking_client
 from community_common.testing.events import event_envelope, produce_envelopes
+from community_common.testing.service_process import ServiceProcess
 from community_contracts import topics
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from .conftest import CONSUMED, SECRET, Moderation, start_group_at_end
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class ModerationProcess:
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        port = free_port()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "moderation"],
-            env=env | {"GRPC_PORT": str(port)},
-            stdout=log.open("ab"),
-            stderr=subprocess.STDOUT,
-        )
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
-        self.stub = moderation_service_pb2_grpc.ModerationServiceStub(self.channel)
-
-    def wait_serving(self, deadline_s: float = 60) -> None:
-        health = health_pb2_grpc.HealthStub(self.channel)
-        deadline = time.monotonic() + deadline_s
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, "the moderation process exited"
-            try:
-                status = health.Check(health_pb2.HealthCheckRequest(), timeout=1).status
-                if status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.RpcError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError("the moderation process never became SERVING")
-
-    def stop(self) -> None:
-        self.channel.close()
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+def ModerationProcess(env: dict[str, str], log: Path) -> ServiceProcess:
+    return ServiceProcess("moderation", moderation_service_pb2_grpc.ModerationServiceStub, env, log)
 
 
 @pytest.fixture
