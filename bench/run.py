@@ -10,7 +10,9 @@ Everything the run creates is private to it: scratch topics `bench.<run>.*`, dat
 bench/results/<date>.json. Sizes come from the environment (defaults fit a shared 2-core
 machine in a few minutes): BENCH_EVENTS (P2/P4 history), BENCH_REBUILD_EVENTS (feed rebuild),
 BENCH_SECONDS (each ghz phase), BENCH_FRESH_RATE and BENCH_FRESH_SECONDS (P3),
-BENCH_UNRELATED (P5 flat reads), BENCH_PROFILE=0 to skip py-spy.
+BENCH_UNRELATED (P5 flat reads), BENCH_PROFILE=0 to skip py-spy, BENCH_DASHBOARD_CALLS and
+BENCH_DASHBOARD_PAGES (P6: GetInsights latency without / with the dashboard's HTTP side),
+BENCH_ONLY to run some scenarios (e.g. BENCH_ONLY=p6).
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ INFRA = stack.INSTANCES[os.environ.get("STACK_INSTANCE", "test")]
 # directory; INFRA's broker and database.
 BENCH = stack.Instance("bench", INFRA.kafka_port, INFRA.controller_port, INFRA.mongo_port,
                        INFRA.pg_port, {"membership": 29051, "feed": 29052, "moderation": 29053,
-                        "insights": 29054})
+                        "insights": 29054}, 29080)
 ENV = os.environ.get
 EVENTS = int(ENV("BENCH_EVENTS", "100000"))
 REBUILD_EVENTS = int(ENV("BENCH_REBUILD_EVENTS", "20000"))
@@ -66,6 +68,11 @@ FRESH_RATE = int(ENV("BENCH_FRESH_RATE", "1000"))
 FRESH_SECONDS = int(ENV("BENCH_FRESH_SECONDS", "10"))
 UNRELATED = int(ENV("BENCH_UNRELATED", "100000"))
 PROFILE = ENV("BENCH_PROFILE", "1") != "0"
+# P6: GetInsights calls per reading, and the dashboard pages open while it is read.
+DASHBOARD_CALLS = int(ENV("BENCH_DASHBOARD_CALLS", "400"))
+DASHBOARD_PAGES = int(ENV("BENCH_DASHBOARD_PAGES", "10"))
+# The scenarios to run (all by default), e.g. BENCH_ONLY=p3,p6 for the insights API alone.
+ONLY = set(ENV("BENCH_ONLY", "p1,p2,p3,p4,p6").split(","))
 COMMUNITIES = 50
 RELAY_COLLECTIONS = {OUTBOX, POSITIONS, KEY_SEQUENCES, LEASES}
 
@@ -104,7 +111,10 @@ class Run:
 
     def serve(self, name: str, argv: list[str], env: dict[str, str]) -> int:
         port = BENCH.grpc_ports[name]
-        pid = self.spawn(name, argv, {**env, "GRPC_PORT": str(port)})
+        own = {"GRPC_PORT": str(port)}
+        if name == "insights":
+            own["INSIGHTS_HTTP_PORT"] = str(BENCH.http_port)
+        pid = self.spawn(name, argv, {**own, **env})
         stack.wait_for(f"{name} health", lambda: serving(port, timeout=1), 90)
         return pid
 
@@ -452,6 +462,39 @@ def flat_insights(run: Run, p3: dict) -> dict:
         channel.close()
 
 
+def p6_dashboard_cost(run: Run, p3: dict) -> dict:
+    """GetInsights latency on P3's community from an API process without the dashboard
+    (INSIGHTS_HTTP_PORT=off), with it idle, and with DASHBOARD_PAGES open pages each polling
+    the JSON endpoint at the page's rate (every 2 s); then without it again, to show drift."""
+    say(f"P6 dashboard cost: GetInsights latency without / with the HTTP side "
+        f"({DASHBOARD_PAGES} pages polling)")
+    community = p3["_community"]
+    owner_token = mint_token(run.secret, history.owner_of(community))
+    metadata = [("authorization", f"Bearer {owner_token}")]
+    request = insights_service_pb2.GetInsightsRequest(community_id=community)
+    env = {"MONGODB_DATABASE": p3["_database"]}
+    readings: dict[str, dict] = {}
+    for variant, http_port, pages in (("without dashboard", "off", 0),
+                                      ("dashboard idle", str(BENCH.http_port), 0),
+                                      ("dashboard polled", str(BENCH.http_port), DASHBOARD_PAGES),
+                                      ("without dashboard again", "off", 0)):
+        if "insights" in run.processes:
+            run.stop("insights")
+        run.serve("insights", ["-m", "insights"], {**env, "INSIGHTS_HTTP_PORT": http_port})
+        channel = grpc.insecure_channel(f"127.0.0.1:{BENCH.grpc_ports['insights']}")
+        stub = insights_service_pb2_grpc.InsightsServiceStub(channel)
+        with tools.DashboardPollers(f"127.0.0.1:{BENCH.http_port}", community, owner_token,
+                                    pages) as pollers:
+            timed = tools.latency_ms(
+                lambda stub=stub: stub.GetInsights(request, metadata=metadata, timeout=10),
+                DASHBOARD_CALLS)
+            readings[variant] = {**timed, "page_polls": pollers.polls,
+                                 "poll_failures": pollers.failures}
+        channel.close()
+    run.stop("insights")
+    return readings
+
+
 def p4_feed_rebuild(run: Run) -> dict:
     say(f"P4 rebuild: feed's read models from {REBUILD_EVENTS} membership events")
     from feed.entrypoints.consumers import MEMBERSHIP_TYPES
@@ -499,6 +542,11 @@ def table(r: dict) -> str:
     fp = r.get("p5", {})
     for name, value in fp.items():
         rows.append((f"P5 {name}", str(value), "", None, ""))
+    for variant, reading in r.get("p6", {}).items():
+        if isinstance(reading, dict):
+            rows.append((f"P6 GetInsights, {variant}", f"p50 {reading.get('p50_ms')} / p99 "
+                         f"{reading.get('p99_ms')} ms ({reading.get('page_polls')} page polls)",
+                         "", None, "no measurable cost"))
     lines = ["| scenario | measured | ceiling (same run) | ratio | goal |",
              "| --- | --- | --- | --- | --- |"]
     for name, measured, ceiling, ratio, goal in rows:
@@ -525,20 +573,27 @@ def main() -> None:
     try:
         for name, scenario in (("p1", lambda: p1_write_path(run)),
                                ("p2", lambda: p2_insights(run))):
+            if name not in ONLY:
+                continue
             try:
                 run.results[name] = scenario()
             except Exception as error:  # one scenario failing still reports the others
                 run.results[name] = {"error": repr(error)}
                 say(f"{name} failed: {error!r}")
         try:
-            run.results["p3"] = p3_freshness(run)
-            run.results["p5_flat_get_insights"] = flat_insights(run, run.results["p3"])
+            if ONLY & {"p3", "p6"}:
+                run.results["p3"] = p3_freshness(run)
+            if "p3" in ONLY:
+                run.results["p5_flat_get_insights"] = flat_insights(run, run.results["p3"])
+            if "p6" in ONLY:
+                run.results["p6"] = p6_dashboard_cost(run, run.results["p3"])
         except Exception as error:
             run.results["p3"] = {"error": repr(error)}
-            say(f"p3 failed: {error!r}")
+            say(f"p3/p6 failed: {error!r}")
         run.stop_all()
         try:
-            run.results["p4"] = p4_feed_rebuild(run)
+            if "p4" in ONLY:
+                run.results["p4"] = p4_feed_rebuild(run)
         except Exception as error:
             run.results["p4"] = {"error": repr(error)}
             say(f"p4 failed: {error!r}")

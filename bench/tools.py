@@ -285,3 +285,63 @@ def publish_at_rate(producer, topic: str, records: list, rate: float, give_up_s:
         seen_at.extend([time.monotonic()] * (seen - len(seen_at)))
         time.sleep(max(0.0, tick - (time.monotonic() - now)))
     return published, seen_at
+
+
+def latency_ms(call, calls: int, warmup: int = 20) -> dict:
+    """p50 / p99 / mean of `calls` sequential calls, after `warmup` untimed ones."""
+    for _ in range(warmup):
+        call()
+    timings = []
+    for _ in range(calls):
+        started = time.perf_counter()
+        call()
+        timings.append((time.perf_counter() - started) * 1000)
+    return {"calls": calls, "p50_ms": round(percentile(timings, .5), 2),
+            "p99_ms": round(percentile(timings, .99), 2),
+            "mean_ms": round(statistics.fmean(timings), 2)}
+
+
+class DashboardPollers:
+    """`pages` open dashboard pages: each asks the JSON endpoint for the community's figures
+    every `every_s` seconds, as the page does, until the block ends."""
+
+    def __init__(self, address: str, community_id: str, token: str, pages: int,
+                 every_s: float = 2.0) -> None:
+        self.url = f"http://{address}/api/v1/communities/{community_id}/insights"
+        self.token, self.pages, self.every_s = token, pages, every_s
+        self.polls = self.failures = 0
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def _page(self, offset_s: float) -> None:
+        import urllib.request
+
+        request = urllib.request.Request(self.url,
+                                         headers={"Authorization": f"Bearer {self.token}"})
+        # Pages opened at different moments: their polls spread over the interval.
+        next_poll = time.monotonic() + offset_s
+        while not self._stop.wait(max(0.0, next_poll - time.monotonic())):
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    ok = response.status == 200
+                    response.read()
+            except OSError:
+                ok = False
+            with self._lock:
+                self.polls += 1
+                self.failures += not ok
+            next_poll += self.every_s
+
+    def __enter__(self) -> DashboardPollers:
+        for page in range(self.pages):
+            thread = threading.Thread(target=self._page, args=(page * self.every_s / self.pages,),
+                                      daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=15)

@@ -382,8 +382,8 @@ function setUpCharts() {
     return chart;
   };
   page.charts.growth = make("growth-chart", {
-    legend: {top: 0},
-    grid: {left: 48, right: 48, top: 36, bottom: 28},
+    legend: {bottom: 0},
+    grid: {left: 48, right: 48, top: 32, bottom: 56},
     xAxis: {type: "category", data: []},
     yAxis: [{type: "value", name: "members", minInterval: 1},
       {type: "value", name: "per day", minInterval: 1, splitLine: {show: false}}],
@@ -394,8 +394,8 @@ function setUpCharts() {
     ],
   });
   page.charts.engagement = make("engagement-chart", {
-    legend: {top: 0, type: "scroll"},
-    grid: {left: 48, right: 16, top: 36, bottom: 28},
+    legend: {bottom: 0, type: "scroll"},
+    grid: {left: 48, right: 16, top: 16, bottom: 56},
     xAxis: {type: "category", data: []},
     yAxis: {type: "value", minInterval: 1},
     series: ENGAGEMENT_KINDS.map(([, name]) => ({name, type: "bar", stack: "engagement", data: []})),
