@@ -73,6 +73,8 @@ DASHBOARD_CALLS = int(ENV("BENCH_DASHBOARD_CALLS", "400"))
 DASHBOARD_PAGES = int(ENV("BENCH_DASHBOARD_PAGES", "10"))
 # The scenarios to run (all by default), e.g. BENCH_ONLY=p3,p6 for the insights API alone.
 ONLY = set(ENV("BENCH_ONLY", "p1,p2,p3,p4,p6").split(","))
+# P6's two insights API processes (gRPC), beside BENCH's ports.
+P6_PORTS = (29055, 29056)
 COMMUNITIES = 50
 RELAY_COLLECTIONS = {OUTBOX, POSITIONS, KEY_SEQUENCES, LEASES}
 
@@ -463,35 +465,44 @@ def flat_insights(run: Run, p3: dict) -> dict:
 
 
 def p6_dashboard_cost(run: Run, p3: dict) -> dict:
-    """GetInsights latency on P3's community from an API process without the dashboard
-    (INSIGHTS_HTTP_PORT=off), with it idle, and with DASHBOARD_PAGES open pages each polling
-    the JSON endpoint at the page's rate (every 2 s); then without it again, to show drift."""
-    say(f"P6 dashboard cost: GetInsights latency without / with the HTTP side "
-        f"({DASHBOARD_PAGES} pages polling)")
+    """GetInsights latency on P3's community from two API processes side by side, one without
+    the dashboard (INSIGHTS_HTTP_PORT=off) and one with it, called in turn (so a busy moment
+    of the shared machine falls on both alike): with the dashboard idle, then with
+    DASHBOARD_PAGES open pages polling its JSON endpoint at the page's rate (every 2 s)."""
+    say(f"P6 dashboard cost: GetInsights latency without / with the HTTP side, idle and with "
+        f"{DASHBOARD_PAGES} pages polling")
     community = p3["_community"]
     owner_token = mint_token(run.secret, history.owner_of(community))
     metadata = [("authorization", f"Bearer {owner_token}")]
     request = insights_service_pb2.GetInsightsRequest(community_id=community)
-    env = {"MONGODB_DATABASE": p3["_database"]}
+    if "insights" in run.processes:
+        run.stop("insights")  # P3's: the two below are the only API processes
+    stubs, channels = {}, []
+    for variant, grpc_port, http_port in (("without", P6_PORTS[0], "off"),
+                                          ("with", P6_PORTS[1], str(BENCH.http_port))):
+        run.spawn(f"insights-{variant}-dashboard", ["-m", "insights"], {
+            "MONGODB_DATABASE": p3["_database"], "GRPC_PORT": str(grpc_port),
+            "INSIGHTS_HTTP_PORT": http_port})
+        stack.wait_for(f"insights {variant} dashboard health",
+                       lambda port=grpc_port: serving(port, timeout=1), 90)
+        channels.append(grpc.insecure_channel(f"127.0.0.1:{grpc_port}"))
+        stubs[variant] = insights_service_pb2_grpc.InsightsServiceStub(channels[-1])
     readings: dict[str, dict] = {}
-    for variant, http_port, pages in (("without dashboard", "off", 0),
-                                      ("dashboard idle", str(BENCH.http_port), 0),
-                                      ("dashboard polled", str(BENCH.http_port), DASHBOARD_PAGES),
-                                      ("without dashboard again", "off", 0)):
-        if "insights" in run.processes:
-            run.stop("insights")
-        run.serve("insights", ["-m", "insights"], {**env, "INSIGHTS_HTTP_PORT": http_port})
-        channel = grpc.insecure_channel(f"127.0.0.1:{BENCH.grpc_ports['insights']}")
-        stub = insights_service_pb2_grpc.InsightsServiceStub(channel)
-        with tools.DashboardPollers(f"127.0.0.1:{BENCH.http_port}", community, owner_token,
-                                    pages) as pollers:
-            timed = tools.latency_ms(
-                lambda stub=stub: stub.GetInsights(request, metadata=metadata, timeout=10),
-                DASHBOARD_CALLS)
-            readings[variant] = {**timed, "page_polls": pollers.polls,
-                                 "poll_failures": pollers.failures}
-        channel.close()
-    run.stop("insights")
+    try:
+        for phase, pages in (("dashboard idle", 0), ("dashboard polled", DASHBOARD_PAGES)):
+            with tools.DashboardPollers(f"127.0.0.1:{BENCH.http_port}", community, owner_token,
+                                        pages) as pollers:
+                timed = tools.paired_latency_ms({
+                    variant: lambda stub=stub: stub.GetInsights(request, metadata=metadata,
+                                                                timeout=10)
+                    for variant, stub in stubs.items()}, DASHBOARD_CALLS)
+                readings[phase] = {**timed, "page_polls": pollers.polls,
+                                   "poll_failures": pollers.failures}
+    finally:
+        for channel in channels:
+            channel.close()
+        for variant in ("without", "with"):
+            run.stop(f"insights-{variant}-dashboard")
     return readings
 
 
@@ -542,11 +553,14 @@ def table(r: dict) -> str:
     fp = r.get("p5", {})
     for name, value in fp.items():
         rows.append((f"P5 {name}", str(value), "", None, ""))
-    for variant, reading in r.get("p6", {}).items():
-        if isinstance(reading, dict):
-            rows.append((f"P6 GetInsights, {variant}", f"p50 {reading.get('p50_ms')} / p99 "
-                         f"{reading.get('p99_ms')} ms ({reading.get('page_polls')} page polls)",
-                         "", None, "no measurable cost"))
+    for phase, reading in r.get("p6", {}).items():
+        if isinstance(reading, dict) and "with" in reading:
+            without, with_ = reading["without"], reading["with"]
+            rows.append((f"P6 GetInsights, {phase} ({reading.get('page_polls')} page polls)",
+                         f"with dashboard p50 {with_['p50_ms']} / p99 {with_['p99_ms']} ms",
+                         f"without p50 {without['p50_ms']} / p99 {without['p99_ms']} ms",
+                         round(with_["p50_ms"] / without["p50_ms"], 2)
+                         if without["p50_ms"] else None, "no measurable cost"))
     lines = ["| scenario | measured | ceiling (same run) | ratio | goal |",
              "| --- | --- | --- | --- | --- |"]
     for name, measured, ceiling, ratio, goal in rows:

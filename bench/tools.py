@@ -287,18 +287,23 @@ def publish_at_rate(producer, topic: str, records: list, rate: float, give_up_s:
     return published, seen_at
 
 
-def latency_ms(call, calls: int, warmup: int = 20) -> dict:
-    """p50 / p99 / mean of `calls` sequential calls, after `warmup` untimed ones."""
+def paired_latency_ms(calls: dict, rounds: int, warmup: int = 20) -> dict:
+    """p50 / p99 / mean per named call, each round calling every one once (in turn, the
+    order alternating), so load that comes and goes weighs on all of them alike."""
+    names = list(calls)
+    timings: dict[str, list[float]] = {name: [] for name in names}
     for _ in range(warmup):
-        call()
-    timings = []
-    for _ in range(calls):
-        started = time.perf_counter()
-        call()
-        timings.append((time.perf_counter() - started) * 1000)
-    return {"calls": calls, "p50_ms": round(percentile(timings, .5), 2),
-            "p99_ms": round(percentile(timings, .99), 2),
-            "mean_ms": round(statistics.fmean(timings), 2)}
+        for call in calls.values():
+            call()
+    for i in range(rounds):
+        for name in names if i % 2 == 0 else reversed(names):
+            started = time.perf_counter()
+            calls[name]()
+            timings[name].append((time.perf_counter() - started) * 1000)
+    return {name: {"calls": rounds, "p50_ms": round(percentile(values, .5), 2),
+                   "p99_ms": round(percentile(values, .99), 2),
+                   "mean_ms": round(statistics.fmean(values), 2)}
+            for name, values in timings.items()}
 
 
 class DashboardPollers:

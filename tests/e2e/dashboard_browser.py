@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Browser, ConsoleMessage, Page
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request
 
 from .dashboard_world import DASHBOARD
 
@@ -35,6 +35,12 @@ class Console:
         if message.type == "error":
             self.errors.append(message.text)
 
+    def on_request_failed(self, request: Request) -> None:
+        # A page being left cancels its requests in flight (sign-out, a redirect): the
+        # browser's own doing, not a failure anyone sees.
+        if request.failure != "net::ERR_ABORTED":
+            self.errors.append(f"request failed: {request.url} {request.failure}")
+
     def unexpected(self, *statuses: int) -> list[str]:
         """The errors beyond Chromium's note on each answer with one of `statuses` (a refusal
         the page asked for and showed as a sentence: SPEC's 403 and 412 are HTTP errors)."""
@@ -54,8 +60,7 @@ def dashboard_tab(browser: Browser, viewport: dict[str, int] = DESKTOP,
     console = Console()
     page.on("console", console.on_console)
     page.on("pageerror", lambda error: console.errors.append(f"uncaught: {error}"))
-    page.on("requestfailed", lambda request: console.errors.append(
-        f"request failed: {request.url} {request.failure}"))
+    page.on("requestfailed", console.on_request_failed)
     try:
         yield page, console
     finally:
@@ -104,3 +109,9 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / name
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def record(path: Path, line: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as out:
+        out.write(line)
