@@ -306,39 +306,31 @@ def paired_latency_ms(calls: dict, rounds: int, warmup: int = 20) -> dict:
             for name, values in timings.items()}
 
 
-class DashboardPollers:
-    """`pages` open dashboard pages: each asks the JSON endpoint for the community's figures
-    every `every_s` seconds, as the page does, until the block ends."""
+class Pollers:
+    """`pages` open dashboard pages: each calls `poll` (True = answered) every `every_s`
+    seconds, as the page asks for its figures, until the block ends."""
 
-    def __init__(self, address: str, community_id: str, token: str, pages: int,
-                 every_s: float = 2.0) -> None:
-        self.url = f"http://{address}/api/v1/communities/{community_id}/insights"
-        self.token, self.pages, self.every_s = token, pages, every_s
+    def __init__(self, poll, pages: int, every_s: float = 2.0) -> None:
+        self.poll, self.pages, self.every_s = poll, pages, every_s
         self.polls = self.failures = 0
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
 
     def _page(self, offset_s: float) -> None:
-        import urllib.request
-
-        request = urllib.request.Request(self.url,
-                                         headers={"Authorization": f"Bearer {self.token}"})
         # Pages opened at different moments: their polls spread over the interval.
         next_poll = time.monotonic() + offset_s
         while not self._stop.wait(max(0.0, next_poll - time.monotonic())):
             try:
-                with urllib.request.urlopen(request, timeout=10) as response:
-                    ok = response.status == 200
-                    response.read()
-            except OSError:
+                ok = self.poll()
+            except Exception:
                 ok = False
             with self._lock:
                 self.polls += 1
                 self.failures += not ok
             next_poll += self.every_s
 
-    def __enter__(self) -> DashboardPollers:
+    def __enter__(self) -> Pollers:
         for page in range(self.pages):
             thread = threading.Thread(target=self._page, args=(page * self.every_s / self.pages,),
                                       daemon=True)
@@ -350,3 +342,19 @@ class DashboardPollers:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=15)
+
+
+def dashboard_poll(address: str, community_id: str, token: str):
+    """What an open dashboard page asks for: the JSON endpoint's figures."""
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"http://{address}/api/v1/communities/{community_id}/insights",
+        headers={"Authorization": f"Bearer {token}"})
+
+    def poll() -> bool:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+            return response.status == 200
+
+    return poll

@@ -5,7 +5,10 @@ pages need no token and forbid inline scripts; tokens reach no log."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -189,3 +192,18 @@ def test_tokens_reach_no_log(platform, big):
     log = (INSTANCE.dir / "logs" / "insights.log").read_text()
     assert f"/api/v1/communities/{big.community_id}/insights" in log
     assert owner not in log
+
+
+def test_a_taken_dashboard_port_stops_the_process_with_one_clear_line(platform):
+    # The running insights API holds the instance's dashboard port.
+    started = subprocess.run(
+        [sys.executable, "-m", "insights"], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "COMMUNITY_AUTH_HS256_SECRET": platform.secret, "GRPC_PORT": "0",
+             "INSIGHTS_HTTP_PORT": str(INSTANCE.http_port), "LOG_LEVEL": "WARNING",
+             "KAFKA_BOOTSTRAP_SERVERS": INSTANCE.kafka_bootstrap,
+             "MONGODB_URI": INSTANCE.mongo_uri})
+    assert started.returncode == 2
+    assert started.stderr.startswith(
+        f"cannot start: cannot serve the dashboard on port {INSTANCE.http_port} "
+        "(INSIGHTS_HTTP_PORT)")
+    assert "Traceback" not in started.stderr + started.stdout
