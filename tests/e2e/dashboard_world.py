@@ -99,10 +99,12 @@ def populated_community(new_user: Callable[..., User], members: int,
         rule = owner.moderation.AddRule(mod.AddRuleRequest(
             community_id=community_id, title="No ads", description="No ads here.",
             consistency_token=token)).rule
-        report = people[45].moderation.ReportContent(mod.ReportContentRequest(
-            community_id=community_id, post_id=spam.post_id,
-            reason=modtypes.REASON_COMMUNITY_RULE, rule_id=rule.rule_id,
-            details="an advert")).report
+        # Moderation learns of the post from feed's events: it may not know it yet (a
+        # refused report is not remembered, so asking again is safe).
+        report = eventually(lambda: people[45].moderation.ReportContent(
+            mod.ReportContentRequest(community_id=community_id, post_id=spam.post_id,
+                                     reason=modtypes.REASON_COMMUNITY_RULE,
+                                     rule_id=rule.rule_id, details="an advert")).report)
         owner.moderation.ResolveReport(mod.ResolveReportRequest(
             report_id=report.report_id, resolution=modtypes.RESOLUTION_REMOVE_CONTENT))
         owner.moderation.MuteMember(mod.MuteMemberRequest(
