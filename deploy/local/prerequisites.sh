@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what `make up` / `make test` need and is missing, then the pinned Python
-# environment (the dashboard's npm packages are installed by stack.py build). Java 17+, Maven, Go 1.22+ and Node.js 20+ are expected on the machine (see
-# README); PostgreSQL 15 comes from Debian's packages and uv from PyPI when absent. Safe to run
-# again: it only adds what is missing.
+# environment (the dashboard's npm packages are installed by stack.py build). Java 17+,
+# Maven, Go 1.22+ and Node.js 20+ are expected on the machine (see README); PostgreSQL 15
+# comes from Debian's packages and uv from PyPI when absent. Safe to run again: it only adds
+# what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
