@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 STACK := uv run python deploy/local/stack.py
 
-.PHONY: up down clean status test test-dashboard test-servers test-servers-down protos lint-protos lint demo bench
+.PHONY: up down clean status test test-dashboard test-servers test-servers-down protos contracts lint-protos lint demo bench
 
 up: ## Start Kafka, PostgreSQL, FerretDB and the four services (idempotent)
 	@deploy/local/prerequisites.sh
@@ -23,7 +23,7 @@ demo: ## Play the school story against the system `make up` started, print what 
 	@COMMUNITY_AUTH_HS256_SECRET=$${COMMUNITY_AUTH_HS256_SECRET:-$$(cat .local/dev/auth-secret)} \
 		uv run communityctl demo
 
-bench: ## Benchmarks P1-P5 on the test instance's servers (STACK_INSTANCE=ci: the ci ones); table + bench/results/<date>.json
+bench: ## Benchmarks P0-P6 (P0: database commands per RPC; P6: the dashboard's cost to GetInsights) on the test instance's servers (STACK_INSTANCE=ci: the ci ones); table + bench/results/<date>.json
 	@deploy/local/prerequisites.sh
 	@uv run python bench/run.py
 
@@ -43,9 +43,13 @@ test-servers: ## Development: start the test instance's servers and print their 
 test-servers-down:
 	@$(STACK) down --instance test
 
-protos: ## Regenerate the Python stubs and the event catalogue from protos/
+protos: ## Regenerate the Python stubs, the event catalogue and its JSON Schemas from protos/
 	@scripts/gen_protos.sh
 	@uv run python scripts/gen_event_catalogue.py
+
+contracts: ## The contracts for data teams into dist/: Python wheel + sdist, JVM jar + pom
+	@deploy/local/prerequisites.sh
+	@scripts/build_contracts.sh
 
 lint-protos: ## buf lint, and buf breaking against the main branch
 	@tools/buf/buf.sh lint

@@ -1,5 +1,6 @@
-"""`make bench`: the write path, the insights pipeline, freshness, rebuild speed and footprint,
-each also as a ratio to a raw ceiling measured in the same run on the same machine.
+"""`make bench`: database commands per command (P0), the write path, the insights pipeline,
+freshness, rebuild speed and footprint, each also as a ratio to a raw ceiling measured in the
+same run on the same machine.
 
     uv run python bench/run.py            (starts the `test` instance's Kafka and FerretDB;
                                            STACK_INSTANCE=ci uses the `ci` instance's instead)
@@ -21,6 +22,7 @@ import asyncio
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deploy" / "local")
 
 import grpc
 import history
+import round_trips
 import stack
 from community.feed.v1 import feed_service_pb2, feed_service_pb2_grpc
 from community.insights.v1 import insights_service_pb2, insights_service_pb2_grpc
@@ -41,7 +44,6 @@ from community.membership.v1 import events_pb2 as membership_events
 from community.membership.v1 import types_pb2 as membership_types
 from community_common.auth import mint_token
 from community_common.envelope import EventEnvelope, envelope_for
-from community_common.event_store import OUTBOX
 from community_common.healthcheck import serving
 from community_common.kafka_clients import event_producer
 from community_common.relay import KEY_SEQUENCES, LEASES, POSITIONS
@@ -72,11 +74,11 @@ PROFILE = ENV("BENCH_PROFILE", "1") != "0"
 DASHBOARD_CALLS = int(ENV("BENCH_DASHBOARD_CALLS", "300"))
 DASHBOARD_PAGES = int(ENV("BENCH_DASHBOARD_PAGES", "10"))
 # The scenarios to run (all by default), e.g. BENCH_ONLY=p3,p6 for the insights API alone.
-ONLY = set(ENV("BENCH_ONLY", "p1,p2,p3,p4,p6").split(","))
+ONLY = set(ENV("BENCH_ONLY", "p0,p1,p2,p3,p4,p6").split(","))
 # P6's two insights API processes (gRPC), beside BENCH's ports.
 P6_PORTS = (29055, 29056)
 COMMUNITIES = 50
-RELAY_COLLECTIONS = {OUTBOX, POSITIONS, KEY_SEQUENCES, LEASES}
+RELAY_COLLECTIONS = {POSITIONS, KEY_SEQUENCES, LEASES}
 
 
 def say(msg: str) -> None:
@@ -146,6 +148,17 @@ def machine() -> dict:
     mem = int(Path("/proc/meminfo").read_text().split()[1]) // 1024 // 1024
     return {"cpus": os.cpu_count(), "cpu": cpu, "memory_gib": mem,
             "load_at_start": os.getloadavg()[0], "python": sys.version.split()[0]}
+
+
+# ---------------------------------------------------------------------------- P0 round trips
+def p0_round_trips() -> dict:
+    """Database commands per budgeted command on a warm process (bench/round_trips.py)."""
+    say("P0 database commands per command")
+    measured = {label: asyncio.run(round_trips.measure(INFRA.mongo_uri, with_id))
+                for label, with_id in (("with_request_id", True), ("without", False))}
+    return {rpc: {label: [statistics.median(m[rpc]), round(statistics.mean(m[rpc]), 2)]
+                  for label, m in measured.items()} | {"budget": budget}
+            for rpc, budget in round_trips.BUDGETS.items()}
 
 
 # ---------------------------------------------------------------------------- P1 write path
@@ -294,8 +307,8 @@ def flat_read(run: Run, database: str, read) -> dict:
     collections (spread evenly), which an `_id`-addressed read must not notice."""
     before = tools.median_ms(read)
     db = run.mongo[database]
-    # Not the relay's work queue and bookkeeping: a foreign entry there is not "unrelated",
-    # it is a malformed outbox entry the relay would (rightly) choke on.
+    # Not the relay's bookkeeping: a foreign entry there is not "unrelated", it is a
+    # malformed position or lease the relay would (rightly) choke on.
     names = [n for n in db.list_collection_names()
              if not n.startswith("system.") and n not in RELAY_COLLECTIONS]
     per = UNRELATED // max(len(names), 1)
@@ -539,6 +552,11 @@ def table(r: dict) -> str:
     p1, p2, p3, p4 = r.get("p1", {}), r.get("p2", {}), r.get("p3", {}), r.get("p4", {})
     peak, fixed = p1.get("create_post_peak", {}), p1.get("create_post_fixed_rate", {})
     rows = [
+        (f"P0 {rpc}: database commands per call, median / mean", f"{c['with_request_id'][0]:g}"
+         f" / {c['with_request_id'][1]} (without a request id {c['without'][0]:g} / "
+         f"{c['without'][1]})", "", None, f"≤ {c['budget']}")
+        for rpc, c in r.get("p0", {}).items() if "budget" in c
+    ] + [
         ("P1 CreatePost peak (50 clients), on Kafka", f"{peak.get('to_kafka_rps')}/s",
          f"raw pymongo+kafka-python {p1.get('raw_ceiling_rps')}/s", p1.get("ratio"), "≥ 0.5x"),
         ("P1 CreatePost gRPC only (ghz)", f"{peak.get('rps')}/s p99 {peak.get('p99_ms')} ms",
@@ -597,7 +615,8 @@ def main() -> None:
     run = Run()
     say(f"run {run.id} on {run.results['machine']}")
     try:
-        for name, scenario in (("p1", lambda: p1_write_path(run)),
+        for name, scenario in (("p0", p0_round_trips),
+                               ("p1", lambda: p1_write_path(run)),
                                ("p2", lambda: p2_insights(run))):
             if name not in ONLY:
                 continue

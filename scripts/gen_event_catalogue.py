@@ -1,11 +1,12 @@
-"""Writes docs/events.md, the catalogue of topics and event types for data teams, from the
-protos: their comments (read from a descriptor set protoc builds with source info) and the
-contracts package (topics, headers, and the event registry's subjects and keys).
+"""Writes docs/events.md, the catalogue of topics and event types for data teams, and a JSON
+Schema per event type into docs/schemas/ (scripts/event_schemas.py), from the protos: their
+comments (read from a descriptor set protoc builds with source info) and the contracts package
+(topics, headers, and the event registry's subjects and keys).
 
-    uv run python scripts/gen_event_catalogue.py           # rewrite docs/events.md
-    uv run python scripts/gen_event_catalogue.py --check   # exit 1 if it is stale
+    uv run python scripts/gen_event_catalogue.py           # rewrite docs/events.md, docs/schemas/
+    uv run python scripts/gen_event_catalogue.py --check   # exit 1 if either is stale
 
-Text between the HAND_WRITTEN markers in the existing docs/events.md (the example consumer)
+Text between the HAND_WRITTEN markers in the existing docs/events.md (the example consumers)
 is kept as it is; everything else is generated.
 """
 
@@ -20,6 +21,7 @@ from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
+import event_schemas
 from community_contracts import headers, registry, services, topics
 from google.protobuf import descriptor_pb2, json_format
 from google.protobuf.descriptor import Descriptor, EnumDescriptor, FieldDescriptor
@@ -54,8 +56,10 @@ How to read a record:
 1. Read the `ce_type` header: the full protobuf name of the message in the value, e.g.
    `community.membership.v1.MemberJoined`.
 2. Decode the value as that message. In Python, install only the contracts package
-   (`community-contracts`) and call `community_contracts.registry.decode(ce_type, value)`;
-   other languages generate code from `protos/` (the `buf` module in this repository).
+   (`community-contracts`; `make contracts` builds it) and call
+   `community_contracts.registry.decode(ce_type, value)`; on the JVM, use the generated
+   classes of the `community-contracts` jar; other languages generate code from `protos/`
+   (see [From other languages](#from-other-languages)).
 3. Deduplicate by `ce_id`: delivery is at-least-once, and a re-published event keeps its
    `ce_id` and `ce_time`. Skip `ce_type`s you do not know; new types are added over time.
 4. Use `ce_time` as the event time (when the event was recorded), not the Kafka timestamp.
@@ -458,8 +462,7 @@ def _check_subject_comment(kind: registry.EventType, comment: str) -> None:
         )
 
 
-def render(hand_written: str) -> str:
-    comments = _comments()
+def render(hand_written: str, comments: dict[str, str]) -> str:
     out: list[str] = [INTRO]
 
     out += ["## Topics", ""]
@@ -523,6 +526,7 @@ def render(hand_written: str) -> str:
                 f"- `ce_type`: `{kind.name}`",
                 f"- topic: `{kind.topic}`; `ce_source`: `{kind.source}`",
                 f"- `ce_subject`: `{kind.subject_field}`; key: {key}",
+                f"- JSON Schema: [`schemas/{kind.name}.json`](schemas/{kind.name}.json)",
                 "",
             ]
             out += _fields_table(kind.descriptor, comments)
@@ -548,7 +552,7 @@ def render(hand_written: str) -> str:
             out += _fields_table(descriptor, comments)
             out.append("")
 
-    out += ["## Example consumer", "", HAND_WRITTEN_BEGIN, hand_written, HAND_WRITTEN_END, ""]
+    out += [HAND_WRITTEN_BEGIN, hand_written, HAND_WRITTEN_END, ""]
     return "\n".join(out)
 
 
@@ -562,19 +566,34 @@ def hand_written_part(existing: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the file is stale")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--check", action="store_true", help="exit 1 if the files are stale")
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="the catalogue; schemas/ goes beside it"
+    )
     args = parser.parse_args(argv)
+    schemas_dir = args.out.parent / "schemas"
 
+    comments = _comments()
     existing = args.out.read_text() if args.out.exists() else ""
-    fresh = render(hand_written_part(existing))
+    fresh = render(hand_written_part(existing), comments)
+    fresh_schemas = event_schemas.schemas(comments)
     if args.check:
-        if fresh != existing:
-            print(f"{args.out} is stale: run scripts/gen_event_catalogue.py", file=sys.stderr)
+        present = {p.name: p.read_text() for p in schemas_dir.glob("*.json")}
+        stale = [str(args.out)] if fresh != existing else []
+        if present != fresh_schemas:
+            stale.append(f"{schemas_dir}/")
+        if stale:
+            print(f"stale: {', '.join(stale)}: run scripts/gen_event_catalogue.py", file=sys.stderr)
             return 1
         return 0
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(fresh)
+    schemas_dir.mkdir(exist_ok=True)
+    for old in schemas_dir.glob("*.json"):
+        if old.name not in fresh_schemas:
+            old.unlink()  # the schema of an event type that is no longer in the protos
+    for name, text in fresh_schemas.items():
+        (schemas_dir / name).write_text(text)
     return 0
 
 

@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
-# Installs what `make up` / `make test` need and is missing, then the pinned Python
-# environment (the dashboard's npm packages are installed by stack.py build). Java 17+,
-# Maven, Go 1.22+ and Node.js 20+ are expected on the machine (see README); PostgreSQL 15
-# comes from Debian's packages and uv from PyPI when absent. Safe to run again: it only adds
-# what is missing.
+# Installs what `make up` / `make test` / `make contracts` need and is missing, then the pinned
+# Python environment (the dashboard's npm packages are installed by stack.py build). Java 17+
+# (a JDK), Maven, Go 1.22+ and Node.js 20+ are expected on the machine (see README); protoc and
+# PostgreSQL 15 come from Debian's packages and uv from PyPI when absent. Safe to run again: it
+# only adds what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 missing=()
-for tool in java mvn go node npm python3; do
+for tool in java javac mvn go node npm python3 protoc; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if ((${#missing[@]})); then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-    declare -A pkg=([java]=openjdk-17-jre-headless [mvn]=maven [go]=golang [node]=nodejs [npm]=npm [python3]=python3)
+    # protoc compiles the protos to Java for the contracts jar (`make contracts`, make test).
+    declare -A pkg=([java]=openjdk-17-jre-headless [javac]=openjdk-17-jdk-headless [mvn]=maven
+                    [go]=golang [node]=nodejs [npm]=npm [python3]=python3 [protoc]=protobuf-compiler)
     apt-get update -qq && apt-get install -y -qq $(for t in "${missing[@]}"; do echo "${pkg[$t]}"; done)
   else
-    echo "missing prerequisites: ${missing[*]} (install Java 17, Maven, Go >= 1.22, Node.js 20, Python 3.11)" >&2
+    echo "missing prerequisites: ${missing[*]} (install Java 17 (JDK), Maven, Go >= 1.22, Node.js 20, Python 3.11, protoc)" >&2
     exit 1
   fi
 fi

@@ -1,6 +1,7 @@
 """Print the platform's events as JSON lines: a data team's first consumer.
 
-    pip install community-contracts kafka-python
+    make contracts    # in a checkout: dist/community_contracts-<version>-py3-none-any.whl
+    pip install dist/community_contracts-*.whl kafka-python
     KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092 python consume_events.py [TOPIC ...]
 """
 
@@ -21,5 +22,7 @@ consumer = KafkaConsumer(
 )
 for record in consumer:
     ce = {name.removeprefix("ce_"): value.decode() for name, value in record.headers}
+    if ce["type"] not in registry.EVENT_TYPES:
+        continue  # a newer contract's type: skip it, or upgrade community-contracts
     event = registry.decode(ce["type"], record.value)  # any event type, by its ce_type
     print(json.dumps({**ce, "data": MessageToDict(event, preserving_proto_field_name=True)}))

@@ -1,5 +1,6 @@
-"""The example consumer in docs/events.md runs as printed and decodes any event type from the
-real broker."""
+"""The example consumers in docs/events.md are shown as they are in docs/examples/, and the
+Python one decodes any event type from the real broker (the JVM one is compared with it in
+tests/e2e/test_data_team_consumers.py)."""
 
 import json
 import os
@@ -14,10 +15,13 @@ from community_common.testing.events import create_topic, event_envelope, produc
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "docs/examples/consume_events.py"
+JVM_EXAMPLE = ROOT / "docs/examples/jvm-consumer/src/main/java/example/ConsumeEvents.java"
 
 
-def test_the_catalogue_shows_the_example_exactly():
-    assert EXAMPLE.read_text() in (ROOT / "docs/events.md").read_text()
+def test_the_catalogue_shows_the_examples_exactly():
+    catalogue = (ROOT / "docs/events.md").read_text()
+    assert EXAMPLE.read_text() in catalogue
+    assert JVM_EXAMPLE.read_text() in catalogue
 
 
 def test_example_consumer_decodes_every_kind_of_event(kafka_bootstrap, unique):

@@ -4,7 +4,8 @@
 # Installs buf from tools/buf/package-lock.json on first use. `breaking` compares the working
 # tree's protos with a git ref (BUF_AGAINST_REF, default: the main branch, or origin/main in a
 # clone without a local main). It passes, saying why, when that ref has no protos yet (the
-# first commit, or a fresh clone whose only history predates them).
+# first commit, or a fresh clone whose only history predates them). After buf, `breaking`
+# checks that changed protos come with a new minor contracts version (contracts_version.sh).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -47,6 +48,7 @@ case "${1:-}" in
     fi
     "$buf" breaking protos --against "$against"
     echo "buf breaking: no breaking changes against $ref"
+    "$here/contracts_version.sh" "$ref"
     ;;
   *)
     echo "usage: $0 lint|breaking" >&2

@@ -8,13 +8,14 @@ position at its head), then measures on top of that history:
 
 - append: a command on an existing stream (load + append, snapshot written), and on a new one;
 - load: loading an existing stream (snapshot + walking the 5 newer commits by `_id`);
-- relay idle poll: one relay pass over an empty outbox (what the relay does every ~30 ms idle);
+- relay idle poll: one relay pass finding nothing unpublished (what the relay does every
+  ~30 ms idle);
 - relay publish: one relay pass publishing 100 fresh commits to a real Kafka topic.
 
-Every one of these reads documents by `_id` (or the small outbox), so none should grow with
-history. It runs on a FerretDB of its own (so it neither disturbs nor is disturbed by other
-suites on the shared test server), or on MONGODB_URI when BENCH_MONGODB_URI=env is set; Kafka
-is KAFKA_BOOTSTRAP_SERVERS (default: the `make test` broker).
+Every one of these reads documents by `_id` (or the few unpublished commits), so none should
+grow with history. It runs on a FerretDB of its own (so it neither disturbs nor is disturbed
+by other suites on the shared test server), or on MONGODB_URI when BENCH_MONGODB_URI=env is
+set; Kafka is KAFKA_BOOTSTRAP_SERVERS (default: the `make test` broker).
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ def measure(mongo_uri: str, kafka: str, events: int) -> dict[str, tuple[float, f
         while relay.relay_batch():
             pass
         results["load stream (snapshot + walk)"] = timed(lambda: store.load(random.choice(streams)))
-        results["relay idle poll (empty outbox)"] = timed(relay.relay_batch)
+        results["relay idle poll (nothing unpublished)"] = timed(relay.relay_batch)
 
         def publish_100_commits() -> None:
             for _ in range(100):

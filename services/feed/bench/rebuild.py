@@ -77,7 +77,7 @@ def main() -> None:
         db = client[database_name]
         last = args.events - 1
         community = f"{run}-c{last % args.communities}"
-        member = db["members"].find_one({"_id": f"{community}:u{last}"})
+        member = db["standing"].find_one({"_id": f"member:{community}:u{last}"})
         checkpoint = db["consistency_checkpoints"].find_one({"_id": f"membership:{community}"})
         stored = db["communities"].find_one({"_id": community})
         expected = -(-args.events // args.communities) if last % args.communities == 0 else None

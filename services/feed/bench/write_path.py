@@ -34,6 +34,7 @@ from community.membership.v1.types_pb2 import JoinPolicy, Role, Visibility
 from community_common.auth import mint_token
 from community_common.consistency import ConsistencyCheckpoints
 from community_common.envelope import EventEnvelope
+from community_common.event_store import COMMITS, UNPUBLISHED
 from community_common.mongo import async_client, blocking_client
 from community_common.testing.events import event_envelope
 from feed.adapters.knowledge_store import KnowledgeWriter
@@ -246,11 +247,13 @@ async def drive(args: argparse.Namespace, port: int, topic: str, secret: str) ->
     )
     # The single-client and fixed-rate phases start once the relay has published the backlog
     # of the concurrent ones, so they do not share FerretDB with it.
-    outbox = async_client(os.environ["MONGODB_URI"])[args.database]["outbox"]
+    commits = async_client(os.environ["MONGODB_URI"])[args.database][COMMITS]
     deadline = time.monotonic() + 120
-    while await outbox.find_one({}, {"_id": 1}) and time.monotonic() < deadline:  # noqa: ASYNC110
+    while (  # noqa: ASYNC110
+        await commits.find_one({UNPUBLISHED: True}, {"_id": 1}) and time.monotonic() < deadline
+    ):
         await asyncio.sleep(0.2)
-    await outbox.database.client.close()
+    await commits.database.client.close()
     await measure("CreatePost, 1 client", closed_loop(1, 40, create))
     await measure("LikePost, 1 client", closed_loop(1, 40, like(1)))
     await measure("AddComment, 1 client", closed_loop(1, 40, comment))

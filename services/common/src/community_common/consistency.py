@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ CHECKPOINTS = "consistency_checkpoints"
 DEFAULT_PROJECTION = "membership"
 WAIT_LIMIT_S = 2.0
 POLL_INTERVAL_S = 0.02
+REMEMBERED_CHECKPOINTS = 16_384
 
 
 @dataclass(frozen=True)
@@ -89,18 +91,29 @@ class ConsistencyGate:
         self.projection = projection
         self.limit_s = limit_s
         self.poll_s = poll_s
+        # The highest version seen applied per community (bounded). Checkpoints only grow,
+        # so a token at or below it needs no read: a client that keeps passing the token of
+        # its last membership write costs one read, not one per call.
+        self._seen: OrderedDict[str, int] = OrderedDict()
 
     async def applied_version(self, community_id: str) -> int:
         found = await self.collection.find_one(
             {"_id": _checkpoint_id(self.projection, community_id)}
         )
-        return int(found["version"]) if found else 0
+        version = int(found["version"]) if found else 0
+        self._seen[community_id] = max(version, self._seen.get(community_id, 0))
+        self._seen.move_to_end(community_id)
+        if len(self._seen) > REMEMBERED_CHECKPOINTS:
+            self._seen.popitem(last=False)
+        return version
 
     async def wait_for(self, token: str | None) -> None:
         """Return once the token's version is applied; no token means no wait."""
         if not token:
             return
         wanted = ConsistencyToken.parse(token)
+        if self._seen.get(wanted.community_id, 0) >= wanted.version:
+            return
         deadline = time.monotonic() + self.limit_s
         while await self.applied_version(wanted.community_id) < wanted.version:
             if time.monotonic() >= deadline:

@@ -1,4 +1,4 @@
-"""The event store: one MongoDB document per command, chained by version, plus its outbox.
+"""The event store: one MongoDB document per command, chained by version; it is its own outbox.
 
 Layout (collections in the service's own database):
 
@@ -9,7 +9,11 @@ Layout (collections in the service's own database):
   FerretDB, whose updates are not atomic.
 - `snapshots` `_id = stream_id`, {version, state}: written after a commit, last writer wins;
   loading starts from it and walks the chain forward by `_id` gets (never a scan).
-- `outbox`    `_id = attempt id`, written before the commit; the relay publishes from it.
+
+A commit is stored with `unpublished: true` (a sparse index): that flag is the outbox. The
+relay finds unpublished commits by that one equality, publishes them and unsets it, so the
+effect, its announcement and (below) its answer are one insert: nothing can be stored
+without being published, and no separate outbox write precedes the commit.
 
 A command sent with a request id stores its key and its response IN its commit
 (`request_key`, unique): a concurrent twin's commit collides on that index and gets the
@@ -61,7 +65,7 @@ COMMITTED = threading.Event()
 
 COMMITS = "commits"
 SNAPSHOTS = "snapshots"
-OUTBOX = "outbox"
+UNPUBLISHED = "unpublished"
 REQUEST_KEY = "request_key"
 
 # A request id is the client's own retry key; longer ones are refused (they end up in an index).
@@ -264,7 +268,6 @@ class PreparedCommit:
     """A commit ready to insert: its events already have their ids and stored times, so a
     command can build its response from `commit` before anything is written."""
 
-    outbox_entry: dict[str, Any]
     document: dict[str, Any]
     snapshot_document: dict[str, Any] | None
 
@@ -304,24 +307,16 @@ def _prepare(
         # One command changes one aggregate, whose events share one Kafka key; the relay
         # numbers and orders each key's events (ce_keysequence) relying on that.
         raise ValueError(f"events of one commit to {stream_id} must share one key")
-    attempt_id = str(uuid.uuid4())
-    cid = commit_id(stream_id, expected_version)
-    now = datetime.now(UTC)
     return PreparedCommit(
-        outbox_entry={
-            "_id": attempt_id,
-            "commit_id": cid,
-            "stream_id": stream_id,
-            "base_version": expected_version,
-            "created_at": now,
-        },
         document={
-            "_id": cid,
+            "_id": commit_id(stream_id, expected_version),
             "source": source,
             "stream_id": stream_id,
             "base_version": expected_version,
-            "attempt_id": attempt_id,
-            "committed_at": now,
+            # Tells this insert from a rival's after a connection broke mid-insert.
+            "attempt_id": str(uuid.uuid4()),
+            "committed_at": datetime.now(UTC),
+            UNPUBLISHED: True,
             "events": event_documents,
         },
         snapshot_document=None,
@@ -388,8 +383,8 @@ class EventStore:
         self.source = source
 
     async def ensure_indexes(self) -> None:
-        # The relay reads the (small) outbox oldest first.
-        await self.db[OUTBOX].create_index("created_at")
+        # The relay's one query: the few commits not yet on Kafka.
+        await self.db[COMMITS].create_index(UNPUBLISHED, sparse=True)
         # Sparse: commits without a request id carry no key (MongoDB 7 and FerretDB both skip
         # them; FerretDB has no partial indexes).
         await self.db[COMMITS].create_index(REQUEST_KEY, unique=True, sparse=True)
@@ -439,13 +434,9 @@ class EventStore:
             if result is None:
                 raise ValueError("a commit with a request id stores its result")
             document = _with_request(document, request, result)
-        # The outbox entry goes first: if this process dies after the commit insert, the relay
-        # still finds the commit through it.
-        await self.db[OUTBOX].insert_one(prepared.outbox_entry)
         try:
             await self.db[COMMITS].insert_one(document)
         except DuplicateKeyError:
-            await self.db[OUTBOX].delete_one({"_id": prepared.outbox_entry["_id"]})
             first = await self.recall(request)
             if first is not None:
                 raise DuplicateRequest(first) from None
@@ -454,7 +445,7 @@ class EventStore:
             # The insert may have landed before the connection broke; if ours is stored, the
             # command succeeded.
             stored = await self.db[COMMITS].find_one({"_id": document["_id"]})
-            if stored is None or stored.get("attempt_id") != prepared.outbox_entry["_id"]:
+            if stored is None or stored.get("attempt_id") != document["attempt_id"]:
                 raise
         COMMITTED.set()
         if prepared.snapshot_document is not None:

@@ -14,6 +14,9 @@ sequence, and otherwise writes its change and the new sequence in ONE update:
     )
 
 Redelivered and re-published events (same ce_subject and ce_sequence) then change nothing.
+A projector that computes whole documents (read, change, replace) uses the same marks through
+`is_new` and `with_applied`. Append-only entries are the other half of the one rule: their
+`_id` derives from the event's stream and sequence, so writing one twice collides.
 """
 
 from __future__ import annotations
@@ -46,3 +49,17 @@ def already_applied(document: Mapping[str, Any] | None, event: EventEnvelope) ->
 def applied_marker(event: EventEnvelope) -> dict[str, int]:
     """`$set` fields recording that `event` is applied; merge into the same update."""
     return {f"{APPLIED_FIELD}.{_stream_key(event.subject)}": event.sequence}
+
+
+def is_new(document: Mapping[str, Any] | None, subject: str, sequence: int) -> bool:
+    """Whether event `sequence` of stream `subject` is new to `document` (0: unknown, apply)."""
+    return sequence == 0 or sequence > applied_sequence(document, subject)
+
+
+def with_applied(document: dict[str, Any], subject: str, sequence: int) -> dict[str, Any]:
+    """`document` (changed in place and returned) marked as reflecting that event."""
+    marks = dict(document.get(APPLIED_FIELD, {}))
+    key = _stream_key(subject)
+    marks[key] = max(sequence, int(marks.get(key, 0)))
+    document[APPLIED_FIELD] = marks
+    return document

@@ -1,17 +1,16 @@
 """The outbox relay: publishes stored commits to Kafka, in stream order, at least once.
 
-Writers put an outbox entry (`_id` = attempt id) before inserting their commit; the relay
-reads the small `outbox` collection oldest first and, per stream, walks the commit chain from
-the stream's relay position (`relay_positions`, `_id` = stream id, `next_base`) by `_id`
-gets, publishing each commit whose base is the position, then flushing (acks=all), then
-advancing the position, then deleting the entries it covered. So:
+Every commit is stored with `unpublished: true` (event_store.UNPUBLISHED). The relay reads
+the oldest unpublished commits and, per stream, walks the commit chain from the stream's relay
+position (`relay_positions`, `_id` = stream id, `next_base`) by `_id` gets, publishing each
+commit whose base is the position, then flushing (acks=all), then advancing the position,
+then unsetting the flag of the commits it covered. So:
 
 - a commit is published only after every earlier commit of its stream;
 - a crash anywhere re-publishes at most a few commits, with their stored ce_id / ce_time, so
   consumers recognise them;
-- an entry whose commit is absent is an in-flight write (left alone) or a writer that died
-  before committing (deleted after OUTBOX_ORPHAN_AFTER_S); an entry whose commit holds another
-  attempt id lost the write race (deleted).
+- a stored commit is always announced (the flag is part of its one insert), and a write that
+  lost its race or died before its insert left nothing to clean up.
 
 Only one relay per service database is active: it must hold the current lease slot
 (`leases`, `_id = "relay:<floor(now / lease_s)>"`, won by the insert that does not collide),
@@ -28,7 +27,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from kafka import KafkaProducer
@@ -40,7 +39,7 @@ from community_common.config import env_float, env_int
 from community_common.event_store import (
     COMMITS,
     COMMITTED,
-    OUTBOX,
+    UNPUBLISHED,
     Commit,
     commit_from_document,
     commit_id,
@@ -66,7 +65,6 @@ class RelaySettings:
 
     topic: str
     lease_s: float = 10.0
-    orphan_after_s: float = 600.0
     # Commits stored by this process wake the relay at once (event_store.COMMITTED); the idle
     # poll is for those of other processes on the same database (replicas, crash recovery).
     idle_poll_s: float = 0.1
@@ -77,7 +75,6 @@ class RelaySettings:
         return cls(
             topic=topic,
             lease_s=env_float("RELAY_LEASE_S", 10.0, minimum=1.0),
-            orphan_after_s=env_float("OUTBOX_ORPHAN_AFTER_S", 600.0, minimum=1.0),
             idle_poll_s=env_float("RELAY_IDLE_POLL_S", 0.1, minimum=0.001),
             batch_size=env_int("RELAY_BATCH_SIZE", 200, minimum=1),
         )
@@ -140,7 +137,9 @@ class _Plan:
     """What one batch publishes: commits in send order with their first key sequence."""
 
     sends: list[tuple[Commit, int]] = field(default_factory=list)
-    covered_entries: list[Any] = field(default_factory=list)
+    # Unpublished commits this batch found already published (a crash before their flag was
+    # unset): only the flag is left to clear.
+    covered: list[str] = field(default_factory=list)
 
     @property
     def event_count(self) -> int:
@@ -202,15 +201,13 @@ class OutboxRelay:
         while not self._stop.is_set():
             try:
                 if not indexed:
-                    # Oldest-first reads of the outbox; on MongoDB this keeps them cheap even
-                    # with a backlog (FerretDB sorts in its own process, so it reads the small
-                    # outbox whole either way).
-                    self.db[OUTBOX].create_index("created_at")
+                    # Its one query; the services create it too (EventStore.ensure_indexes).
+                    self.db[COMMITS].create_index(UNPUBLISHED, sparse=True)
                     indexed = True
                 if not self._holds_lease():
                     self._stop.wait(min(1.0, self.settings.lease_s / 10))
                     continue
-                # Cleared before the outbox is read, so a commit stored meanwhile either is in
+                # Cleared before the commits are read, so one stored meanwhile either is in
                 # this batch or rings again.
                 COMMITTED.clear()
                 published = self.relay_batch()
@@ -259,9 +256,12 @@ class OutboxRelay:
         return self._positions[stream_id]
 
     def relay_batch(self) -> int:
-        """Publish what the oldest outbox entries announce; returns how many events went out."""
+        """Publish the oldest unpublished commits; returns how many events went out."""
         entries = list(
-            self.db[OUTBOX].find({}).sort("created_at", 1).limit(self.settings.batch_size)
+            self.db[COMMITS]
+            .find({UNPUBLISHED: True}, {"stream_id": 1, "base_version": 1})
+            .sort("committed_at", 1)
+            .limit(self.settings.batch_size)
         )
         if not entries:
             return 0
@@ -274,7 +274,7 @@ class OutboxRelay:
             walked += self._walk(stream_id, stream_entries, plan)
         self._number(walked, plan)
         if not plan.sends:
-            self._delete_entries(plan.covered_entries)
+            self._mark_published(plan.covered)
             return 0
         if self._failpoint == AFTER_FETCH_BEFORE_PUBLISH:
             log.error("failpoint %s: exiting", self._failpoint)
@@ -298,39 +298,29 @@ class OutboxRelay:
         # The keys' `pending` lists still name the commits just sent; the next numbering of
         # each key drops them (their streams' positions have moved past), saving a write here.
         for entry in entries:
-            if entry["_id"] not in plan.covered_entries:
-                position = self._positions.get(entry["stream_id"], 0)
-                if int(entry["base_version"]) < position:
-                    plan.covered_entries.append(entry["_id"])
-        self._delete_entries(plan.covered_entries)
+            if int(entry["base_version"]) < self._positions.get(entry["stream_id"], 0):
+                plan.covered.append(entry["_id"])
+        self._mark_published(plan.covered)
         return plan.event_count
 
     def _walk(self, stream_id: str, entries: list[dict[str, Any]], plan: _Plan) -> list[Commit]:
-        """The stream's unpublished commits from its position up to the newest entry's base.
-
-        Also marks entries that need no publishing: already covered, lost races, orphans.
-        """
+        """The stream's unpublished commits from its position up to the newest one found;
+        those below the position were published before a crash and only need their flag
+        cleared. A commit's predecessors are all stored before it (its writer loaded them),
+        so the walk never meets a gap below a stored commit."""
         position = self._position(stream_id)
         newest_wanted = max(int(e["base_version"]) for e in entries)
         commits: list[Commit] = []
         while position <= newest_wanted:
             document = self.db[COMMITS].find_one({"_id": commit_id(stream_id, position)})
             if document is None:
-                break  # not written yet (in flight), or never will be (orphan): see below
+                break
             commit = commit_from_document(document)
             commits.append(commit)
             position = commit.version
-        orphan_before = datetime.now(UTC) - timedelta(seconds=self.settings.orphan_after_s)
-        for entry in entries:
-            if int(entry["base_version"]) < self._position(stream_id):
-                plan.covered_entries.append(entry["_id"])  # published before
-            elif int(entry["base_version"]) >= position:
-                document = self.db[COMMITS].find_one({"_id": entry["commit_id"]})
-                if document is not None and document.get("attempt_id") != entry["_id"]:
-                    plan.covered_entries.append(entry["_id"])  # this attempt lost the race
-                elif document is None and _aware(entry["created_at"]) < orphan_before:
-                    log.warning("dropping orphaned outbox entry %s", entry["_id"])
-                    plan.covered_entries.append(entry["_id"])  # writer died before committing
+        plan.covered += [
+            e["_id"] for e in entries if int(e["base_version"]) < self._position(stream_id)
+        ]
         return commits
 
     def _number(self, walked: list[Commit], plan: _Plan) -> None:
@@ -430,21 +420,18 @@ class OutboxRelay:
         for future in futures:
             future.get(timeout=30)  # raises if any send failed: nothing advances then
 
-    def _delete_entries(self, entry_ids: list[Any]) -> None:
-        if entry_ids:
-            # FerretDB does not push `$in` down to PostgreSQL, but the outbox it reads whole
-            # is small.
-            self.db[OUTBOX].delete_many({"_id": {"$in": entry_ids}})
+    def _mark_published(self, commit_ids: list[str]) -> None:
+        if commit_ids:
+            # The flag's equality narrows the update to the few unpublished commits (FerretDB
+            # does not push `$in` down to PostgreSQL; it filters those few itself).
+            self.db[COMMITS].update_many(
+                {UNPUBLISHED: True, "_id": {"$in": commit_ids}}, {"$unset": {UNPUBLISHED: ""}}
+            )
 
     def _ensure_producer(self) -> KafkaProducer:
         if self._producer is None:
             self._producer = self._producer_factory()
         return self._producer
-
-
-def _aware(moment: datetime) -> datetime:
-    # Clients without tz_aware=True hand back naive datetimes; MongoDB stores UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def main() -> None:

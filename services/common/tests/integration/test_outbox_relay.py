@@ -11,11 +11,10 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from community_common.event_store import Commit, EventStore, NewEvent, Provenance
+from community_common.event_store import UNPUBLISHED, Commit, EventStore, NewEvent, Provenance
 from community_common.mongo import async_client, blocking_client
 from community_common.relay import OutboxRelay, RelayLease, RelaySettings
 from community_common.testing.events import create_topic, read_envelopes
@@ -101,7 +100,7 @@ def test_commits_reach_kafka_in_stream_order_with_stored_ids(
         mine = [e for e in published if e.subject == f"stream-{stream}"]
         assert [e.sequence for e in mine] == [1, 2, 3, 4, 5]  # in order (one key, one partition)
         assert [e.key_sequence for e in mine] == [1, 2, 3, 4, 5]
-    assert wait_until(lambda: db["outbox"].count_documents({}) == 0, timeout_s=20)
+    assert wait_until(lambda: unpublished(db) == 0, timeout_s=20)
     assert db["relay_positions"].find_one({"_id": "stream-a"})["next_base"] == 5
 
 
@@ -132,54 +131,24 @@ def test_a_commit_of_this_process_wakes_the_idle_relay(
         relay.stop()
 
 
-def test_entries_of_lost_and_dead_writers_are_cleaned_and_in_flight_ones_kept(
+def test_a_commit_sent_before_a_crash_is_only_unflagged(
     store: Writer, db: Database[Any], kafka_bootstrap: str, topic: str
 ) -> None:
-    relay = OutboxRelay(db, kafka_bootstrap, RelaySettings(topic=topic, orphan_after_s=600))
+    """A relay that died after advancing the position but before clearing the flag: the next
+    batch finds the commit below the position and clears the flag without sending it again."""
+    relay = OutboxRelay(db, kafka_bootstrap, RelaySettings(topic=topic))
     try:
-        winner = store.append("s", 0, [event("c", 1)], provenance=WHO)
-        now = datetime.now(UTC)
-        db["outbox"].insert_many(
-            [
-                # A writer that lost the race at base 0 and died before removing its entry.
-                {
-                    "_id": "lost",
-                    "commit_id": winner.commit_id,
-                    "stream_id": "s",
-                    "base_version": 0,
-                    "created_at": now,
-                },
-                # A writer between its outbox insert and its commit insert.
-                {
-                    "_id": "in-flight",
-                    "commit_id": "s:000000000001",
-                    "stream_id": "s",
-                    "base_version": 1,
-                    "created_at": now,
-                },
-                # A writer that died long ago before committing.
-                {
-                    "_id": "dead",
-                    "commit_id": "t:000000000000",
-                    "stream_id": "t",
-                    "base_version": 0,
-                    "created_at": now - timedelta(hours=1),
-                },
-            ]
-        )
+        commit = store.append("s", 0, [event("c", 1)], provenance=WHO)
         assert relay.relay_batch() == 1
-        assert sorted(e["_id"] for e in db["outbox"].find({})) == ["in-flight"]
-        # The in-flight writer commits: its entry now publishes.
-        store.append("s", 1, [event("c", 2)], provenance=WHO)
-        assert relay.relay_batch() == 1
-        db["outbox"].delete_one({"_id": "in-flight"})  # stands in for the real writer's entry
-        published = read_envelopes(kafka_bootstrap, topic, count=2)
-        assert [e.sequence for e in published] == [1, 2]
+        db["commits"].update_one({"_id": commit.commit_id}, {"$set": {UNPUBLISHED: True}})
+        assert relay.relay_batch() == 0
+        assert unpublished(db) == 0
+        assert len(read_envelopes(kafka_bootstrap, topic, count=2, timeout_s=3)) == 1
     finally:
         relay.stop()
 
 
-def test_a_commit_whose_entry_vanished_is_still_published_before_later_ones(
+def test_an_unflagged_commit_below_a_flagged_one_is_still_published_first(
     store: Writer,
     db: Database[Any],
     relay: OutboxRelay,
@@ -187,7 +156,7 @@ def test_a_commit_whose_entry_vanished_is_still_published_before_later_ones(
     topic: str,
 ) -> None:
     first = store.append("s", 0, [event("c", 1)], provenance=WHO)
-    db["outbox"].delete_many({"commit_id": first.commit_id})
+    db["commits"].update_one({"_id": first.commit_id}, {"$unset": {UNPUBLISHED: ""}})
     store.append("s", 1, [event("c", 2)], provenance=WHO)
     assert relay.relay_batch() == 2
     assert [e.sequence for e in read_envelopes(kafka_bootstrap, topic, count=2)] == [1, 2]
@@ -219,7 +188,7 @@ def test_two_relays_publish_each_event_once(
         for n in range(20):
             commit = store.append(f"s{n % 4}", n // 4, [event(f"c{n % 4}", n)], provenance=WHO)
             ids.append(commit.events[0].id)
-        assert wait_until(lambda: db["outbox"].count_documents({}) == 0, timeout_s=20)
+        assert wait_until(lambda: unpublished(db) == 0, timeout_s=20)
         published = read_envelopes(kafka_bootstrap, topic, count=21, timeout_s=3)
         assert sorted(e.id for e in published) == sorted(ids)
     finally:
@@ -259,14 +228,14 @@ def test_event_survives_relay_crash_between_fetch_and_publish(
     )
     assert crashing.wait(timeout=30) == 137
     assert read_envelopes(kafka_bootstrap, topic, count=1, timeout_s=2) == []
-    assert db["outbox"].count_documents({}) == 1
+    assert unpublished(db) == 1
 
     restarted = relay_process(mongo_uri, db.name, kafka_bootstrap, topic)
     try:
         [published] = read_envelopes(kafka_bootstrap, topic, count=1, timeout_s=30)
         # The stored ce_id and ce_time, not new ones; the key's first number.
         assert published == replace(commit.events[0], key_sequence=1)
-        assert wait_until(lambda: db["outbox"].count_documents({}) == 0, timeout_s=20)
+        assert wait_until(lambda: unpublished(db) == 0, timeout_s=20)
     finally:
         restarted.send_signal(signal.SIGTERM)
         restarted.wait(timeout=20)
@@ -335,7 +304,11 @@ def test_a_batch_touching_many_streams_publishes_everything(
             while batch := relay.relay_batch():
                 published += batch
             assert published == 150
-        assert db["outbox"].count_documents({}) == 0
+        assert unpublished(db) == 0
         assert len(read_envelopes(kafka_bootstrap, topic, count=300)) == 300
     finally:
         relay.stop()
+
+
+def unpublished(db: Database[Any]) -> int:
+    return db["commits"].count_documents({UNPUBLISHED: True})

@@ -33,3 +33,14 @@ def test_stream_ids_with_dots_and_dollars_make_safe_field_names() -> None:
     assert field.count(".") == 1 and "$" not in field
     stored = {"_applied": {field.split(".", 1)[1]: 1}}
     assert applied_sequence(stored, "$weird.id") == 1
+
+
+def test_whole_document_projectors_use_the_same_marks() -> None:
+    from community_common.projection import applied_sequence, is_new, with_applied
+
+    doc = with_applied({"role": 1}, "c1", 3)
+    assert applied_sequence(doc, "c1") == 3
+    assert not is_new(doc, "c1", 3) and not is_new(doc, "c1", 2)
+    assert is_new(doc, "c1", 4) and is_new(doc, "other", 1) and is_new(None, "c1", 1)
+    assert is_new(doc, "c1", 0)  # an event without a sequence is applied
+    assert applied_sequence(with_applied(doc, "c1", 2), "c1") == 3  # never moves back

@@ -21,6 +21,7 @@ from community_common.server import ServiceHost
 from community_contracts import services, topics
 from grpc import aio
 
+from feed.adapters import knowledge_store
 from feed.adapters.knowledge_store import Knowledge
 from feed.adapters.timelines import Timelines
 from feed.application.deps import DEFAULT_LIVE_VIEWER_TTL_S, Deps
@@ -73,7 +74,7 @@ def build(
                 consumer_group_prefix or env_str("CONSUMER_GROUP_PREFIX", "", env=env),
             ),
         ],
-        indexes=[deps.store.ensure_indexes],
+        indexes=[deps.store.ensure_indexes, lambda: knowledge_store.ensure_indexes(database)],
         mongo=mongo,
         topics=[SERVICE.topic, *(topics.dlq(topic) for topic in SERVICE.consumes)],
     )

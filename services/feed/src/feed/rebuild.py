@@ -26,7 +26,14 @@ from kafka import KafkaConsumer, TopicPartition
 from pymongo.database import Database
 from pymongo.operations import ReplaceOne
 
-from feed.adapters.knowledge_store import COLLECTIONS, COMMUNITIES, KnowledgeWriter, without_id
+from feed.adapters.knowledge_store import (
+    COLLECTIONS,
+    COMMUNITIES,
+    STANDING,
+    STANDING_INDEXES,
+    KnowledgeWriter,
+    without_id,
+)
 from feed.domain.knowledge import Doc
 from feed.entrypoints.consumers import MEMBERSHIP_TYPES, MODERATION_TYPES
 
@@ -58,6 +65,7 @@ class ReplayedDocuments:
         self.held: dict[tuple[str, str], Doc] = {}
         self.dirty: set[tuple[str, str]] = set()
         self.stored: set[tuple[str, str]] = set()
+        self.flushed: set[str] = set()  # collections with documents written
 
     def get(self, collection: str, key: str) -> Doc | None:
         name = (collection, key)
@@ -79,6 +87,17 @@ class ReplayedDocuments:
         self.put(collection, key, doc)
         return True
 
+    def keys_in_scope(self, collection: str, scope: str) -> list[str]:
+        held = {
+            key
+            for (name, key), doc in self.held.items()
+            if name == collection and doc.get("scope") == scope
+        }
+        if collection in self.flushed:
+            # Written by an earlier flush and perhaps no longer held.
+            held.update(d["_id"] for d in self.db[collection].find({"scope": scope}, {"_id": 1}))
+        return sorted(held)
+
     def flush(self) -> None:
         """Write every changed document: communities last, as the live consumer does."""
         by_collection: dict[str, list[str]] = {}
@@ -93,6 +112,7 @@ class ReplayedDocuments:
                 else:
                     new.append({**doc, "_id": key})
                     self.stored.add((collection, key))
+                    self.flushed.add(collection)
             for start in range(0, len(new), INSERT_CHUNK):
                 self.db[collection].insert_many(new[start : start + INSERT_CHUNK], ordered=False)
             write_in_chunks(self.db[collection], changed)
@@ -161,6 +181,8 @@ def rebuild(
 ) -> int:
     for name in (*COLLECTIONS, CHECKPOINTS):
         database.drop_collection(name)
+    for keys in STANDING_INDEXES:
+        database[STANDING].create_index(keys)
     return sum(replay(database, bootstrap_servers, *source) for source in sources)
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import grpc
 from community.feed.v1 import feed_service_pb2 as api
+from community.membership.v1 import events_pb2 as mem
 from community.membership.v1.types_pb2 import Role
 from community.moderation.v1 import events_pb2 as mod
 from community.moderation.v1.types_pb2 import Action
@@ -269,3 +270,26 @@ async def test_request_id_makes_a_retry_return_the_first_result(feed: Feed) -> N
         bob,
     )
     assert other.post.post_id != first.post.post_id
+
+
+async def test_a_removed_group_and_an_archive_reach_every_members_decision(feed: Feed) -> None:
+    """Members' documents carry copies of their community's facts: the consumer rewrites
+    every copy when a group goes or the community is archived."""
+    community = feed.community()
+    bob, carol = feed.ids("bob"), feed.ids("carol")
+    community.join(bob)
+    community.join(carol)
+    community.group("g", bob)
+    await post(feed, carol, community.id, community.join_group("g", carol), group_id="g")
+    token = community._m(mem.GroupRemoved(community_id=community.id, group_id="g"))
+    assert await refusal(post(feed, carol, community.id, token, group_id="g")) == (
+        grpc.StatusCode.NOT_FOUND,
+        reasons.GROUP_NOT_FOUND,
+    )
+    await post(feed, bob, community.id, token)
+    token = community._m(mem.CommunityArchived(community_id=community.id))
+    for user in (bob, carol):
+        assert await refusal(post(feed, user, community.id, token)) == (
+            grpc.StatusCode.FAILED_PRECONDITION,
+            reasons.COMMUNITY_ARCHIVED,
+        )

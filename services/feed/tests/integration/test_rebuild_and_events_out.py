@@ -72,7 +72,7 @@ async def test_rebuild_replays_the_topics_into_the_same_read_models(
         applied = await asyncio.to_thread(rebuild.rebuild, db, kafka_bootstrap, sources)
         assert applied == 8
         first = snapshot(db)
-        assert db["members"].find_one({"_id": f"{c}:bob"})["role"] == Role.ROLE_MODERATOR
+        assert db["standing"].find_one({"_id": f"member:{c}:bob"})["role"] == Role.ROLE_MODERATOR
         assert db["consistency_checkpoints"].find_one({"_id": f"membership:{c}"})["version"] == 5
         # Rebuilding again gives the same read models.
         await asyncio.to_thread(rebuild.rebuild, db, kafka_bootstrap, sources)

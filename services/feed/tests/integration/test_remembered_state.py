@@ -7,14 +7,17 @@ import asyncio
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from community_common.commands import run_once
 from community_common.event_store import COMMITS, ConcurrencyConflict, EventStore
 from community_common.mongo import CLIENT_OPTIONS, async_client
+from community_common.repository import Repository
 from feed.adapters.liked_posts import LikedPosts
-from feed.adapters.streams import Streams
 from feed.adapters.timelines import SLOTS, Timelines
+from feed.domain.likes import LikeShard
 from feed.domain.post import Post
 from google.protobuf import empty_pb2
 from pymongo import AsyncMongoClient, monitoring
@@ -36,7 +39,7 @@ async def db(mongo_uri: str) -> AsyncIterator[Any]:
 
 
 async def test_a_kept_aggregate_catches_up_with_other_writers(db: Any) -> None:
-    here, there = Streams(EventStore(db, "/services/feed")), Streams(EventStore(db, "/test"))
+    here, there = Repository(EventStore(db, "/services/feed")), Repository(EventStore(db, "/test"))
     post = Post("p1")
     await here.save("p1", post, [Post.create("p1", "c1", "", "alice", "hi")], None, no_response)
     stale = await here.load(Post, "p1")  # kept at version 1
@@ -51,8 +54,62 @@ async def test_a_kept_aggregate_catches_up_with_other_writers(db: Any) -> None:
             "p1", stale, [stale.comment("k2", "carol", "me too", "")], None, no_response
         )
     # And what a caller changes is not what is kept.
-    fresh.apply(fresh.comment("k3", "dan", "not stored", ""), "")
+    fresh.apply(fresh.comment("k3", "dan", "not stored", ""), datetime.now(UTC))
     assert (await here.load(Post, "p1")).comment_count == 1
+
+
+async def test_a_command_on_a_stale_kept_copy_runs_again_on_the_stored_state(db: Any) -> None:
+    here, there = Repository(EventStore(db, "/services/feed")), Repository(EventStore(db, "/test"))
+    await here.save(
+        "p1", Post("p1"), [Post.create("p1", "c1", "", "alice", "hi")], None, no_response
+    )
+    theirs = await there.load(Post, "p1")
+    await there.save("p1", theirs, [theirs.comment("k1", "bob", "first", "")], None, no_response)
+
+    async def comment(key: Any) -> Any:
+        post = await here.load(Post, "p1", appending=True)  # the kept copy, at version 1
+        return await here.save(
+            "p1", post, [post.comment("k2", "carol", "hi", "")], key, no_response
+        )
+
+    await run_once(here.store, None, empty_pb2.Empty, comment)  # collides once, then lands
+    assert (await there.load(Post, "p1")).comment_count == 2
+
+
+async def test_a_refusal_on_a_stale_kept_copy_is_decided_again(db: Any) -> None:
+    here, there = Repository(EventStore(db, "/services/feed")), Repository(EventStore(db, "/test"))
+    assert not (await here.load(Post, "p2")).exists  # kept: no such post
+    await there.save(
+        "p2", Post("p2"), [Post.create("p2", "c1", "", "alice", "hi")], None, no_response
+    )
+
+    async def comment(key: Any) -> Any:
+        post = await here.load(Post, "p2", appending=True)
+        post.require_exists()  # NOT_FOUND on the kept copy; the stored post exists
+        return await here.save("p2", post, [post.comment("k1", "bob", "hi", "")], key, no_response)
+
+    await run_once(here.store, None, empty_pb2.Empty, comment)
+    assert (await there.load(Post, "p2")).comment_count == 1
+
+
+async def test_nothing_to_change_on_a_stale_kept_copy_is_decided_again(db: Any) -> None:
+    here, there = Repository(EventStore(db, "/services/feed")), Repository(EventStore(db, "/test"))
+    post = Post("p3")
+    post.apply(Post.create("p3", "c1", "", "alice", "hi"), datetime.now(UTC))
+    shard = LikeShard("p3:likes:0")
+    await here.save(shard.stream_id, shard, [shard.like(post, "bob")], None, no_response)
+    theirs = await there.load(LikeShard, shard.stream_id)
+    await there.save(shard.stream_id, theirs, [theirs.unlike(post, "bob")], None, no_response)
+
+    async def like(key: Any) -> Any:
+        kept = await here.load(LikeShard, shard.stream_id, appending=True)  # bob likes it
+        event = kept.like(post, "bob")
+        if event is None:
+            return empty_pb2.Empty(), None  # "already liked", on the kept copy
+        return await here.save(shard.stream_id, kept, [event], key, no_response)
+
+    await run_once(here.store, None, empty_pb2.Empty, like)
+    assert (await there.load(LikeShard, shard.stream_id)).likers == {"bob"}
 
 
 async def test_a_remembered_top_still_claims_dense_slots_after_other_writers(db: Any) -> None:
@@ -118,7 +175,7 @@ async def test_concurrent_writers_in_one_process_take_turns_instead_of_colliding
         assert inserts.count[SLOTS] < 5  # those waiting go in one insert; no collisions
         assert await Timelines(db).top("c:x") == 20  # another process, from a lagging head
 
-        streams = Streams(EventStore(db, "/services/feed"))
+        streams = Repository(EventStore(db, "/services/feed"))
         await streams.save(
             "p1", Post("p1"), [Post.create("p1", "c1", "", "alice", "hi")], None, no_response
         )

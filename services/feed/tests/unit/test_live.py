@@ -13,7 +13,7 @@ from feed.domain.live import LiveSession, ViewerShard
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 TTL = timedelta(seconds=60)
-T = "2026-01-01T12:00:00.000Z"
+T = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
 def started(host: str = "host") -> LiveSession:

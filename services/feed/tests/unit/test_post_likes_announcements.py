@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from community.feed.v1 import events_pb2 as ev
 from community_common.errors import DomainError
@@ -9,7 +11,7 @@ from community_contracts import reasons
 from feed.domain import announcement, likes
 from feed.domain.post import Post
 
-T = "2026-01-01T00:00:00.000Z"
+T = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def created(post_id: str = "p1", author: str = "alice") -> Post:
@@ -25,7 +27,7 @@ def test_created_post_carries_its_facts() -> None:
         "c1",
         "g1",
         "alice",
-        T,
+        "2026-01-01T00:00:00.000Z",  # its PostCreated's ce_time, as the API shows it
     )
 
 

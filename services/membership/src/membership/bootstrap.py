@@ -17,12 +17,12 @@ from community_common.event_store import EventStore
 from community_common.logging import configure_logging
 from community_common.mongo import async_client, blocking_client
 from community_common.relay import OutboxRelay, RelaySettings
+from community_common.repository import Repository
 from community_common.server import ServiceHost
 from community_contracts import services, topics
 from grpc import aio
 from pymongo import AsyncMongoClient
 
-from membership.adapters.community_repository import CommunityRepository
 from membership.adapters.owner_ledger import OwnerLedger
 from membership.adapters.read_models import ReadModels
 from membership.adapters.sanctions import Sanctions
@@ -62,7 +62,7 @@ def membership_service(
     store = EventStore(db, SERVICE.source)
     return MembershipService(
         store=store,
-        repository=CommunityRepository(store, db),
+        repository=Repository(store),
         ledger=OwnerLedger(db),
         sanctions=Sanctions(db),
         read_models=ReadModels(db),

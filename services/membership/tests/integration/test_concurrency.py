@@ -20,7 +20,7 @@ from community_contracts import reasons
 from membership.application.projection import memberships_of
 from membership.application.service import MembershipService
 from membership.domain import roles
-from membership.domain.community import Actor
+from membership.domain.community import Actor, Community
 
 WORKERS = 6
 WORKER = Path(__file__).with_name("concurrent_worker.py")
@@ -97,7 +97,7 @@ async def test_concurrent_commands_from_several_processes(
     # A member's five invitations hold under concurrency.
     assert sum(o.startswith("ok") for o in invites) == 5, invites
     assert [o for o in invites if not o.startswith("ok")] == [reasons.INVITE_QUOTA_EXHAUSTED]
-    community = await service.repository.load(open_id)
+    community = await service.repository.load(Community, open_id)
     assert (community.version, community.member_count) == (2 + WORKERS + 5, 2 + WORKERS)
     stream = await service.store.load(open_id, use_snapshot=False)
     assert [e.sequence for e in stream.events] == list(range(1, community.version + 1))

@@ -95,7 +95,7 @@ async def test_reads_and_commands_use_only_id_lookups(
     await service.list_invitations(owner, cid, 0, 0, "")
     await service.list_invitations(bob, "", 0, 0, "")
     await service.list_my_communities(amy, 0, "")
-    assert len(recorder.commands) > 50
+    assert len(recorder.commands) >= 19  # the listener saw them: one or more per call above
     offending = [c for c in recorder.commands if not by_indexed_equality(c)]
     assert offending == []
     recorder.commands.clear()

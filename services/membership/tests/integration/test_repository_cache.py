@@ -1,6 +1,6 @@
 """The in-process community cache and the summary guard, against the real FerretDB: a warm load
 still sees what another replica committed, callers cannot change the cached state, a cold
-replica starts from the snapshot the loader keeps (groups and their members included), and a
+replica starts from the snapshot the repository keeps (groups and their members included), and a
 late summary never replaces a newer one."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from typing import Any
 
 from community.membership.v1 import types_pb2 as types
 from community_common.event_store import SNAPSHOTS
-from membership.adapters.community_repository import SNAPSHOT_EVERY
+from community_common.repository import SNAPSHOT_EVERY
 from membership.application.service import MembershipService
 from membership.bootstrap import membership_service
-from membership.domain.community import Actor
+from membership.domain.community import Actor, Community
 from membership.domain.limits import Limits
 from pymongo import AsyncMongoClient
 
@@ -41,19 +41,19 @@ async def test_warm_load_sees_another_replicas_commits(
 ) -> None:
     first, second = replica(mongo, db_name), replica(mongo, db_name)
     community_id = await open_community(first, unique("owner"))
-    warm = await first.repository.load(community_id)  # now cached in `first`
+    warm = await first.repository.load(Community, community_id)  # now cached in `first`
 
     joiner = unique("joiner")
     await second.join_community(Actor(joiner), community_id, uuid.uuid4().hex)
 
-    again = await first.repository.load(community_id)
+    again = await first.repository.load(Community, community_id)
     assert joiner in again.members and joiner not in warm.members
     assert again.version == warm.version + 1
     # and `first` can write on top of it (a stale version would only lose and retry)
     late = unique("late")
     response = await first.join_community(Actor(late), community_id, uuid.uuid4().hex)
     assert response.HasField("membership")
-    assert {joiner, late} <= set((await second.repository.load(community_id)).members)
+    assert {joiner, late} <= set((await second.repository.load(Community, community_id)).members)
 
 
 async def test_callers_get_their_own_copy(
@@ -61,15 +61,15 @@ async def test_callers_get_their_own_copy(
 ) -> None:
     service = replica(mongo, db_name)
     community_id = await open_community(service, unique("owner"))
-    await service.repository.load(community_id)  # cold: fills the cache
-    loaded = await service.repository.load(community_id)  # warm: from the cache
+    await service.repository.load(Community, community_id)  # cold: fills the cache
+    loaded = await service.repository.load(Community, community_id)  # warm: from the cache
     loaded.members.clear()
     loaded.version += 5
-    reloaded = await service.repository.load(community_id)
+    reloaded = await service.repository.load(Community, community_id)
     assert reloaded.members and reloaded.version == loaded.version - 5
 
 
-async def test_cold_replica_starts_from_the_loaders_snapshot(
+async def test_cold_replica_starts_from_the_stored_snapshot(
     mongo: AsyncMongoClient[Any], db_name: str, unique
 ) -> None:
     service = replica(mongo, db_name)
@@ -80,12 +80,12 @@ async def test_cold_replica_starts_from_the_loaders_snapshot(
         member = Actor(unique("m"))
         await service.join_community(member, community_id, uuid.uuid4().hex)
         await service.join_group(member, group.group.group_id, uuid.uuid4().hex)
-    await service.repository.load(community_id)
+    await service.repository.load(Community, community_id)
 
     snapshot = await mongo[db_name][SNAPSHOTS].find_one({"_id": community_id})
     assert snapshot is not None and snapshot["version"] >= SNAPSHOT_EVERY
-    cold = await replica(mongo, db_name).repository.load(community_id)
-    warm = await service.repository.load(community_id)
+    cold = await replica(mongo, db_name).repository.load(Community, community_id)
+    warm = await service.repository.load(Community, community_id)
     assert cold.version == warm.version and cold.members.keys() == warm.members.keys()
     assert cold.groups == warm.groups
 

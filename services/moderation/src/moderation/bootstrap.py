@@ -26,6 +26,7 @@ from community_common.logging import configure_logging
 from community_common.mongo import async_client, blocking_client
 from community_common.relay import OutboxRelay, RelaySettings
 from community_common.server import ServiceHost
+from community_common.thread_loop import AsyncEventHandler, ConsumerWorker, ThreadLoopHandler
 from community_contracts import registry, services, topics
 from grpc import aio
 from pymongo.asynchronous.database import AsyncDatabase
@@ -41,7 +42,6 @@ from moderation.application.automod import Automod
 from moderation.application.lookups import Lookups
 from moderation.application.moderation import Moderation
 from moderation.domain.limits import MAX_MUTE, MIN_MUTE
-from moderation.entrypoints.consumers import AsyncEventHandler, ConsumerWorker, ThreadLoopHandler
 from moderation.entrypoints.grpc_api import ModerationServicer
 
 SERVICE = services.MODERATION
@@ -99,6 +99,14 @@ def _thread_handler(
             "feed": automod_step.on_feed_event,
             "lists": lambda event, message: lists.project(event),
         }
+        if pick in ("feed", "lists"):
+            # They append to lists, whose unique marker index makes an append idempotent; the
+            # service also builds it before it serves, but consumers may start first.
+            try:
+                await lists.ensure_indexes()
+            except Exception:
+                await client.close()
+                raise
         return handlers[pick], client.close
 
     return ThreadLoopHandler(build)
@@ -112,7 +120,7 @@ def build(
     configure_logging(SERVICE.short_name, settings.log_level)
     mongo = async_client(settings.mongodb_uri)
     database = mongo[settings.mongodb_database]
-    moderation, _, _, _ = moderation_use_cases(database, options)
+    moderation, _, _, lists = moderation_use_cases(database, options)
     threads_database = blocking_client(settings.mongodb_uri)[settings.mongodb_database]
     checkpoints = ConsistencyCheckpoints(threads_database)
     bootstrap_servers = settings.kafka_bootstrap_servers
@@ -156,7 +164,7 @@ def build(
         service_full_name=SERVICE.full_name,
         register=[register_api],
         workers=workers,
-        indexes=[moderation.store.ensure_indexes],
+        indexes=[moderation.store.ensure_indexes, lists.ensure_indexes],
         mongo=mongo,
         topics=[SERVICE.topic, *(topics.dlq(topic) for topic in SERVICE.consumes)],
     )

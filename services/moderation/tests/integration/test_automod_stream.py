@@ -1,6 +1,7 @@
 """Automod as a stream step: real PostCreated / CommentAdded events on the feed topic lead to
 moderation events on the moderation topic and entries in the moderation log."""
 
+import asyncio
 import time
 
 import grpc
@@ -19,6 +20,17 @@ async def add_rule(moderation, club, user, **fields):
         "AddAutomodRule", api.AddAutomodRuleRequest(community_id=club.community_id, **fields), user
     )
     return response.automod_rule
+
+
+async def eventually(read, holds, timeout_s: float = 10.0):
+    """What `read()` answers once `holds(answer)` (bounded polling): automod lists what it
+    did right after its commit, which the relay may already have published."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        answer = await read()
+        if holds(answer) or time.monotonic() > deadline:
+            return answer
+        await asyncio.sleep(0.05)
 
 
 async def test_a_post_with_a_banned_keyword_is_removed_and_logged(moderation):
@@ -40,7 +52,10 @@ async def test_a_post_with_a_banned_keyword_is_removed_and_logged(moderation):
     )
     assert envelope.subject == post_id and envelope.key == club.community_id
 
-    log = await moderation.log(club.community_id, club.owner)
+    log = await eventually(
+        lambda: moderation.log(club.community_id, club.owner),
+        lambda log: any(e.post_id == post_id for e in log),
+    )
     assert log[0].action == api.MODERATION_ACTION_CONTENT_REMOVED
     assert (log[0].actor_id, log[0].automod_rule_id, log[0].post_id) == (
         "",
@@ -84,8 +99,11 @@ async def test_a_flag_rule_files_a_report_into_the_community_queue(moderation):
         rule.automod_rule_id,
         False,
     )
-    queue = await moderation.call(
-        "ListReports", api.ListReportsRequest(community_id=club.community_id), club.owner
+    queue = await eventually(
+        lambda: moderation.call(
+            "ListReports", api.ListReportsRequest(community_id=club.community_id), club.owner
+        ),
+        lambda queue: queue.reports,
     )
     assert [r.post_id for r in queue.reports] == [post_id]
 

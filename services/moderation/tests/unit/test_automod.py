@@ -129,7 +129,7 @@ def test_a_rule_records_its_scope_and_can_be_removed_once():
         actor_id="admin",
         now=NOW,
     )
-    assert community_rule.pending[-1] == events.AutomodRuleAdded(
+    assert community_rule.recorded[-1] == events.AutomodRuleAdded(
         automod_rule_id="am1",
         community_id="c1",
         keywords=["spam"],

@@ -13,7 +13,7 @@ COMMENT = Content("c1", "p1", "commenter", "g1", "k1")
 def test_removal_names_the_content_and_its_author():
     post = PostModeration("p1")
     assert post.remove(COMMENT, NOW, actor_id="mod", reason="rude")
-    assert post.pending == [
+    assert post.recorded == [
         events.ContentRemoved(
             community_id="c1",
             group_id="g1",
@@ -33,8 +33,8 @@ def test_removing_twice_or_restoring_what_is_not_removed_records_nothing():
     post.remove(POST, NOW, actor_id="mod")
     assert not post.remove(POST, NOW, actor_id="mod2")
     assert post.restore(POST, "mod", "", NOW)
-    assert isinstance(post.pending[-1], events.ContentRestored)
-    assert len(post.pending) == 2
+    assert isinstance(post.recorded[-1], events.ContentRestored)
+    assert len(post.recorded) == 2
 
 
 def test_automod_removals_are_remembered_even_after_a_restore():

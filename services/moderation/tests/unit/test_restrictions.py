@@ -32,7 +32,7 @@ def test_restricting_replaces_the_listed_actions_expiry_only():
     user = UserRestrictions("u")
     user.restrict([types.ACTION_POST, types.ACTION_LIVE], 2 * HOUR, "staff", "spam", NOW)
     user.restrict([types.ACTION_POST], HOUR, "staff", "", NOW)
-    event = user.pending[-1]
+    event = user.recorded[-1]
     assert isinstance(event, events.UserRestricted)
     assert list(event.actions) == [types.ACTION_POST]
     assert user.active(NOW + HOUR + timedelta(minutes=1)) == [types.ACTION_LIVE]
@@ -42,12 +42,12 @@ def test_lifting_names_exactly_the_actions_no_longer_restricted():
     user = UserRestrictions("u")
     user.restrict([types.ACTION_POST, types.ACTION_INVITE], HOUR, "staff", "", NOW)
     user.lift([types.ACTION_INVITE, types.ACTION_LIKE], "staff", "", NOW)
-    assert list(user.pending[-1].actions) == [types.ACTION_INVITE]
+    assert list(user.recorded[-1].actions) == [types.ACTION_INVITE]
     user.lift([], "staff", "", NOW)
-    assert list(user.pending[-1].actions) == [types.ACTION_POST]
-    count = len(user.pending)
+    assert list(user.recorded[-1].actions) == [types.ACTION_POST]
+    count = len(user.recorded)
     user.lift([], "staff", "", NOW)
-    assert len(user.pending) == count  # nothing in force: nothing recorded
+    assert len(user.recorded) == count  # nothing in force: nothing recorded
 
 
 def test_snapshot_restores_restrictions():

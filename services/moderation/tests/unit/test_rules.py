@@ -19,7 +19,7 @@ def added(title="Be kind", description="No insults") -> Rule:
 
 def test_adding_records_the_rule_with_its_text():
     rule = added("  Be kind  ")
-    (event,) = rule.pending
+    (event,) = rule.recorded
     assert event == events.RuleAdded(
         rule_id="r1", community_id="c1", title="Be kind", description="No insults", actor_id="admin"
     )
@@ -44,7 +44,7 @@ def test_rule_text_limits(title, description, field):
 def test_update_changes_only_the_given_fields_and_carries_both():
     rule = added()
     rule.update(None, "Be civil", "admin", NOW + timedelta(seconds=5))
-    event = rule.pending[-1]
+    event = rule.recorded[-1]
     assert isinstance(event, events.RuleUpdated)
     assert (event.title, event.description) == ("Be kind", "Be civil")
     assert rule.updated_at == NOW + timedelta(seconds=5) and rule.created_at == NOW

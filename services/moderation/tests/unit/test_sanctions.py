@@ -29,7 +29,7 @@ def test_muting_again_replaces_the_expiry():
     sanctions = CommunitySanctions("c1")
     sanctions.mute("u", timedelta(days=2), NOW, actor_id="mod")
     sanctions.mute("u", timedelta(hours=1), NOW, actor_id="mod")
-    assert len(sanctions.pending) == 2
+    assert len(sanctions.recorded) == 2
     assert sanctions.is_muted("u", NOW + timedelta(minutes=59))
     assert not sanctions.is_muted("u", NOW + timedelta(hours=2))
 
@@ -37,20 +37,20 @@ def test_muting_again_replaces_the_expiry():
 def test_unmuting_lifts_a_mute_and_records_nothing_when_none_is_in_force():
     sanctions = CommunitySanctions("c1")
     sanctions.unmute("u", "mod", "", NOW)
-    assert sanctions.pending == []
+    assert sanctions.recorded == []
     sanctions.mute("u", timedelta(hours=1), NOW, actor_id="mod")
     sanctions.unmute("u", "mod", "sorry", NOW)
-    assert isinstance(sanctions.pending[-1], events.MemberUnmuted)
+    assert isinstance(sanctions.recorded[-1], events.MemberUnmuted)
     assert not sanctions.is_muted("u", NOW)
     sanctions.mute("v", timedelta(minutes=1), NOW, actor_id="mod")
     sanctions.unmute("v", "mod", "", NOW + timedelta(minutes=2))  # expired by itself
-    assert not isinstance(sanctions.pending[-1], events.MemberUnmuted)
+    assert not isinstance(sanctions.recorded[-1], events.MemberUnmuted)
 
 
 def test_a_ban_without_duration_is_permanent():
     sanctions = CommunitySanctions("c1")
     assert sanctions.ban("u", None, NOW, actor_id="mod") is None
-    event = sanctions.pending[-1]
+    event = sanctions.recorded[-1]
     assert isinstance(event, events.MemberBanned)
     assert not event.HasField("expires_at") and not event.HasField("duration")
     assert sanctions.is_banned("u", NOW + timedelta(days=3650))
@@ -60,10 +60,10 @@ def test_a_timed_ban_ends_by_itself_and_can_be_lifted_early():
     sanctions = CommunitySanctions("c1")
     expires_at = sanctions.ban("u", timedelta(days=7), NOW, actor_id="mod", report_id="rep")
     assert expires_at == NOW + timedelta(days=7)
-    assert sanctions.pending[-1].report_id == "rep"
+    assert sanctions.recorded[-1].report_id == "rep"
     assert not sanctions.is_banned("u", expires_at)
     sanctions.unban("u", "mod", "", NOW)
-    assert isinstance(sanctions.pending[-1], events.MemberUnbanned)
+    assert isinstance(sanctions.recorded[-1], events.MemberUnbanned)
     assert not sanctions.is_banned("u", NOW)
 
 

@@ -1,13 +1,23 @@
 """What feed knows from membership and moderation events, stored one fact per document.
 
-Collections (all `_id` keyed; the event consumer is the only writer of each document):
+Collections (the event consumer is the only writer of each document):
 
 - `communities`   `_id = community_id`: exists, archived, visibility, groups, version
-- `members`       `_id = "<community_id>:<user_id>"`: role (0 = not a member), groups
+- `standing`      what decides a person's rights, three kinds of document, each with
+                  `user_id` and `scope` (the community, or "*" platform-wide):
+                  `member:<community_id>:<user_id>`  role (0 = not a member), groups, and a
+                  copy of the community's facts (`community`: exists, archived, visibility,
+                  groups), all from membership events; `sanctions:<community_id>:<user_id>`
+                  mute and ban with their expiry, and `restrictions:<user_id>` platform
+                  restrictions per action (moderation events). One query
+                  `{user_id, scope in (community, "*")}` (indexed) reads all three, so a
+                  member's decision costs that one query, while each document keeps a single
+                  writer. The rare event that changes a community's facts (visibility,
+                  archive, a group created or removed) rewrites them in every member document
+                  of the community, before the community's own document (so a consistency
+                  token waiting for that event sees every copy changed).
 - `member_index`  `_id = "<user_id>:<n:06d>"`: the communities a user ever joined, so the home
                   feed finds a user's communities by `_id` gets; n is claimed by insert
-- `sanctions`     `_id = "<community_id>:<user_id>"`: mute and ban with their expiry
-- `restrictions`  `_id = user_id`: platform restrictions per action with their expiry
 - `removals`      `_id = post_id`: whether moderation removed the post, and which comments
 
 `KnowledgeWriter` (blocking, the consumer's thread) applies events with the rules of
@@ -34,19 +44,36 @@ from feed.domain.access import CommunityFacts, Sanctions, Standing
 from feed.domain.knowledge import Doc
 
 COMMUNITIES = "communities"
-MEMBERS = "members"
+STANDING = "standing"
 MEMBER_INDEX = "member_index"
-SANCTIONS = "sanctions"
-RESTRICTIONS = "restrictions"
 REMOVALS = "removals"
 # Dropped and replayed by `python -m feed.rebuild`.
-COLLECTIONS = (COMMUNITIES, MEMBERS, MEMBER_INDEX, SANCTIONS, RESTRICTIONS, REMOVALS)
+COLLECTIONS = (COMMUNITIES, STANDING, MEMBER_INDEX, REMOVALS)
 
 MEMBERSHIP_PACKAGE = mem.DESCRIPTOR.package
+PLATFORM = "*"
 
 
-def pair_id(community_id: str, user_id: str) -> str:
-    return f"{community_id}:{user_id}"
+def member_id(community_id: str, user_id: str) -> str:
+    return f"member:{community_id}:{user_id}"
+
+
+def sanctions_id(community_id: str, user_id: str) -> str:
+    return f"sanctions:{community_id}:{user_id}"
+
+
+def restrictions_id(user_id: str) -> str:
+    return f"restrictions:{user_id}"
+
+
+# The standing query's index, and the community's member documents for a facts change;
+# `python -m feed.rebuild` creates them again after its drop.
+STANDING_INDEXES = ([("user_id", 1), ("scope", 1)], [("scope", 1)])
+
+
+async def ensure_indexes(database: AsyncDatabase[Any]) -> None:
+    for keys in STANDING_INDEXES:
+        await database[STANDING].create_index(keys)
 
 
 def index_id(user_id: str, n: int) -> str:
@@ -62,6 +89,10 @@ class Documents(Protocol):
 
     def add(self, collection: str, key: str, doc: Doc) -> bool:
         """Insert unless `key` is taken (then False): the index's "only one wins" step."""
+        ...
+
+    def keys_in_scope(self, collection: str, scope: str) -> list[str]:
+        """The `_id`s of the documents whose `scope` is `scope`."""
         ...
 
 
@@ -84,6 +115,9 @@ class StoredDocuments:
             return False
         return True
 
+    def keys_in_scope(self, collection: str, scope: str) -> list[str]:
+        return [d["_id"] for d in self.db[collection].find({"scope": scope}, {"_id": 1})]
+
 
 def without_id(doc: Doc) -> Doc:
     return {name: value for name, value in doc.items() if name != "_id"}
@@ -98,16 +132,22 @@ class KnowledgeWriter:
         if message.DESCRIPTOR.file.package == MEMBERSHIP_PACKAGE:
             self._membership(event, message)
         elif isinstance(message, knowledge.SANCTION_EVENTS):
+            community_id, user_id = message.community_id, message.user_id  # type: ignore[attr-defined]
             self._replace(
-                SANCTIONS,
-                pair_id(message.community_id, message.user_id),  # type: ignore[attr-defined]
-                lambda doc: knowledge.sanctions_after(doc, message, event.sequence),
+                STANDING,
+                sanctions_id(community_id, user_id),
+                lambda doc: _scoped(
+                    knowledge.sanctions_after(doc, message, event.sequence), user_id, community_id
+                ),
             )
         elif isinstance(message, knowledge.RESTRICTION_EVENTS):
+            user_id = message.user_id  # type: ignore[attr-defined]
             self._replace(
-                RESTRICTIONS,
-                message.user_id,  # type: ignore[attr-defined]
-                lambda doc: knowledge.restrictions_after(doc, message, event.sequence),
+                STANDING,
+                restrictions_id(user_id),
+                lambda doc: _scoped(
+                    knowledge.restrictions_after(doc, message, event.sequence), user_id, PLATFORM
+                ),
             )
         elif isinstance(message, knowledge.REMOVAL_EVENTS):
             self._replace(
@@ -120,24 +160,40 @@ class KnowledgeWriter:
         community_id = event.community_id or getattr(message, "community_id", "")
         if not community_id:
             return
+        before = self.docs.get(COMMUNITIES, community_id)
+        after = knowledge.community_after(before, community_id, message, event.sequence)
+        facts = knowledge.community_facts(after if after is not None else before)
         for change in knowledge.member_changes(message):
-            self._member(community_id, change, event.sequence)
+            self._member(community_id, change, event.sequence, facts)
+        if after is None:
+            return  # applied before, community document included
+        if knowledge.community_facts(before) != facts:
+            self._copy_facts(community_id, facts)
         # Last: the community's version says every change of this event is in place.
-        self._replace(
-            COMMUNITIES,
-            community_id,
-            lambda doc: knowledge.community_after(doc, community_id, message, event.sequence),
-        )
+        self.docs.put(COMMUNITIES, community_id, after)
 
-    def _member(self, community_id: str, change: knowledge.MemberChange, sequence: int) -> None:
-        key = pair_id(community_id, change.user_id)
-        new = knowledge.member_after(self.docs.get(MEMBERS, key), community_id, change, sequence)
+    def _member(
+        self, community_id: str, change: knowledge.MemberChange, sequence: int, facts: Doc
+    ) -> None:
+        key = member_id(community_id, change.user_id)
+        new = knowledge.member_after(self.docs.get(STANDING, key), community_id, change, sequence)
         if new is None:
             return
         if new["role"] != knowledge.NOT_A_MEMBER and not new.get("indexed"):
             self._index(change.user_id, community_id)
             new["indexed"] = True
-        self.docs.put(MEMBERS, key, new)
+        new["community"] = facts
+        self.docs.put(STANDING, key, _scoped(new, change.user_id, community_id))
+
+    def _copy_facts(self, community_id: str, facts: Doc) -> None:
+        """The community's new facts into each of its member documents that lacks them (a
+        redelivered event after a crash half way redoes only the rest)."""
+        for key in self.docs.keys_in_scope(STANDING, community_id):
+            if not key.startswith("member:"):
+                continue  # sanctions: the moderation consumer's documents
+            doc = self.docs.get(STANDING, key)
+            if doc is not None and doc.get("community") != facts:
+                self.docs.put(STANDING, key, {**doc, "community": facts})
 
     def _index(self, user_id: str, community_id: str) -> None:
         n = 1
@@ -157,6 +213,11 @@ class KnowledgeWriter:
         new = change(self.docs.get(collection, key))
         if new is not None:
             self.docs.put(collection, key, new)
+
+
+def _scoped(doc: Doc | None, user_id: str, scope: str) -> Doc | None:
+    """The fields the standing query selects by."""
+    return None if doc is None else {**doc, "user_id": user_id, "scope": scope}
 
 
 @dataclass(frozen=True)
@@ -184,13 +245,19 @@ class Knowledge:
         return _community(community_id, doc)
 
     async def standing(self, community_id: str, caller: Caller) -> Standing:
-        community, member, sanctions, restrictions = await asyncio.gather(
-            self._get(COMMUNITIES, community_id),
-            self._get(MEMBERS, pair_id(community_id, caller.user_id)),
-            self._get(SANCTIONS, pair_id(community_id, caller.user_id)),
-            self._get(RESTRICTIONS, caller.user_id),
+        found = (
+            await self.db[STANDING]
+            .find({"user_id": caller.user_id, "scope": {"$in": [community_id, PLATFORM]}})
+            .to_list()
         )
-        facts = _community(community_id, community)
+        by_id = {doc["_id"]: doc for doc in found}
+        member = by_id.get(member_id(community_id, caller.user_id))
+        sanctions = by_id.get(sanctions_id(community_id, caller.user_id))
+        restrictions = by_id.get(restrictions_id(caller.user_id))
+        if member is not None and "community" in member:
+            facts = _community(community_id, member["community"])
+        else:  # not a member now or ever: the community's own document
+            facts = await self.community(community_id)
         role = int(member["role"]) if member else knowledge.NOT_A_MEMBER
         return Standing(
             user_id=caller.user_id,
@@ -223,9 +290,17 @@ class Knowledge:
                 community_ids.append(entry["community_id"])
             n += 1
         members = await asyncio.gather(
-            *(self._get(MEMBERS, pair_id(c, user_id)) for c in community_ids)
+            *(self._get(STANDING, member_id(c, user_id)) for c in community_ids)
         )
-        communities = await asyncio.gather(*(self.community(c) for c in community_ids))
+
+        async def facts(community_id: str, member: Doc | None) -> CommunityFacts:
+            if member is not None and "community" in member:
+                return _community(community_id, member["community"])
+            return await self.community(community_id)
+
+        communities = await asyncio.gather(
+            *(facts(c, m) for c, m in zip(community_ids, members, strict=True))
+        )
         found = []
         for community, member in zip(communities, members, strict=True):
             if member and member["role"] != knowledge.NOT_A_MEMBER and community.exists:
@@ -239,7 +314,6 @@ def _community(community_id: str, doc: dict[str, Any] | None) -> CommunityFacts:
         return CommunityFacts(community_id)
     return CommunityFacts(
         community_id=community_id,
-        version=int(doc.get("version", 0)),
         exists=bool(doc["exists"]),
         archived=bool(doc["archived"]),
         visibility=int(doc["visibility"]),

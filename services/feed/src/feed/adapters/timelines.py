@@ -4,9 +4,10 @@ Collection `timeline_slots`, `_id = "<timeline>:<slot:012d>"`, one small immutab
 per post / announcement / live session. A writer claims the next slot by inserting it; a
 colliding insert (someone else took that slot) moves on to the next one, so slots stay dense
 and ordered without any update (FerretDB's updates are not atomic). `timeline_heads` keeps a
-hint of the top slot (last writer wins, so it may lag); readers find the real top by probing
-`_id`s upwards from it, doubling the step, so every read is a handful of `_id` gets however
-large the collection grows.
+hint of the top slot, written when a writer takes a multiple of HEAD_EVERY (last writer wins,
+so it may lag); readers find the real top by probing `_id`s upwards from it, doubling the
+step, so every read is a handful of `_id` gets however large the collection grows, and most
+appends are a single insert.
 
 Each process also remembers the highest slot it has seen taken per timeline (bounded): a
 writer claims the slot above it directly, and a reader probes upwards from it, so a process's
@@ -43,6 +44,9 @@ CLAIM_LOCKS = 64
 # top from the head instead of colliding its way up slot by slot.
 COLLISIONS_BEFORE_PROBING = 3
 HEAD_WRITE_ROUNDS = 3
+# The head hint moves in steps of this many slots: a reader in another process probes about
+# log2(HEAD_EVERY) slots more, and only one append in HEAD_EVERY writes it.
+HEAD_EVERY = 8
 DUPLICATE_KEY = 11000
 
 
@@ -112,7 +116,8 @@ class Timelines:
             if not claim.done():  # else the writer before us took ours along
                 await self._claim(timeline, self._waiting.pop(timeline))
         slot = claim.result()
-        await self._raise_head(timeline)
+        if slot % HEAD_EVERY == 0:
+            await self._raise_head(timeline)
         return slot
 
     async def _claim(

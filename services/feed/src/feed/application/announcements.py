@@ -7,13 +7,14 @@ from community.membership.v1.types_pb2 import Role
 from community.moderation.v1.types_pb2 import Action
 from community_common.auth import Caller
 from community_common.clock import new_id
+from community_common.commands import run_request
 from community_common.event_store import Commit, NewEvent, RequestKey
+from community_common.validation import Violations
 
 from feed.adapters import timelines as tl
 from feed.application.deps import Deps
 from feed.application.views import announcement_message
 from feed.domain import announcement, arguments
-from feed.domain.arguments import Violations
 from feed.domain.time import format_time
 
 
@@ -27,7 +28,8 @@ class Announcements:
         check = Violations()
         check.identifier("community_id", request.community_id)
         check.identifiers("group_ids", request.group_ids, arguments.MAX_TARGET_GROUPS)
-        check.text("body", request.body, arguments.MAX_BODY)
+        check.text("body", request.body, arguments.MAX_BODY, required=True)
+        check.request_id(request.request_id)
         check.check()
         await self.deps.gate.wait_for(request.consistency_token)
         community_id = request.community_id
@@ -59,7 +61,8 @@ class Announcements:
             prepared = self.deps.store.prepare(announcement_id, 0, [NewEvent(event)])
             return response, await self.deps.store.insert(prepared, request=key, result=response)
 
-        return await self.deps.once(
+        return await run_request(
+            self.deps.store,
             caller,
             request.request_id,
             "PublishAnnouncement",

@@ -9,6 +9,7 @@ from typing import Any
 
 from community.feed.v1 import feed_service_pb2 as api
 from community_common.auth import Caller
+from community_common.validation import Violations
 
 from feed.adapters import timelines as tl
 from feed.application.deps import Deps
@@ -16,7 +17,6 @@ from feed.application.posts import Posts
 from feed.application.views import announcement_message
 from feed.domain import announcement, arguments
 from feed.domain.access import Standing
-from feed.domain.arguments import Violations
 from feed.domain.paging import Cursors, Entry, newest
 
 LIST = "home"

@@ -19,14 +19,15 @@ from community.feed.v1 import feed_service_pb2 as api
 from community.moderation.v1.types_pb2 import Action
 from community_common.auth import Caller
 from community_common.clock import new_id
+from community_common.commands import run_request
 from community_common.event_store import Commit, RequestKey
+from community_common.validation import Violations
 from pymongo.errors import DuplicateKeyError
 
 from feed.adapters import timelines as tl
 from feed.application.deps import Deps
 from feed.application.views import timestamp
 from feed.domain import arguments, live
-from feed.domain.arguments import Violations
 from feed.domain.live import LiveSession, ViewerShard
 from feed.domain.paging import Cursors
 
@@ -103,7 +104,8 @@ class LiveSessions:
     ) -> api.StartLiveSessionResponse:
         check = Violations()
         check.identifier("community_id", request.community_id)
-        check.text("title", request.title, arguments.MAX_TITLE)
+        check.text("title", request.title, arguments.MAX_TITLE, required=True)
+        check.request_id(request.request_id)
         check.check()
         await self.deps.gate.wait_for(request.consistency_token)
         community_id = request.community_id
@@ -124,14 +126,19 @@ class LiveSessions:
 
             return await self.deps.streams.save(session_id, session, [event], key, respond)
 
-        return await self.deps.once(
-            caller, request.request_id, "StartLiveSession", api.StartLiveSessionResponse, command
+        return await run_request(
+            self.deps.store,
+            caller,
+            request.request_id,
+            "StartLiveSession",
+            api.StartLiveSessionResponse,
+            command,
         )
 
     async def join(
         self, caller: Caller, request: api.JoinLiveSessionRequest
     ) -> api.JoinLiveSessionResponse:
-        _require_session_id(request.session_id)
+        _require_session_id(request.session_id, request.request_id)
         await self.deps.gate.wait_for(request.consistency_token)
         # Read once, before this call's own heartbeat replaces it.
         last_join = await self._last_join(request.session_id, caller.user_id)
@@ -161,14 +168,19 @@ class LiveSessions:
                 return await respond(), None
             return await self.deps.streams.save(stream_id, shard, events, key, respond)
 
-        return await self.deps.once(
-            caller, request.request_id, "JoinLiveSession", api.JoinLiveSessionResponse, command
+        return await run_request(
+            self.deps.store,
+            caller,
+            request.request_id,
+            "JoinLiveSession",
+            api.JoinLiveSessionResponse,
+            command,
         )
 
     async def leave(
         self, caller: Caller, request: api.LeaveLiveSessionRequest
     ) -> api.LeaveLiveSessionResponse:
-        _require_session_id(request.session_id)
+        _require_session_id(request.session_id, request.request_id)
         await self.deps.gate.wait_for(request.consistency_token)
 
         async def command(key: RequestKey | None) -> tuple[Any, Commit | None]:
@@ -189,14 +201,19 @@ class LiveSessions:
             )
             return left
 
-        return await self.deps.once(
-            caller, request.request_id, "LeaveLiveSession", api.LeaveLiveSessionResponse, command
+        return await run_request(
+            self.deps.store,
+            caller,
+            request.request_id,
+            "LeaveLiveSession",
+            api.LeaveLiveSessionResponse,
+            command,
         )
 
     async def end(
         self, caller: Caller, request: api.EndLiveSessionRequest
     ) -> api.EndLiveSessionResponse:
-        _require_session_id(request.session_id)
+        _require_session_id(request.session_id, request.request_id)
         await self.deps.gate.wait_for(request.consistency_token)
 
         async def command(key: RequestKey | None) -> tuple[api.EndLiveSessionResponse, Commit]:
@@ -209,8 +226,13 @@ class LiveSessions:
 
             return await self.deps.streams.save(session.session_id, session, [event], key, respond)
 
-        return await self.deps.once(
-            caller, request.request_id, "EndLiveSession", api.EndLiveSessionResponse, command
+        return await run_request(
+            self.deps.store,
+            caller,
+            request.request_id,
+            "EndLiveSession",
+            api.EndLiveSessionResponse,
+            command,
         )
 
     # --- the Live tab --------------------------------------------------------------------
@@ -272,7 +294,8 @@ class LiveSessions:
         return active
 
 
-def _require_session_id(session_id: str) -> None:
+def _require_session_id(session_id: str, request_id: str = "") -> None:
     check = Violations()
     check.identifier("session_id", session_id)
+    check.request_id(request_id)
     check.check()

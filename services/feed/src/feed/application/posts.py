@@ -10,7 +10,9 @@ from community.feed.v1 import feed_service_pb2 as api
 from community.moderation.v1.types_pb2 import Action
 from community_common.auth import Caller
 from community_common.clock import new_id
+from community_common.commands import run_request
 from community_common.event_store import COMMITS, Commit, RequestKey, commit_id
+from community_common.validation import Violations
 
 from feed.adapters import timelines as tl
 from feed.adapters.knowledge_store import Removals
@@ -18,7 +20,6 @@ from feed.application.deps import Deps
 from feed.application.views import post_message, timestamp
 from feed.domain import arguments, likes
 from feed.domain.access import Standing
-from feed.domain.arguments import Violations
 from feed.domain.paging import Cursors
 from feed.domain.post import Post, not_found, require_not_removed
 from feed.domain.time import format_time
@@ -30,10 +31,13 @@ class Posts:
 
     # --- shared steps --------------------------------------------------------------------
 
-    async def _readable(self, post_id: str, caller: Caller) -> tuple[Post, Standing, Removals]:
+    async def _readable(
+        self, post_id: str, caller: Caller, appending: bool = False
+    ) -> tuple[Post, Standing, Removals]:
         """The post if the caller may see it: existence, then permission to read, then
-        hidden when removed (to all but moderators and above)."""
-        post = await self.deps.streams.load(Post, post_id)
+        hidden when removed (to all but moderators and above). `appending`: the command
+        appends to the post's stream (see Streams.load)."""
+        post = await self.deps.streams.load(Post, post_id, appending=appending)
         post.require_exists()
         standing, removals = await asyncio.gather(
             self.deps.knowledge.standing(post.community_id, caller),
@@ -64,7 +68,8 @@ class Posts:
         check = Violations()
         check.identifier("community_id", request.community_id)
         check.identifier("group_id", request.group_id, required=False)
-        check.text("body", request.body, arguments.MAX_BODY)
+        check.text("body", request.body, arguments.MAX_BODY, required=True)
+        check.request_id(request.request_id)
         check.check()
         await self.deps.gate.wait_for(request.consistency_token)
         community_id, group_id = request.community_id, request.group_id
@@ -91,8 +96,13 @@ class Posts:
 
             return await self.deps.streams.save(post_id, post, [event], key, respond)
 
-        return await self.deps.once(
-            caller, request.request_id, "CreatePost", api.CreatePostResponse, command
+        return await run_request(
+            self.deps.store,
+            caller,
+            request.request_id,
+            "CreatePost",
+            api.CreatePostResponse,
+            command,
         )
 
     async def delete(
@@ -100,17 +110,23 @@ class Posts:
     ) -> api.DeletePostResponse:
         check = Violations()
         check.identifier("post_id", request.post_id)
+        check.request_id(request.request_id)
         check.check()
         await self.deps.gate.wait_for(request.consistency_token)
 
         async def command(key: RequestKey | None) -> tuple[api.DeletePostResponse, Commit]:
-            post = await self.deps.streams.load(Post, request.post_id)
+            post = await self.deps.streams.load(Post, request.post_id, appending=True)
             post.require_exists()
             event = post.delete(caller.user_id)
             return await self.deps.streams.save(post.post_id, post, [event], key, _deleted)
 
-        return await self.deps.once(
-            caller, request.request_id, "DeletePost", api.DeletePostResponse, command
+        return await run_request(
+            self.deps.store,
+            caller,
+            request.request_id,
+            "DeletePost",
+            api.DeletePostResponse,
+            command,
         )
 
     async def add_comment(
@@ -118,8 +134,9 @@ class Posts:
     ) -> api.AddCommentResponse:
         check = Violations()
         check.identifier("post_id", request.post_id)
-        check.text("body", request.body, arguments.MAX_BODY)
+        check.text("body", request.body, arguments.MAX_BODY, required=True)
         check.identifier("parent_comment_id", request.parent_comment_id, required=False)
+        check.request_id(request.request_id)
         check.check()
         await self.deps.gate.wait_for(request.consistency_token)
 
@@ -128,7 +145,7 @@ class Posts:
                 return await comment(key)
 
         async def comment(key: RequestKey | None) -> tuple[api.AddCommentResponse, Commit]:
-            post, standing, removals = await self._readable(request.post_id, caller)
+            post, standing, removals = await self._readable(request.post_id, caller, appending=True)
             post.require_comment(request.parent_comment_id)
             standing.require_participation(Action.ACTION_COMMENT, post.group_id, self.deps.clock())
             require_not_removed(removals.post_removed)
@@ -140,8 +157,13 @@ class Posts:
 
             return await self.deps.streams.save(post.post_id, post, [event], key, respond)
 
-        return await self.deps.once(
-            caller, request.request_id, "AddComment", api.AddCommentResponse, command
+        return await run_request(
+            self.deps.store,
+            caller,
+            request.request_id,
+            "AddComment",
+            api.AddCommentResponse,
+            command,
         )
 
     async def _like_or_unlike(
@@ -149,6 +171,7 @@ class Posts:
     ) -> Any:
         check = Violations()
         check.identifier("post_id", post_id)
+        check.request_id(request_id)
         check.check()
         await self.deps.gate.wait_for(token)
         response_type = api.LikePostResponse if like else api.UnlikePostResponse
@@ -159,7 +182,7 @@ class Posts:
             require_not_removed(removals.post_removed)
             stream_id = likes.stream_id(post_id, likes.shard_of(caller.user_id))
             async with self.deps.streams.one_at_a_time(stream_id):
-                shard = await self.deps.streams.load(likes.LikeShard, stream_id)
+                shard = await self.deps.streams.load(likes.LikeShard, stream_id, appending=True)
                 event = (
                     shard.like(post, caller.user_id) if like else shard.unlike(post, caller.user_id)
                 )
@@ -177,7 +200,9 @@ class Posts:
                 return await self.deps.streams.save(stream_id, shard, [event], key, respond)
 
         operation = "LikePost" if like else "UnlikePost"
-        return await self.deps.once(caller, request_id, operation, response_type, command)
+        return await run_request(
+            self.deps.store, caller, request_id, operation, response_type, command
+        )
 
     async def like(self, caller: Caller, request: api.LikePostRequest) -> api.LikePostResponse:
         return await self._like_or_unlike(  # type: ignore[no-any-return]
@@ -195,6 +220,7 @@ class Posts:
         check = Violations()
         check.identifier("post_id", request.post_id)
         check.identifier("target_community_id", request.target_community_id, required=False)
+        check.request_id(request.request_id)
         check.check()
         await self.deps.gate.wait_for(request.consistency_token)
         target_id = request.target_community_id
@@ -218,8 +244,8 @@ class Posts:
 
             return await self.deps.streams.save(post.post_id, post, [event], key, respond)
 
-        return await self.deps.once(
-            caller, request.request_id, "SharePost", api.SharePostResponse, command
+        return await run_request(
+            self.deps.store, caller, request.request_id, "SharePost", api.SharePostResponse, command
         )
 
     # --- queries -------------------------------------------------------------------------

@@ -24,7 +24,10 @@ def timestamp(text: str) -> Timestamp | None:
 
 
 async def like_count(deps: Deps, post_id: str, loaded: likes.LikeShard | None = None) -> int:
-    """The sum over the post's like shards; `loaded` is one the caller has just loaded."""
+    """The sum over the post's like shards. `loaded` is the shard a like or unlike has just
+    written: the other shards then count as this process last saw them (a like's answer
+    shows the caller's own change at once; other people's likes through other processes
+    within the last moments may be missing from it, never from a read)."""
     if not await deps.liked.ever_liked(post_id):
         return 0
     others = [
@@ -32,7 +35,9 @@ async def like_count(deps: Deps, post_id: str, loaded: likes.LikeShard | None = 
         for shard in range(likes.LIKE_SHARDS)
         if loaded is None or likes.stream_id(post_id, shard) != loaded.stream_id
     ]
-    shards = await asyncio.gather(*(deps.streams.load(likes.LikeShard, s) for s in others))
+    shards = await asyncio.gather(
+        *(deps.streams.load(likes.LikeShard, s, kept=loaded is not None) for s in others)
+    )
     return sum(shard.count for shard in shards) + (loaded.count if loaded else 0)
 
 

@@ -39,7 +39,6 @@ class CommunityFacts:
     """A community as feed knows it from membership events."""
 
     community_id: str
-    version: int = 0
     exists: bool = False
     archived: bool = False
     visibility: int = Visibility.VISIBILITY_PUBLIC

@@ -3,8 +3,9 @@
 Feed never asks the other services; it keeps its own copy of the facts it decides with, one
 document per fact, each changed only by the event consumer. Every function here takes the
 current document (or None) and the event's `ce_sequence`, and returns the new document, or
-None when that event was already applied to it: each document stores the sequence of the
-last event applied to it, so a redelivered event changes nothing (SPEC §2 "Delivery").
+None when that event was already applied to it: each document marks the last sequence of its
+stream applied to it (community_common.projection, the one rule), so a redelivered event
+changes nothing (SPEC §2 "Delivery").
 
 Sequences: membership events are versions of the community's stream, moderation sanctions of
 the community's sanctions stream, restrictions of the user's stream, removals of the post's
@@ -20,21 +21,12 @@ from typing import Any
 from community.membership.v1 import events_pb2 as mem
 from community.membership.v1.types_pb2 import Role
 from community.moderation.v1 import events_pb2 as mod
+from community_common.projection import is_new, with_applied
 from google.protobuf.message import Message
 
 Doc = dict[str, Any]
 
 NOT_A_MEMBER = Role.ROLE_UNSPECIFIED
-
-
-def _fresh(doc: Doc | None, sequence: int) -> bool:
-    """Whether an event of this sequence is new to the document (0 = unknown: apply)."""
-    return doc is None or sequence == 0 or sequence > doc.get("version", 0)
-
-
-def _stamped(doc: Doc, sequence: int) -> Doc:
-    doc["version"] = max(sequence, doc.get("version", 0))
-    return doc
 
 
 # --- membership ---------------------------------------------------------------------------
@@ -76,7 +68,7 @@ def member_changes(event: Message) -> list[MemberChange]:
 def member_after(
     doc: Doc | None, community_id: str, change: MemberChange, sequence: int
 ) -> Doc | None:
-    if not _fresh(doc, sequence):
+    if not is_new(doc, community_id, sequence):
         return None
     new: Doc = (
         dict(doc)
@@ -99,7 +91,7 @@ def member_after(
     if change.leave_group in groups:
         groups.remove(change.leave_group)
     new["groups"] = groups
-    return _stamped(new, sequence)
+    return with_applied(new, community_id, sequence)
 
 
 def community_after(
@@ -107,7 +99,7 @@ def community_after(
 ) -> Doc | None:
     """Every membership event moves the community's version (what consistency tokens wait
     for), whether or not it changes a fact feed keeps."""
-    if not _fresh(doc, sequence):
+    if not is_new(doc, community_id, sequence):
         return None
     new: Doc = (
         dict(doc)
@@ -130,7 +122,18 @@ def community_after(
     elif isinstance(event, mem.GroupRemoved) and event.group_id in groups:
         groups.remove(event.group_id)
     new["groups"] = groups
-    return _stamped(new, sequence)
+    return with_applied(new, community_id, sequence)
+
+
+def community_facts(doc: Doc | None) -> Doc:
+    """What a decision needs of a community, as copied into its member documents."""
+    doc = doc or {}
+    return {
+        "exists": bool(doc.get("exists", False)),
+        "archived": bool(doc.get("archived", False)),
+        "visibility": int(doc.get("visibility", 0)),
+        "groups": list(doc.get("groups", [])),
+    }
 
 
 # --- moderation ---------------------------------------------------------------------------
@@ -141,8 +144,9 @@ def _expiry(event: Any) -> datetime | None:
 
 
 def sanctions_after(doc: Doc | None, event: Message, sequence: int) -> Doc | None:
-    """A user's mute and ban in one community."""
-    if not _fresh(doc, sequence):
+    """A user's mute and ban in one community (from the community's sanctions stream)."""
+    subject = event.community_id  # type: ignore[attr-defined]
+    if not is_new(doc, subject, sequence):
         return None
     new: Doc = dict(doc) if doc else {"muted_until": None, "banned": False, "banned_until": None}
     if isinstance(event, mod.MemberMuted):
@@ -155,12 +159,13 @@ def sanctions_after(doc: Doc | None, event: Message, sequence: int) -> Doc | Non
     elif isinstance(event, mod.MemberUnbanned):
         new["banned"] = False
         new["banned_until"] = None
-    return _stamped(new, sequence)
+    return with_applied(new, subject, sequence)
 
 
 def restrictions_after(doc: Doc | None, event: Message, sequence: int) -> Doc | None:
     """A user's platform restrictions: action number (as text, a BSON key) -> expiry."""
-    if not _fresh(doc, sequence):
+    subject = event.user_id  # type: ignore[attr-defined]
+    if not is_new(doc, subject, sequence):
         return None
     new: Doc = dict(doc) if doc else {"actions": {}}
     actions = dict(new["actions"])
@@ -172,12 +177,13 @@ def restrictions_after(doc: Doc | None, event: Message, sequence: int) -> Doc | 
         for action in event.actions:
             actions.pop(str(action), None)
     new["actions"] = actions
-    return _stamped(new, sequence)
+    return with_applied(new, subject, sequence)
 
 
 def removals_after(doc: Doc | None, event: Message, sequence: int) -> Doc | None:
     """Whether a post, and which of its comments, moderation removed."""
-    if not _fresh(doc, sequence):
+    subject = event.post_id  # type: ignore[attr-defined]
+    if not is_new(doc, subject, sequence):
         return None
     new: Doc = dict(doc) if doc else {"post_removed": False, "removed_comments": []}
     comments: list[str] = list(new["removed_comments"])
@@ -191,7 +197,7 @@ def removals_after(doc: Doc | None, event: Message, sequence: int) -> Doc | None
         else:
             new["post_removed"] = removed
     new["removed_comments"] = comments
-    return _stamped(new, sequence)
+    return with_applied(new, subject, sequence)
 
 
 SANCTION_EVENTS = (mod.MemberMuted, mod.MemberUnmuted, mod.MemberBanned, mod.MemberUnbanned)

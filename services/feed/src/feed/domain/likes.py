@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from community.feed.v1 import events_pb2 as ev
-from google.protobuf.message import Message
+from community_common.aggregate import EventSourced
 
 LIKE_SHARDS = 4
 
@@ -31,12 +32,15 @@ def stream_id(post_id: str, shard: int) -> str:
 
 
 @dataclass
-class LikeShard:
+class LikeShard(EventSourced):
     """The users of one shard who like the post now."""
 
     stream_id: str
     version: int = 0
     likers: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        EventSourced.__init__(self)
 
     @property
     def count(self) -> int:
@@ -66,12 +70,11 @@ class LikeShard:
             post_author_id=post.author_id,
         )
 
-    def apply(self, event: Message, time: str) -> None:
-        self.version += 1
-        if isinstance(event, ev.PostLiked):
-            self.likers.add(event.user_id)
-        elif isinstance(event, ev.PostUnliked):
-            self.likers.discard(event.user_id)
+    def _on_PostLiked(self, e: ev.PostLiked, at: datetime) -> None:
+        self.likers.add(e.user_id)
+
+    def _on_PostUnliked(self, e: ev.PostUnliked, at: datetime) -> None:
+        self.likers.discard(e.user_id)
 
     def snapshot(self) -> dict[str, Any]:
         return {"likers": sorted(self.likers)}

@@ -17,6 +17,8 @@ from typing import Any
 
 from community.feed.v1 import events_pb2 as ev
 from community.membership.v1.types_pb2 import Role
+from community_common.aggregate import EventSourced
+from community_common.envelope import format_time
 from community_common.errors import FailedPrecondition, NotFound, PermissionDenied
 from community_contracts import reasons
 from google.protobuf.message import Message
@@ -33,7 +35,7 @@ def not_found(session_id: str) -> NotFound:
 
 
 @dataclass
-class LiveSession:
+class LiveSession(EventSourced):
     session_id: str
     version: int = 0
     community_id: str = ""
@@ -41,6 +43,9 @@ class LiveSession:
     title: str = ""
     started_at: str = ""
     ended_at: str = ""
+
+    def __post_init__(self) -> None:
+        EventSourced.__init__(self)
 
     @property
     def exists(self) -> bool:
@@ -79,15 +84,14 @@ class LiveSession:
             actor_id=actor_id,
         )
 
-    def apply(self, event: Message, time: str) -> None:
-        self.version += 1
-        if isinstance(event, ev.LiveSessionStarted):
-            self.community_id = event.community_id
-            self.host_id = event.host_id
-            self.title = event.title
-            self.started_at = time
-        elif isinstance(event, ev.LiveSessionEnded):
-            self.ended_at = time
+    def _on_LiveSessionStarted(self, e: ev.LiveSessionStarted, at: datetime) -> None:
+        self.community_id = e.community_id
+        self.host_id = e.host_id
+        self.title = e.title
+        self.started_at = format_time(at)
+
+    def _on_LiveSessionEnded(self, e: ev.LiveSessionEnded, at: datetime) -> None:
+        self.ended_at = format_time(at)
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -116,12 +120,15 @@ def heartbeat_fresh(last_join: datetime | None, now: datetime, ttl: timedelta) -
 
 
 @dataclass
-class ViewerShard:
+class ViewerShard(EventSourced):
     """The users of one shard watching the session (since their LiveSessionJoined)."""
 
     stream_id: str
     version: int = 0
     watching: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        EventSourced.__init__(self)
 
     def join(
         self,
@@ -177,12 +184,11 @@ class ViewerShard:
             timed_out=timed_out,
         )
 
-    def apply(self, event: Message, time: str) -> None:
-        self.version += 1
-        if isinstance(event, ev.LiveSessionJoined):
-            self.watching.add(event.user_id)
-        elif isinstance(event, ev.LiveSessionLeft):
-            self.watching.discard(event.user_id)
+    def _on_LiveSessionJoined(self, e: ev.LiveSessionJoined, at: datetime) -> None:
+        self.watching.add(e.user_id)
+
+    def _on_LiveSessionLeft(self, e: ev.LiveSessionLeft, at: datetime) -> None:
+        self.watching.discard(e.user_id)
 
     def snapshot(self) -> dict[str, Any]:
         return {"watching": sorted(self.watching)}

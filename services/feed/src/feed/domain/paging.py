@@ -9,37 +9,11 @@ page continues, so posts accepted while a client pages never shift what it has n
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from community_common.errors import InvalidArgument
-from community_contracts import reasons
-
-
-def _bad_token() -> InvalidArgument:
-    return InvalidArgument(
-        {"page_token": "not a token this list handed out"}, reason=reasons.INVALID_PAGE_TOKEN
-    )
-
-
-def encode(payload: Mapping[str, Any]) -> str:
-    raw = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode(token: str) -> dict[str, Any]:
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        payload = json.loads(raw)
-    except (binascii.Error, ValueError):
-        raise _bad_token() from None
-    if not isinstance(payload, dict):
-        raise _bad_token()
-    return payload
+from community_common.paging import bad_page_token, page_token, parse_page_token
 
 
 @dataclass(frozen=True)
@@ -52,24 +26,20 @@ class Cursors:
     below: Mapping[str, int]
 
     def token(self) -> str:
-        return encode({"l": self.list_name, "s": self.scope, "b": dict(self.below)})
+        return page_token(f"{self.list_name}\0{self.scope}", {"b": dict(self.below)})
 
     @classmethod
     def parse(cls, token: str, list_name: str, scope: str) -> Cursors:
         """The cursors in `token`; an empty token is the first page. A token handed out by
         another list, or for another scope (community, group, user), is refused."""
-        if not token:
+        position = parse_page_token(token, f"{list_name}\0{scope}")
+        if position is None:
             return cls(list_name, scope, {})
-        payload = decode(token)
-        below = payload.get("b")
-        if (
-            payload.get("l") != list_name
-            or payload.get("s") != scope
-            or not isinstance(below, dict)
+        below = position.get("b")
+        if not isinstance(below, dict) or not all(
+            isinstance(k, str) and type(v) is int and v >= 1 for k, v in below.items()
         ):
-            raise _bad_token()
-        if not all(isinstance(k, str) and type(v) is int and v >= 1 for k, v in below.items()):
-            raise _bad_token()
+            raise bad_page_token()
         return cls(list_name, scope, below)
 
 

@@ -5,12 +5,14 @@ deletion (the contract's `ce_subject: post_id`). Likes live in `likes.py`, off t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from community.feed.v1 import events_pb2 as ev
+from community_common.aggregate import EventSourced
+from community_common.envelope import format_time
 from community_common.errors import FailedPrecondition, NotFound, PermissionDenied
 from community_contracts import reasons
-from google.protobuf.message import Message
 
 
 def not_found(post_id: str) -> NotFound:
@@ -22,7 +24,7 @@ def not_found(post_id: str) -> NotFound:
 
 
 @dataclass
-class Post:
+class Post(EventSourced):
     post_id: str
     version: int = 0
     community_id: str = ""
@@ -35,6 +37,9 @@ class Post:
     share_count: int = 0
     deleted: bool = False
     comment_ids: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        EventSourced.__init__(self)
 
     @property
     def exists(self) -> bool:
@@ -105,21 +110,22 @@ class Post:
 
     # --- state changes only by applying events ------------------------------------------
 
-    def apply(self, event: Message, time: str) -> None:
-        self.version += 1
-        if isinstance(event, ev.PostCreated):
-            self.community_id = event.community_id
-            self.group_id = event.group_id
-            self.author_id = event.author_id
-            self.body = event.body
-            self.created_at = time
-        elif isinstance(event, ev.CommentAdded):
-            self.comment_count += 1
-            self.comment_ids.add(event.comment_id)
-        elif isinstance(event, ev.PostShared):
-            self.share_count += 1
-        elif isinstance(event, ev.PostDeleted):
-            self.deleted = True
+    def _on_PostCreated(self, e: ev.PostCreated, at: datetime) -> None:
+        self.community_id = e.community_id
+        self.group_id = e.group_id
+        self.author_id = e.author_id
+        self.body = e.body
+        self.created_at = format_time(at)
+
+    def _on_CommentAdded(self, e: ev.CommentAdded, at: datetime) -> None:
+        self.comment_count += 1
+        self.comment_ids.add(e.comment_id)
+
+    def _on_PostShared(self, e: ev.PostShared, at: datetime) -> None:
+        self.share_count += 1
+
+    def _on_PostDeleted(self, e: ev.PostDeleted, at: datetime) -> None:
+        self.deleted = True
 
     def snapshot(self) -> dict[str, Any]:
         return {

@@ -5,13 +5,11 @@
   communities (ListMyCommunities).
   `projected` is the community version up to which the projector has done everything each
   event asks (summary and user index), so re-delivered events are skipped.
-- `user_index` per user, an append-only chain `_id = "<user>:<n:010d>"` of facts about them
-  (a membership began, changed role or ended; an invitation to them changed), each stamped
-  with the community version it comes from and the `user_id`. A new fact goes to the first
-  free `_id` (the insert that does not collide), so writers for different communities never
-  overwrite each other; `<user>:head` is a hint of where the chain ends, for writers. Readers
-  fetch a user's facts in one indexed equality on `user_id` and fold them by version, so a
-  fact written twice counts once.
+- `user_index` facts about a user (a membership began, changed role or ended; an invitation
+  to them changed), `_id = "<user>:<community_id>:<version:012d>"`: the community version
+  the fact comes from, so writing a fact is one insert, a fact written twice collides (and
+  counts once), and writers for different communities never overwrite each other. Readers
+  fetch a user's facts in one indexed equality on `user_id` and fold them by version.
 
 Questions about one community are answered from its aggregate, never from here.
 """
@@ -25,19 +23,20 @@ from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 SUMMARIES = "community_summaries"
 USER_INDEX = "user_index"
 COLLECTIONS = (SUMMARIES, USER_INDEX)
+DUPLICATE_KEY = 11000
 
 
 def _escaped(user_id: str) -> str:
     return user_id.replace("%", "%25").replace(":", "%3A")
 
 
-def _entry_id(prefix: str, n: int) -> str:
-    return f"{prefix}:{n:010d}"
+def _fact_id(user_id: str, fact: dict[str, Any]) -> str:
+    return f"{_escaped(user_id)}:{fact['community_id']}:{fact['version']:012d}"
 
 
 class ReadModels:
@@ -55,15 +54,14 @@ class ReadModels:
     async def put_summary(self, summary: dict[str, Any]) -> None:
         """Store a summary unless one of a later projection is there already.
 
-        Read, compare, then replace by `_id` alone: FerretDB does not push a range such as
-        `projected: {$lt: n}` down to PostgreSQL, and its update is a read, then a write,
-        either way. Two writers racing here (a command and the projector) can leave an older
-        summary for a moment; the projector's next event of that community finds it behind
-        and writes the newer one."""
-        if await self.projected_version(summary["_id"]) >= summary["projected"]:
-            return
-        with contextlib.suppress(DuplicateKeyError):  # two first-time upserts raced
-            await self.summaries.replace_one({"_id": summary["_id"]}, summary, upsert=True)
+        FerretDB's update is a read, then a write: two writers racing here (a command and the
+        projector) can leave an older summary for a moment; the projector's next event of
+        that community finds it behind and writes the newer one."""
+        newer = {"_id": summary["_id"], "projected": {"$lt": summary["projected"]}}
+        # One command: FerretDB selects by `_id` and filters the version itself. A summary
+        # at this projection or later makes the upsert an insert that collides: kept.
+        with contextlib.suppress(DuplicateKeyError):
+            await self.summaries.replace_one(newer, summary, upsert=True)
 
     async def summaries_by_id(self, community_ids: list[str]) -> dict[str, dict[str, Any]]:
         found = await asyncio.gather(
@@ -99,37 +97,23 @@ class ReadModels:
     # --- user index ------------------------------------------------------------------------
 
     async def add_user_facts(self, facts: Iterable[tuple[str, dict[str, Any]]]) -> None:
-        """Append (user id, fact) pairs to their users' chains, in order: one head read and
-        one head write per user, however many facts they get."""
-        by_user: dict[str, list[dict[str, Any]]] = {}
-        for user_id, fact in facts:
-            by_user.setdefault(user_id, []).append(fact)
-        for user_id, chain in by_user.items():
-            await self._append_to_chain(user_id, chain)
-
-    async def _append_to_chain(self, user_id: str, chain: list[dict[str, Any]]) -> None:
-        prefix = _escaped(user_id)
-        head = await self.user_index.find_one({"_id": f"{prefix}:head"})
-        n = head["next"] if head else 1
-        for fact in chain:
-            while True:
-                try:
-                    await self.user_index.insert_one(
-                        {"_id": _entry_id(prefix, n), "user_id": user_id, **fact}
-                    )
-                    break
-                except DuplicateKeyError:
-                    n += 1
-            n += 1
-        with contextlib.suppress(DuplicateKeyError):  # two first-time upserts of the hint
-            await self.user_index.replace_one({"_id": f"{prefix}:head"}, {"next": n}, upsert=True)
+        """Store (user id, fact) pairs in one unordered insert. A fact's `_id` is its user,
+        community and version, so the same event projected again (the projector after a
+        command, a redelivery, a crash in between) collides and changes nothing."""
+        documents = [
+            {"_id": _fact_id(user_id, fact), "user_id": user_id, **fact} for user_id, fact in facts
+        ]
+        if not documents:
+            return
+        try:
+            await self.user_index.insert_many(documents, ordered=False)
+        except BulkWriteError as error:
+            if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
+                raise
 
     async def user_facts(self, user_id: str) -> list[dict[str, Any]]:
-        """Every fact about the user, in chain order (fold them by `version`): one indexed
-        equality, sorted here (the zero-padded `_id`s sort in chain order), because FerretDB
-        would sort in its own process anyway."""
-        facts = [doc async for doc in self.user_index.find({"user_id": user_id})]
-        return sorted(facts, key=lambda doc: doc["_id"])
+        """Every fact about the user (fold them by `version`): one indexed equality."""
+        return [doc async for doc in self.user_index.find({"user_id": user_id})]
 
     async def drop(self) -> None:
         """Empty the read models (a rebuild); their indexes stay declared."""

@@ -6,11 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from community.membership.v1 import membership_service_pb2 as api
-from community_common.event_store import (
-    DuplicateRequest,
-    NewEvent,
-    RequestKey,
-)
+from community_common.commands import run_once
+from community_common.event_store import Commit, RequestKey
 from community_contracts import reasons
 
 from membership.application import messages, projection
@@ -37,43 +34,52 @@ class Communities(UseCases):
         join_policy: int,
         request_id: str,
     ) -> api.CreateCommunityResponse:
-        request = RequestKey.of(actor.user_id, request_id, "CreateCommunity")
-        first = await self.store.recall(request)
-        if first is not None:
-            return api.CreateCommunityResponse.FromString(first)
-        now = self.clock()
-        await self._require_unrestricted(actor.user_id, ACTION_CREATE_COMMUNITY, now)
         community_id = new_community_id(actor.user_id, request_id)
-        existing = await self.repository.load(community_id)
-        if existing.exists:  # stored before responses were kept with their commits
-            return self._created(existing, actor.user_id)
-        await self.ledger.claim(
-            actor.user_id,
-            community_id,
-            now,
-            self.limits.max_communities_per_user,
-            lambda cid: self._standing(actor.user_id, cid),
+
+        async def command(
+            key: RequestKey | None,
+        ) -> tuple[api.CreateCommunityResponse, Commit | None]:
+            now = self.clock()
+            await self._require_unrestricted(actor.user_id, ACTION_CREATE_COMMUNITY, now)
+            existing = await self.repository.load(Community, community_id)
+            if existing.exists:
+                # The id comes from the request id: a retry of a request that took effect
+                # (run_once then answers with the first response).
+                return self._created(existing, actor.user_id), None
+            await self.ledger.claim(
+                actor.user_id,
+                community_id,
+                now,
+                self.limits.max_communities_per_user,
+                lambda cid: self._standing(actor.user_id, cid),
+            )
+            created = Community.create(
+                community_id,
+                actor.user_id,
+                name,
+                description,
+                topics,
+                visibility,
+                join_policy,
+                now,
+            )
+            fresh = Community(community_id)
+
+            async def respond(_: Commit) -> api.CreateCommunityResponse:
+                return self._created(fresh, actor.user_id)  # the events applied as stored
+
+            response, commit = await self.repository.save(
+                community_id, fresh, created.recorded, key, respond
+            )
+            await self._project(fresh, created.recorded, commit.events)
+            return response, commit
+
+        return await run_once(
+            self.store,
+            RequestKey.of(actor.user_id, request_id, "CreateCommunity"),
+            api.CreateCommunityResponse,
+            command,
         )
-        created = Community.create(
-            community_id,
-            actor.user_id,
-            name,
-            description,
-            topics,
-            visibility,
-            join_policy,
-            now,
-        )
-        prepared = self.store.prepare(community_id, 0, [NewEvent(e) for e in created.recorded])
-        after = self._replayed(Community(community_id), created.recorded, prepared.commit.events)
-        response = self._created(after, actor.user_id)
-        try:
-            # The id comes from the request id: a twin of this request collides here.
-            commit = await self.store.insert(prepared, request=request, result=response)
-        except DuplicateRequest as twin:
-            return api.CreateCommunityResponse.FromString(twin.result)
-        await self._project(after, created.recorded, commit.events)
-        return response
 
     @staticmethod
     def _created(community: Community, owner_id: str) -> api.CreateCommunityResponse:

@@ -127,7 +127,7 @@ class Groups(UseCases):
     async def list_group_members(
         self, actor: Actor, group_id: str, page_size: int, page_token: str
     ) -> api.ListGroupMembersResponse:
-        community = await self.repository.load(community_of(group_id))
+        community = await self.repository.load(Community, community_of(group_id))
         group = community.groups.get(group_id)
         if group is None:
             raise self._group_missing(group_id)

@@ -30,11 +30,10 @@ from community_common.event_store import (
     Provenance,
     RequestKey,
 )
-from community_common.stream_locks import StreamLocks
+from community_common.repository import Repository
 from community_contracts import reasons
 from google.protobuf.message import Message
 
-from membership.adapters.community_repository import CommunityRepository
 from membership.adapters.owner_ledger import OwnerLedger
 from membership.adapters.read_models import ReadModels
 from membership.adapters.sanctions import Sanctions
@@ -88,7 +87,7 @@ class UseCases:
     def __init__(
         self,
         store: EventStore,
-        repository: CommunityRepository,
+        repository: Repository,
         ledger: OwnerLedger,
         sanctions: Sanctions,
         read_models: ReadModels,
@@ -102,7 +101,6 @@ class UseCases:
         self.read_models = read_models
         self.limits = limits
         self.clock = clock
-        self.locks = StreamLocks()
 
     async def _command(
         self,
@@ -115,11 +113,11 @@ class UseCases:
         provenance: Provenance | None = None,
     ) -> R:
         async def command(key: RequestKey | None) -> tuple[R, Commit | None]:
-            async with self.locks.hold(community_id):
+            async with self.repository.one_at_a_time(community_id):
                 return await decide_and_append(key)
 
         async def decide_and_append(key: RequestKey | None) -> tuple[R, Commit | None]:
-            community = await self.repository.load(community_id)
+            community = await self.repository.load(Community, community_id, appending=True)
             if not community.exists:
                 raise missing
             before = copy.deepcopy(community)
@@ -128,20 +126,24 @@ class UseCases:
             if not community.recorded:  # nothing changed (e.g. a role set to what it was)
                 token = consistency_token(community_id, community.version)
                 return respond(community, decided, token, now), None
-            prepared = self.store.prepare(
+
+            async def respond_after(_: Commit) -> R:
+                # `before` now holds the events applied at their stored times.
+                token = consistency_token(community_id, before.version)
+                return respond(before, decided, token, now)
+
+            response, commit = await self.repository.save(
                 community_id,
-                before.version,
+                before,
                 [
                     NewEvent(event, time=at)
                     for event, at in zip(community.recorded, community.recorded_at, strict=True)
                 ],
+                key,
+                respond_after,
                 provenance=provenance,
             )
-            after = self._replayed(before, community.recorded, prepared.commit.events)
-            response = respond(after, decided, consistency_token(community_id, after.version), now)
-            commit = await self.store.insert(prepared, request=key, result=response)
-            self.repository.committed(after)
-            await self._project(after, community.recorded, commit.events)
+            await self._project(before, community.recorded, commit.events)
             return response, commit
 
         return await run_once(self.store, request, response_type, command)
@@ -159,16 +161,6 @@ class UseCases:
         ]
         await self.read_models.add_user_facts(facts)
         await self.read_models.put_summary(projection.summary_of(community, community.version))
-
-    @staticmethod
-    def _replayed(
-        before: Community, recorded: list[Message], stored: Iterable[EventEnvelope]
-    ) -> Community:
-        """The state after the commit, with the stored event times (what every later load
-        will see), rather than the command's own clock."""
-        for event, envelope in zip(recorded, stored, strict=True):
-            before.apply(event, envelope.sequence, envelope.occurred_at)
-        return before
 
     async def _require_unrestricted(self, user_id: str, action: str, now: datetime) -> None:
         until = await self.sanctions.restriction(user_id, action, now)
@@ -191,7 +183,7 @@ class UseCases:
         return messages.membership(c, c.members[user_id], now, self.limits)
 
     async def _standing(self, user_id: str, community_id: str) -> Standing:
-        community = await self.repository.load(community_id)
+        community = await self.repository.load(Community, community_id)
         if community.archived:
             return Standing.RELEASED
         if community.exists and community.owner_id == user_id:
@@ -199,7 +191,7 @@ class UseCases:
         return Standing.ELSEWHERE
 
     async def _existing(self, community_id: str) -> Community:
-        community = await self.repository.load(community_id)
+        community = await self.repository.load(Community, community_id)
         if not community.exists:
             raise not_found(reasons.COMMUNITY_NOT_FOUND, community_id, "community")
         return community

@@ -63,7 +63,7 @@ class Projector(UseCases):
         community_id = event.community_id or event.subject
         if await self.read_models.projected_version(community_id) >= event.sequence:
             return
-        community = await self.repository.load(community_id)
+        community = await self.repository.load(Community, community_id)
         if community.version < event.sequence:
             return  # not from this service's store (e.g. another deployment on the topic)
         await self.read_models.add_user_facts(
@@ -80,7 +80,7 @@ class Projector(UseCases):
             community = Community(community_id)
             for envelope in stream.events:
                 message = envelope.message()
-                community.apply(message, envelope.sequence, envelope.occurred_at)
+                community.apply_stored(envelope)
                 await self.read_models.add_user_facts(
                     projection.user_facts(message, envelope.sequence, envelope.occurred_at)
                 )

@@ -17,6 +17,7 @@ from typing import Any
 
 from community.membership.v1 import events_pb2 as ev
 from community.membership.v1 import types_pb2 as types
+from community_common.aggregate import EventSourced
 from community_common.errors import (
     FailedPrecondition,
     InvalidArgument,
@@ -104,12 +105,12 @@ class Group:
     members: dict[str, datetime] = field(default_factory=dict)
 
 
-class Community:
+class Community(EventSourced):
     """A community's whole membership state, rebuilt from its events."""
 
     def __init__(self, community_id: str) -> None:
+        super().__init__()
         self.community_id = community_id
-        self.version = 0
         self.name = ""
         self.description = ""
         self.topics: list[str] = []
@@ -123,9 +124,8 @@ class Community:
         self.invitations: dict[str, Invitation] = {}
         self.join_requests: dict[str, JoinRequest] = {}
         self.groups: dict[str, Group] = {}
-        # Events recorded by the current command, not yet stored, and for each the time it
-        # happened when that is not the command's (an invitation expired at its expiry).
-        self.recorded: list[Message] = []
+        # For each event the current command recorded, the time it happened when that is not
+        # the command's (an invitation expired at its expiry).
         self.recorded_at: list[datetime | None] = []
 
     # --- reading ---------------------------------------------------------------------------
@@ -769,27 +769,32 @@ class Community:
         )
 
     def _record(self, event: Message, now: datetime, occurred_at: datetime | None = None) -> None:
-        self.apply(event, self.version + 1, occurred_at or now)
-        self.recorded.append(event)
+        self.record(event, occurred_at or now)
         self.recorded_at.append(occurred_at)
 
     # --- applying events --------------------------------------------------------------------
 
-    def apply(self, event: Message, version: int, at: datetime) -> None:
-        """Change state by one event stored at `version` at time `at` (its ce_time)."""
-        handler = _APPLIERS.get(event.DESCRIPTOR.name)
-        if handler is None:
-            raise ValueError(f"not a membership event: {event.DESCRIPTOR.full_name}")
-        handler(self, event, version, at)
-        self.version = version
+    # --- as the repository sees it (community_common.repository.Aggregate) --------------
 
-    def _created(self, e: ev.CommunityCreated, version: int, at: datetime) -> None:
+    def snapshot(self) -> dict[str, Any]:
+        # The mapping lives in membership.domain.snapshot, which imports this module.
+        from membership.domain.snapshot import to_state
+
+        return to_state(self)
+
+    @classmethod
+    def from_snapshot(cls, stream_id: str, version: int, state: dict[str, Any]) -> Community | None:
+        from membership.domain.snapshot import from_state
+
+        return from_state(state)
+
+    def _on_CommunityCreated(self, e: ev.CommunityCreated, at: datetime) -> None:
         self._set_settings(e)
         self.owner_id = e.owner_id
         self.created_at = self.updated_at = at
-        self.members[e.owner_id] = Member(e.owner_id, roles.OWNER, at, version)
+        self.members[e.owner_id] = Member(e.owner_id, roles.OWNER, at, self.version)
 
-    def _updated(self, e: ev.CommunityUpdated, version: int, at: datetime) -> None:
+    def _on_CommunityUpdated(self, e: ev.CommunityUpdated, at: datetime) -> None:
         self._set_settings(e)
         self.updated_at = at
 
@@ -800,29 +805,29 @@ class Community:
         self.visibility = e.visibility
         self.join_policy = e.join_policy
 
-    def _archived(self, e: ev.CommunityArchived, version: int, at: datetime) -> None:
+    def _on_CommunityArchived(self, e: ev.CommunityArchived, at: datetime) -> None:
         self.archived = True
         self.updated_at = at
 
-    def _member_joined(self, e: ev.MemberJoined, version: int, at: datetime) -> None:
-        self.members[e.user_id] = Member(e.user_id, e.role, at, version)
+    def _on_MemberJoined(self, e: ev.MemberJoined, at: datetime) -> None:
+        self.members[e.user_id] = Member(e.user_id, e.role, at, self.version)
 
-    def _member_gone(self, e: ev.MemberLeft | ev.MemberRemoved, version: int, at: datetime) -> None:
+    def _member_gone(self, e: ev.MemberLeft | ev.MemberRemoved, at: datetime) -> None:
         member = self.members.pop(e.user_id)
         for group_id in member.group_ids:
             self.groups[group_id].members.pop(e.user_id, None)
 
-    def _role_changed(self, e: ev.MemberRoleChanged, version: int, at: datetime) -> None:
+    _on_MemberLeft = _on_MemberRemoved = _member_gone
+
+    def _on_MemberRoleChanged(self, e: ev.MemberRoleChanged, at: datetime) -> None:
         self.members[e.user_id].role = e.new_role
 
-    def _ownership_transferred(
-        self, e: ev.OwnershipTransferred, version: int, at: datetime
-    ) -> None:
+    def _on_OwnershipTransferred(self, e: ev.OwnershipTransferred, at: datetime) -> None:
         self.members[e.previous_owner_id].role = roles.ADMIN
         self.members[e.new_owner_id].role = roles.OWNER
         self.owner_id = e.new_owner_id
 
-    def _invitation_sent(self, e: ev.InvitationSent, version: int, at: datetime) -> None:
+    def _on_InvitationSent(self, e: ev.InvitationSent, at: datetime) -> None:
         self.invitations[e.invitation_id] = Invitation(
             invitation_id=e.invitation_id,
             inviter_id=e.inviter_id,
@@ -834,7 +839,7 @@ class Community:
             updated_at=at,
         )
 
-    def _group_created(self, e: ev.GroupCreated, version: int, at: datetime) -> None:
+    def _on_GroupCreated(self, e: ev.GroupCreated, at: datetime) -> None:
         group = Group(e.group_id, e.name, e.description, e.creator_id, at)
         self.groups[e.group_id] = group
         creator = self.members.get(e.creator_id)
@@ -842,26 +847,26 @@ class Community:
             group.members[e.creator_id] = at
             creator.group_ids.append(e.group_id)
 
-    def _group_removed(self, e: ev.GroupRemoved, version: int, at: datetime) -> None:
+    def _on_GroupRemoved(self, e: ev.GroupRemoved, at: datetime) -> None:
         group = self.groups.pop(e.group_id)
         for user_id in group.members:
             self.members[user_id].group_ids.remove(e.group_id)
 
-    def _group_member_joined(self, e: ev.GroupMemberJoined, version: int, at: datetime) -> None:
+    def _on_GroupMemberJoined(self, e: ev.GroupMemberJoined, at: datetime) -> None:
         self.groups[e.group_id].members[e.user_id] = at
         self.members[e.user_id].group_ids.append(e.group_id)
 
-    def _group_member_left(self, e: ev.GroupMemberLeft, version: int, at: datetime) -> None:
+    def _on_GroupMemberLeft(self, e: ev.GroupMemberLeft, at: datetime) -> None:
         self.groups[e.group_id].members.pop(e.user_id)
         self.members[e.user_id].group_ids.remove(e.group_id)
 
-    def _join_requested(self, e: ev.JoinRequested, version: int, at: datetime) -> None:
+    def _on_JoinRequested(self, e: ev.JoinRequested, at: datetime) -> None:
         self.join_requests[e.join_request_id] = JoinRequest(
             e.join_request_id, e.user_id, REQUEST_PENDING, at
         )
 
     def _join_request_decided(
-        self, e: ev.JoinRequestApproved | ev.JoinRequestRejected, version: int, at: datetime
+        self, e: ev.JoinRequestApproved | ev.JoinRequestRejected, at: datetime
     ) -> None:
         request = self.join_requests[e.join_request_id]
         if isinstance(e, ev.JoinRequestApproved):
@@ -870,40 +875,27 @@ class Community:
             request.status, request.decided_by_id = REQUEST_REJECTED, e.actor_id
         request.decided_at = at
 
+    _on_JoinRequestApproved = _on_JoinRequestRejected = _join_request_decided
 
-def _invitation_ended(status: int) -> Callable[[Community, Any, int, datetime], None]:
-    """An invitation leaves PENDING; an accepted one spends the inviter's invitation."""
-
-    def apply(community: Community, e: Any, version: int, at: datetime) -> None:
-        invitation = community.invitations[e.invitation_id]
+    def _invitation_ended(self, e: Any, at: datetime, status: int) -> None:
+        """An invitation leaves PENDING; an accepted one spends the inviter's invitation."""
+        invitation = self.invitations[e.invitation_id]
         invitation.status = status
         invitation.updated_at = at
-        inviter = community.members.get(invitation.inviter_id)
+        inviter = self.members.get(invitation.inviter_id)
         if status == ACCEPTED and invitation.holds_quota and inviter is not None:
             inviter.invites_spent += 1
 
-    return apply
+    def _on_InvitationAccepted(self, e: ev.InvitationAccepted, at: datetime) -> None:
+        self._invitation_ended(e, at, ACCEPTED)
+
+    def _on_InvitationDeclined(self, e: ev.InvitationDeclined, at: datetime) -> None:
+        self._invitation_ended(e, at, DECLINED)
+
+    def _on_InvitationRevoked(self, e: ev.InvitationRevoked, at: datetime) -> None:
+        self._invitation_ended(e, at, REVOKED)
+
+    def _on_InvitationExpired(self, e: ev.InvitationExpired, at: datetime) -> None:
+        self._invitation_ended(e, at, EXPIRED)
 
 
-_APPLIERS: dict[str, Callable[[Community, Any, int, datetime], None]] = {
-    "CommunityCreated": Community._created,
-    "CommunityUpdated": Community._updated,
-    "CommunityArchived": Community._archived,
-    "MemberJoined": Community._member_joined,
-    "MemberLeft": Community._member_gone,
-    "MemberRemoved": Community._member_gone,
-    "MemberRoleChanged": Community._role_changed,
-    "OwnershipTransferred": Community._ownership_transferred,
-    "InvitationSent": Community._invitation_sent,
-    "InvitationAccepted": _invitation_ended(ACCEPTED),
-    "InvitationDeclined": _invitation_ended(DECLINED),
-    "InvitationRevoked": _invitation_ended(REVOKED),
-    "InvitationExpired": _invitation_ended(EXPIRED),
-    "JoinRequested": Community._join_requested,
-    "JoinRequestApproved": Community._join_request_decided,
-    "JoinRequestRejected": Community._join_request_decided,
-    "GroupCreated": Community._group_created,
-    "GroupRemoved": Community._group_removed,
-    "GroupMemberJoined": Community._group_member_joined,
-    "GroupMemberLeft": Community._group_member_left,
-}

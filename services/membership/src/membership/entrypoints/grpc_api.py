@@ -34,15 +34,15 @@ def _actor() -> Actor:
 
 def _settings(v: Violations, request: Any, names: set[str]) -> None:
     if "name" in names:
-        v.text(request.name, "name", limits.NAME_MAX, required=True)
+        v.text("name", request.name, limits.NAME_MAX, required=True)
     if "description" in names:
-        v.text(request.description, "description", limits.DESCRIPTION_MAX)
+        v.text("description", request.description, limits.DESCRIPTION_MAX)
     if "topics" in names:
         v.topics(request.topics)
     if "visibility" in names:
-        v.one_of(request.visibility, VISIBILITIES, "visibility", optional=False)
+        v.one_of("visibility", request.visibility, VISIBILITIES, optional=False)
     if "join_policy" in names:
-        v.one_of(request.join_policy, JOIN_POLICIES, "join_policy", optional=False)
+        v.one_of("join_policy", request.join_policy, JOIN_POLICIES, optional=False)
 
 
 class MembershipApi(membership_service_pb2_grpc.MembershipServiceServicer):
@@ -59,11 +59,11 @@ class MembershipApi(membership_service_pb2_grpc.MembershipServiceServicer):
         # Unset visibility and join policy take the friendly defaults: public and open.
         visibility = request.visibility or types.VISIBILITY_PUBLIC
         join_policy = request.join_policy or types.JOIN_POLICY_OPEN
-        v.text(request.name, "name", limits.NAME_MAX, required=True)
-        v.text(request.description, "description", limits.DESCRIPTION_MAX)
+        v.text("name", request.name, limits.NAME_MAX, required=True)
+        v.text("description", request.description, limits.DESCRIPTION_MAX)
         v.topics(request.topics)
-        v.one_of(visibility, VISIBILITIES, "visibility", optional=False)
-        v.one_of(join_policy, JOIN_POLICIES, "join_policy", optional=False)
+        v.one_of("visibility", visibility, VISIBILITIES, optional=False)
+        v.one_of("join_policy", join_policy, JOIN_POLICIES, optional=False)
         v.request_id(request.request_id)
         v.check()
         return await self.service.create_community(
@@ -130,8 +130,8 @@ class MembershipApi(membership_service_pb2_grpc.MembershipServiceServicer):
         v = Violations()
         if request.topic and not TOPIC.fullmatch(request.topic):
             v.add("topic", f"must match {limits.TOPIC_PATTERN}")
-        v.text(request.query, "query", QUERY_MAX)
-        v.page(request.page_size)
+        v.text("query", request.query, QUERY_MAX)
+        v.page_size(request.page_size)
         v.check()
         return await self.service.list_communities(
             actor, request.topic, request.query.strip(), request.page_size, request.page_token
@@ -142,7 +142,7 @@ class MembershipApi(membership_service_pb2_grpc.MembershipServiceServicer):
     ) -> api.ListMyCommunitiesResponse:
         actor = _actor()
         v = Violations()
-        v.page(request.page_size)
+        v.page_size(request.page_size)
         v.check()
         return await self.service.list_my_communities(actor, request.page_size, request.page_token)
 
@@ -164,8 +164,8 @@ class MembershipApi(membership_service_pb2_grpc.MembershipServiceServicer):
         actor = _actor()
         v = Violations()
         v.community_id(request.community_id)
-        v.one_of(request.status, JOIN_REQUEST_STATUSES, "status", optional=True)
-        v.page(request.page_size)
+        v.one_of("status", request.status, JOIN_REQUEST_STATUSES, optional=True)
+        v.page_size(request.page_size)
         v.check()
         return await self.service.list_join_requests(
             actor, request.community_id, request.status, request.page_size, request.page_token
@@ -251,8 +251,8 @@ class MembershipApi(membership_service_pb2_grpc.MembershipServiceServicer):
         v = Violations()
         if request.community_id:
             v.community_id(request.community_id)
-        v.one_of(request.status, INVITATION_STATUSES, "status", optional=True)
-        v.page(request.page_size)
+        v.one_of("status", request.status, INVITATION_STATUSES, optional=True)
+        v.page_size(request.page_size)
         v.check()
         return await self.service.list_invitations(
             actor, request.community_id, request.status, request.page_size, request.page_token
@@ -277,7 +277,7 @@ class MembershipApi(membership_service_pb2_grpc.MembershipServiceServicer):
         v = Violations()
         v.community_id(request.community_id)
         v.user_id(request.user_id, "user_id")
-        v.text(request.reason, "reason", limits.REASON_MAX)
+        v.text("reason", request.reason, limits.REASON_MAX)
         v.request_id(request.request_id)
         v.check()
         return await self.service.remove_member(
@@ -294,7 +294,7 @@ class MembershipApi(membership_service_pb2_grpc.MembershipServiceServicer):
         if request.role == roles.OWNER:
             v.add("role", "ownership moves by TransferOwnership")
         else:
-            v.one_of(request.role, roles.ASSIGNABLE, "role", optional=False)
+            v.one_of("role", request.role, roles.ASSIGNABLE, optional=False)
         v.request_id(request.request_id)
         v.check()
         return await self.service.set_member_role(
@@ -331,7 +331,7 @@ class MembershipApi(membership_service_pb2_grpc.MembershipServiceServicer):
         v = Violations()
         v.community_id(request.community_id)
         role_filter(v, request.role)
-        v.page(request.page_size)
+        v.page_size(request.page_size)
         v.check()
         return await self.service.list_members(
             actor, request.community_id, request.role, request.page_size, request.page_token
@@ -345,8 +345,8 @@ class MembershipApi(membership_service_pb2_grpc.MembershipServiceServicer):
         actor = _actor()
         v = Violations()
         v.community_id(request.community_id)
-        v.text(request.name, "name", limits.GROUP_NAME_MAX, required=True)
-        v.text(request.description, "description", limits.DESCRIPTION_MAX)
+        v.text("name", request.name, limits.GROUP_NAME_MAX, required=True)
+        v.text("description", request.description, limits.DESCRIPTION_MAX)
         v.request_id(request.request_id)
         v.check()
         return await self.service.create_group(
@@ -370,7 +370,7 @@ class MembershipApi(membership_service_pb2_grpc.MembershipServiceServicer):
         actor = _actor()
         v = Violations()
         v.community_id(request.community_id)
-        v.page(request.page_size)
+        v.page_size(request.page_size)
         v.check()
         return await self.service.list_groups(
             actor, request.community_id, request.page_size, request.page_token
@@ -409,7 +409,7 @@ class MembershipApi(membership_service_pb2_grpc.MembershipServiceServicer):
         actor = _actor()
         v = Violations()
         v.child_id(request.group_id, "g", "group_id")
-        v.page(request.page_size)
+        v.page_size(request.page_size)
         v.check()
         return await self.service.list_group_members(
             actor, request.group_id, request.page_size, request.page_token

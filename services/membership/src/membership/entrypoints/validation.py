@@ -1,7 +1,5 @@
-"""Argument validation for the API (checked after authentication, before anything else).
-
-Every problem found is reported at once, as field violations of one INVALID_ARGUMENT.
-"""
+"""Membership's argument checks on top of community_common.validation (after
+authentication, before anything else; every problem reported at once)."""
 
 from __future__ import annotations
 
@@ -9,8 +7,7 @@ import re
 from collections.abc import Iterable
 
 from community.membership.v1 import types_pb2 as types
-from community_common.errors import InvalidArgument
-from community_common.event_store import REQUEST_ID_MAX
+from community_common import validation
 
 from membership.domain import limits, roles
 
@@ -25,18 +22,8 @@ INVITATION_STATUSES = tuple(types.InvitationStatus.values())
 JOIN_REQUEST_STATUSES = tuple(types.JoinRequestStatus.values())
 
 
-class Violations:
-    """Collects field violations; `check()` raises them together."""
-
-    def __init__(self) -> None:
-        self.found: list[tuple[str, str]] = []
-
-    def add(self, field: str, problem: str) -> None:
-        self.found.append((field, problem))
-
-    def check(self) -> None:
-        if self.found:
-            raise InvalidArgument(self.found)
+class Violations(validation.Violations):
+    """The common checks, and membership's id and topic shapes."""
 
     def community_id(self, value: str, field: str = "community_id") -> None:
         if not COMMUNITY_ID.fullmatch(value):
@@ -52,12 +39,6 @@ class Violations:
         if not 1 <= len(value) <= limits.USER_ID_MAX:
             self.add(field, f"must be a user id of 1-{limits.USER_ID_MAX} characters")
 
-    def text(self, value: str, field: str, maximum: int, *, required: bool = False) -> None:
-        if required and not value.strip():
-            self.add(field, "must not be empty")
-        elif len(value) > maximum:
-            self.add(field, f"must be at most {maximum} characters")
-
     def topics(self, values: Iterable[str], field: str = "topics") -> None:
         values = list(values)
         if len(values) > limits.TOPICS_MAX:
@@ -68,20 +49,6 @@ class Violations:
         if len(set(values)) != len(values):
             self.add(field, "must not repeat a topic")
 
-    def one_of(self, value: int, allowed: Iterable[int], field: str, *, optional: bool) -> None:
-        if optional and value == 0:
-            return
-        if value not in tuple(allowed):
-            self.add(field, "unknown or unspecified value")
-
-    def page(self, page_size: int) -> None:
-        if page_size < 0:
-            self.add("page_size", "must not be negative")
-
-    def request_id(self, value: str) -> None:
-        if len(value) > REQUEST_ID_MAX:
-            self.add("request_id", f"must be at most {REQUEST_ID_MAX} characters")
-
 
 def role_filter(v: Violations, role: int) -> None:
-    v.one_of(role, roles.ROLES, "role", optional=True)
+    v.one_of("role", role, roles.ROLES, optional=True)

@@ -50,6 +50,9 @@ class ModerationLists:
     def __init__(self, lists: Lists) -> None:
         self.lists = lists
 
+    async def ensure_indexes(self) -> None:
+        await self.lists.ensure_indexes()
+
     async def project_all(self, envelopes: Iterable[EventEnvelope]) -> None:
         for envelope in envelopes:
             await self.project(envelope)

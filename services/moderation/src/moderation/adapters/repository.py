@@ -1,19 +1,21 @@
-"""Loads moderation aggregates from the event store and saves what they recorded.
+"""Moderation's aggregates through the kernel's repository (community_common.repository).
 
 Each aggregate kind has its own stream prefix, so ids of different kinds never share a
-stream; the event's ce_subject is the bare id, as the contract names it. Every save writes a
-snapshot of the state after the commit, so a load is one snapshot get plus a probe for newer
-commits, however long the stream has grown.
+stream; the event's ce_subject is the bare id, as the contract names it. Commands `record`
+their events on the aggregate they loaded; a save hands the kernel the state it was loaded
+with and those events, so what is kept and snapshotted is the replay (the events applied at
+their stored ce_time), never the command's own clock.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from contextlib import AbstractAsyncContextManager
+from typing import TypeVar
 
-from community_common.event_store import Commit, EventStore, NewEvent, Provenance, RequestKey
+from community_common import repository
+from community_common.event_store import Commit, EventStore, Provenance, RequestKey
+from google.protobuf import empty_pb2
 from google.protobuf.message import Message
 
 from moderation.domain.aggregate import Aggregate
@@ -41,21 +43,22 @@ def stream_id(kind: type[Aggregate], aggregate_id: str) -> str:
 
 
 class Repository:
-    def __init__(self, store: EventStore, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, store: EventStore) -> None:
         self.store = store
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.streams = repository.Repository(store)
 
-    async def load(self, kind: type[A], aggregate_id: str) -> A:
-        aggregate = kind(aggregate_id)  # type: ignore[call-arg]
-        stream = await self.store.load(stream_id(kind, aggregate_id))
-        snapshot = dict(stream.snapshot) if stream.snapshot is not None else None
-        if snapshot is not None:
-            aggregate.restore_snapshot(snapshot)
-            aggregate.version = stream.snapshot_version
-        events = [(envelope.message(), envelope.occurred_at) for envelope in stream.events]
-        for event, at in events:
-            aggregate.apply(event, at)
-        aggregate.loaded_from = (snapshot, events)
+    def one_at_a_time(
+        self, kind: type[Aggregate], aggregate_id: str
+    ) -> AbstractAsyncContextManager[None]:
+        return self.streams.one_at_a_time(stream_id(kind, aggregate_id))
+
+    async def load(self, kind: type[A], aggregate_id: str, *, appending: bool = False) -> A:
+        """The aggregate as stored now (version 0 if its stream is empty): the caller's own
+        copy. `appending`: see community_common.repository."""
+        aggregate = await self.streams.load(
+            kind, stream_id(kind, aggregate_id), appending=appending
+        )
+        aggregate.loaded_from = copy.deepcopy(aggregate)
         return aggregate
 
     async def save(
@@ -71,35 +74,24 @@ class Repository:
         someone else wrote first, DuplicateRequest if a twin of `request` did); None when it
         recorded nothing. With `request`, `result` is stored with the commit (see
         community_common.commands)."""
-        if not aggregate.pending:
+        if not aggregate.recorded:
             return None
-        base_version = aggregate.version - len(aggregate.pending)
-        prepared = self.store.prepare(
+        loaded = aggregate.loaded_from or type(aggregate).empty(
+            stream_id(type(aggregate), aggregate_id)
+        )
+
+        async def respond(_: Commit) -> Message:
+            return result if result is not None else empty_pb2.Empty()
+
+        _, commit = await self.streams.save(
             stream_id(type(aggregate), aggregate_id),
-            base_version,
-            [NewEvent(event) for event in aggregate.pending],
+            loaded,
+            aggregate.recorded,
+            request,
+            respond,
             subject=aggregate_id,
             provenance=provenance,
         )
-        replayed = _replayed(aggregate, aggregate_id, prepared.commit)
-        commit = await self.store.insert(
-            prepared.with_snapshot(replayed), request=request, result=result
-        )
-        aggregate.pending = []
-        aggregate.loaded_from = (replayed, [])  # a later save of this object replays from here
+        aggregate.recorded = []
+        aggregate.loaded_from = loaded  # a later save of this object replays from here
         return commit
-
-
-def _replayed(aggregate: Aggregate, aggregate_id: str, commit: Commit) -> dict[str, Any]:
-    """The snapshot a full replay would build after `commit`: what the aggregate was loaded
-    from, plus the new events applied at their stored ce_time (the command applied them at
-    its own clock, which a replay never sees). Done at save, not at every load."""
-    replay = type(aggregate)(aggregate_id)  # type: ignore[call-arg]
-    snapshot, events = aggregate.loaded_from
-    if snapshot is not None:
-        replay.restore_snapshot(copy.deepcopy(snapshot))
-    for event, at in events:
-        replay.apply(event, at)
-    for event, stored in zip(aggregate.pending, commit.events, strict=True):
-        replay.apply(event, stored.occurred_at)
-    return replay.snapshot()

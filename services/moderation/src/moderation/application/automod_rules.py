@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from community.moderation.v1 import moderation_service_pb2 as api
 from community_common.clock import new_id
+from community_common.commands import run_request
 from community_common.context import Caller
 from community_common.event_store import (
     Commit,
@@ -47,8 +48,13 @@ class AutomodRules(UseCases):
             response = api.AddAutomodRuleResponse(automod_rule=rule.view)
             return response, await self._save(rule, rule.automod_rule_id, key, response)
 
-        return await self._once(
-            caller, request.request_id, "AddAutomodRule", api.AddAutomodRuleResponse, command
+        return await run_request(
+            self.store,
+            caller,
+            request.request_id,
+            "AddAutomodRule",
+            api.AddAutomodRuleResponse,
+            command,
         )
 
     async def list_automod_rules(
@@ -56,14 +62,15 @@ class AutomodRules(UseCases):
     ) -> api.ListAutomodRulesResponse:
         validation.check(scope_violations(request.community_id, request.platform))
         size = page_size(request.page_size, limits.DEFAULT_PAGE_SIZE, limits.MAX_PAGE_SIZE)
-        start = parse_page_token(request.page_token) or 1
+        query = f"automod\0{request.community_id}\0{request.platform}"
+        start = parse_page_token(request.page_token, query) or 1
         await self.lookups.catch_up(request.consistency_token)
         scope = await self._readable_queue(caller, request.community_id, request.platform)
         found, next_start = await self.lists.oldest_first(automod_list(scope), start, size)
         rules = await self._load_all(AutomodRule, [entry["automod_rule_id"] for _, entry in found])
         return api.ListAutomodRulesResponse(
             automod_rules=[rule.view for rule in rules if rule.exists],
-            next_page_token=page_token(next_start) if next_start else "",
+            next_page_token=page_token(query, next_start) if next_start else "",
         )
 
     async def remove_automod_rule(
@@ -81,7 +88,8 @@ class AutomodRules(UseCases):
             response = api.RemoveAutomodRuleResponse()
             return response, await self._save(rule, rule.automod_rule_id, key, response)
 
-        return await self._once(
+        return await run_request(
+            self.store,
             caller,
             request.request_id,
             "RemoveAutomodRule",
@@ -95,5 +103,5 @@ class AutomodRules(UseCases):
             require_platform_admin(caller)
             return
         community = await self.lookups.community(community_id)
-        standing.require_admin(await self.lookups.caller_standing(community_id, caller))
+        standing.require_admin(await self.lookups.caller_standing(community, caller))
         standing.require_active(community)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from community.moderation.v1 import moderation_service_pb2 as api
+from community_common.commands import run_request
 from community_common.context import Caller
 from community_common.event_store import (
     Commit,
@@ -55,8 +56,8 @@ class ContentActions(UseCases):
                 else await self.lookups.comment(request.comment_id)
             )
             community = await self.lookups.community(content.community_id)
-            actor = await self.lookups.caller_standing(content.community_id, caller)
-            author = await self.lookups.standing(content.community_id, content.author_id)
+            actor = await self.lookups.caller_standing(community, caller)
+            author = await self.lookups.target_standing(community, content.author_id)
             standing.require_acts_on(actor, author)
             standing.require_active(community)
             response = api.RemoveContentResponse()
@@ -70,4 +71,6 @@ class ContentActions(UseCases):
             )
             return response, commit
 
-        await self._once(caller, request.request_id, operation, api.RemoveContentResponse, command)
+        await run_request(
+            self.store, caller, request.request_id, operation, api.RemoveContentResponse, command
+        )

@@ -23,11 +23,12 @@ class Log(UseCases):
     ) -> api.ListModerationLogResponse:
         validation.check(scope_violations(request.community_id, request.platform))
         size = page_size(request.page_size, limits.DEFAULT_PAGE_SIZE, limits.MAX_PAGE_SIZE)
-        start = parse_page_token(request.page_token)
+        query = f"log\0{request.community_id}\0{request.platform}"
+        start = parse_page_token(request.page_token, query)
         await self.lookups.catch_up(request.consistency_token)
         scope = await self._readable_queue(caller, request.community_id, request.platform)
         found, next_start = await self.lists.newest_first(log_list(scope), start, size)
         return api.ListModerationLogResponse(
             entries=[ModerationLists.log_entry(entry) for _, entry in found],
-            next_page_token=page_token(next_start) if next_start else "",
+            next_page_token=page_token(query, next_start) if next_start else "",
         )

@@ -50,11 +50,23 @@ class Lookups:
             )
         return found
 
-    async def standing(self, community_id: str, user_id: str) -> Standing:
-        return await self.members.standing(community_id, user_id, platform_admin=False)
+    async def standing(
+        self, community: Community, user_id: str, platform_admin: bool = False
+    ) -> Standing:
+        """A user's exact standing: a staff member's role comes with the community, anyone
+        else's is read."""
+        if community.staff is not None and user_id in community.staff:
+            return Standing(user_id, community.staff[user_id], platform_admin)
+        return await self.members.standing(community.community_id, user_id, platform_admin)
 
-    async def caller_standing(self, community_id: str, caller: Caller) -> Standing:
-        return await self.members.standing(community_id, caller.user_id, caller.is_platform_admin)
+    async def caller_standing(self, community: Community, caller: Caller) -> Standing:
+        return await self.standing(community, caller.user_id, caller.is_platform_admin)
+
+    async def target_standing(self, community: Community, user_id: str) -> Standing:
+        """The standing of a user a moderator or above acts on, where only rank matters: a
+        user who is not staff ranks below every moderator, member or not, so nothing is read
+        unless the community's staff are not known."""
+        return community.outranking(user_id) or await self.standing(community, user_id)
 
     async def post(self, post_id: str) -> Content:
         found = await self._arrival(lambda: self.content.post(post_id))

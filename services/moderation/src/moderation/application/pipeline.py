@@ -7,6 +7,11 @@ aggregate, lets it decide, and stores its events together with its response
 (`community_common.commands.run_once`: re-run on a lost write race, a retried request id gets
 the first response, a refusal stores nothing), and projects them into the lists at once, so
 the caller's next query sees its write.
+
+A command may decide on the copy of the stream it appends to that this process keeps, without
+reading it (`Repository.load(..., appending=True)`): the append at that version is the check.
+A decision the append cannot check, a refusal or "nothing to change", taken on such a copy is
+taken again on fresh loads before it is answered.
 """
 
 from __future__ import annotations
@@ -19,7 +24,6 @@ from typing import Any, TypeVar
 
 from community.moderation.v1 import moderation_service_pb2 as api
 from community_common.clock import utc_now
-from community_common.commands import Command, run_once
 from community_common.context import Caller
 from community_common.event_store import (
     Commit,
@@ -114,17 +118,6 @@ class UseCases:
             await self.lists.project_all(commit.events)
         return commit
 
-    async def _once(
-        self,
-        caller: Caller,
-        request_id: str,
-        operation: str,
-        response_type: type[R],
-        command: Command[R],
-    ) -> R:
-        key = RequestKey.of(caller.user_id, request_id, operation)
-        return await run_once(self.store, key, response_type, command)
-
     async def _readable_queue(self, caller: Caller, community_id: str, platform: bool) -> str:
         """The queue's list name after checking the caller may read it (moderators and
         above for a community's queue, platform admins for the platform's)."""
@@ -134,7 +127,7 @@ class UseCases:
             )
             return PLATFORM
         community = await self.lookups.community(community_id)
-        standing.require_moderator(await self.lookups.caller_standing(community_id, caller))
+        standing.require_moderator(await self.lookups.caller_standing(community, caller))
         return community.community_id
 
     async def _change_content(
@@ -170,9 +163,12 @@ class UseCases:
         returned into the response stored with the commit. Re-run when it loses a race."""
 
         async def change() -> tuple[Any, Commit | None]:
-            sanctions = await self.repository.load(CommunitySanctions, community_id)
-            acted = act(sanctions, self.clock())
-            response = respond(acted)
-            return response, await self._save(sanctions, community_id, request, response)
+            async with self.repository.one_at_a_time(CommunitySanctions, community_id):
+                sanctions = await self.repository.load(
+                    CommunitySanctions, community_id, appending=True
+                )
+                acted = act(sanctions, self.clock())
+                response = respond(acted)
+                return response, await self._save(sanctions, community_id, request, response)
 
         return await retry_on_conflict(change)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from community.moderation.v1 import moderation_service_pb2 as api
 from community.moderation.v1 import types_pb2 as types
 from community_common.clock import new_id
+from community_common.commands import run_request
 from community_common.context import Caller
 from community_common.errors import NotFound
 from community_common.event_store import (
@@ -63,7 +64,7 @@ class Reports(UseCases):
                 if rule.community_id != community.community_id:
                     Rule(request.rule_id).require_exists()  # another community's: not here
                 rule.require_exists()
-            reporter = await self.lookups.caller_standing(community.community_id, caller)
+            reporter = await self.lookups.caller_standing(community, caller)
             standing.require_reader(community, reporter)
             standing.require_active(community)
             report = Report(new_id())
@@ -79,8 +80,13 @@ class Reports(UseCases):
             response = api.ReportContentResponse(report=report.view)
             return response, await self._save(report, report.report_id, key, response)
 
-        return await self._once(
-            caller, request.request_id, "ReportContent", api.ReportContentResponse, command
+        return await run_request(
+            self.store,
+            caller,
+            request.request_id,
+            "ReportContent",
+            api.ReportContentResponse,
+            command,
         )
 
     async def _report_target(self, request: api.ReportContentRequest) -> ReportTarget:
@@ -115,7 +121,8 @@ class Reports(UseCases):
             problems.append(("status", "must be a REPORT_STATUS_* value"))
         validation.check(problems)
         size = page_size(request.page_size, limits.DEFAULT_PAGE_SIZE, limits.MAX_PAGE_SIZE)
-        start = parse_page_token(request.page_token)
+        query = f"reports\0{request.community_id}\0{request.platform}\0{request.status}"
+        start = parse_page_token(request.page_token, query)
         await self.lookups.catch_up(request.consistency_token)
         queue = await self._readable_queue(caller, request.community_id, request.platform)
         reports: list[api.Report] = []
@@ -133,7 +140,8 @@ class Reports(UseCases):
             if next_start is None or len(reports) == size:
                 break
         return api.ListReportsResponse(
-            reports=reports, next_page_token=page_token(next_start) if next_start else ""
+            reports=reports,
+            next_page_token=page_token(query, next_start) if next_start else "",
         )
 
     async def resolve_report(
@@ -156,13 +164,13 @@ class Reports(UseCases):
             report = await self._existing(Report, request.report_id)
             target = report.target
             community = await self.lookups.community(target.community_id)
-            actor = await self.lookups.caller_standing(target.community_id, caller)
+            actor = await self.lookups.caller_standing(community, caller)
             if report.view.platform:
                 standing.require_platform_admin(actor)
             elif request.resolution == types.RESOLUTION_DISMISS:
                 standing.require_moderator(actor)
             if request.resolution != types.RESOLUTION_DISMISS:
-                author = await self.lookups.standing(target.community_id, target.user_id)
+                author = await self.lookups.target_standing(community, target.user_id)
                 standing.require_acts_on(actor, author)
             standing.require_active(community)
             # Refuse a resolved report before acting; the resolve below settles races.
@@ -180,8 +188,13 @@ class Reports(UseCases):
             # Only the resolve is re-run when it loses a race: the action above is taken once.
             return await retry_on_conflict(resolve)
 
-        return await self._once(
-            caller, request.request_id, "ResolveReport", api.ResolveReportResponse, command
+        return await run_request(
+            self.store,
+            caller,
+            request.request_id,
+            "ResolveReport",
+            api.ResolveReportResponse,
+            command,
         )
 
     async def _take_resolution_action(

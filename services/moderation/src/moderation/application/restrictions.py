@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from community.moderation.v1 import moderation_service_pb2 as api
+from community_common.commands import run_request
 from community_common.context import Caller
 from community_common.event_store import (
     Commit,
@@ -45,8 +46,13 @@ class Restrictions(UseCases):
             response = api.RestrictUserResponse(expires_at=timestamp(expires_at))
             return response, await self._save(restrictions, request.user_id, key, response)
 
-        return await self._once(
-            caller, request.request_id, "RestrictUser", api.RestrictUserResponse, command
+        return await run_request(
+            self.store,
+            caller,
+            request.request_id,
+            "RestrictUser",
+            api.RestrictUserResponse,
+            command,
         )
 
     async def lift_restriction(
@@ -68,6 +74,11 @@ class Restrictions(UseCases):
             response = api.LiftRestrictionResponse()
             return response, await self._save(restrictions, request.user_id, key, response)
 
-        return await self._once(
-            caller, request.request_id, "LiftRestriction", api.LiftRestrictionResponse, command
+        return await run_request(
+            self.store,
+            caller,
+            request.request_id,
+            "LiftRestriction",
+            api.LiftRestrictionResponse,
+            command,
         )

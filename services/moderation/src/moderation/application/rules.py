@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from community.moderation.v1 import moderation_service_pb2 as api
 from community_common.clock import new_id
+from community_common.commands import run_request
 from community_common.context import Caller
 from community_common.event_store import (
     Commit,
@@ -30,7 +31,7 @@ class Rules(UseCases):
 
         async def command(key: RequestKey | None) -> tuple[api.AddRuleResponse, Commit | None]:
             community = await self.lookups.community(request.community_id)
-            actor = await self.lookups.caller_standing(community.community_id, caller)
+            actor = await self.lookups.caller_standing(community, caller)
             standing.require_admin(actor)
             standing.require_active(community)
             rule = Rule(new_id())
@@ -44,7 +45,9 @@ class Rules(UseCases):
             response = api.AddRuleResponse(rule=rule_view(rule))
             return response, await self._save(rule, rule.rule_id, key, response)
 
-        return await self._once(caller, request.request_id, "AddRule", api.AddRuleResponse, command)
+        return await run_request(
+            self.store, caller, request.request_id, "AddRule", api.AddRuleResponse, command
+        )
 
     async def update_rule(
         self, caller: Caller, request: api.UpdateRuleRequest
@@ -70,8 +73,8 @@ class Rules(UseCases):
             response = api.UpdateRuleResponse(rule=rule_view(rule))
             return response, await self._save(rule, rule.rule_id, key, response)
 
-        return await self._once(
-            caller, request.request_id, "UpdateRule", api.UpdateRuleResponse, command
+        return await run_request(
+            self.store, caller, request.request_id, "UpdateRule", api.UpdateRuleResponse, command
         )
 
     async def remove_rule(
@@ -87,8 +90,8 @@ class Rules(UseCases):
             response = api.RemoveRuleResponse()
             return response, await self._save(rule, rule.rule_id, key, response)
 
-        return await self._once(
-            caller, request.request_id, "RemoveRule", api.RemoveRuleResponse, command
+        return await run_request(
+            self.store, caller, request.request_id, "RemoveRule", api.RemoveRuleResponse, command
         )
 
     async def list_rules(
@@ -96,22 +99,21 @@ class Rules(UseCases):
     ) -> api.ListRulesResponse:
         validation.check(validation.required_id("community_id", request.community_id))
         size = page_size(request.page_size, limits.DEFAULT_PAGE_SIZE, limits.MAX_PAGE_SIZE)
-        start = parse_page_token(request.page_token) or 1
+        query = f"rules\0{request.community_id}"
+        start = parse_page_token(request.page_token, query) or 1
         await self.lookups.catch_up(request.consistency_token)
         community = await self.lookups.community(request.community_id)
-        standing.require_reader(
-            community, await self.lookups.caller_standing(community.community_id, caller)
-        )
+        standing.require_reader(community, await self.lookups.caller_standing(community, caller))
         found, next_start = await self.lists.oldest_first(
             rules_list(community.community_id), start, size
         )
         rules = await self._load_all(Rule, [entry["rule_id"] for _, entry in found])
         return api.ListRulesResponse(
             rules=[rule_view(rule) for rule in rules if rule.exists],
-            next_page_token=page_token(next_start) if next_start else "",
+            next_page_token=page_token(query, next_start) if next_start else "",
         )
 
     async def _require_rule_admin(self, caller: Caller, rule: Rule) -> None:
         community = await self.lookups.community(rule.community_id)
-        standing.require_admin(await self.lookups.caller_standing(rule.community_id, caller))
+        standing.require_admin(await self.lookups.caller_standing(community, caller))
         standing.require_active(community)

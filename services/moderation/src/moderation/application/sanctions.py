@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from community.moderation.v1 import moderation_service_pb2 as api
+from community_common.commands import run_request
 from community_common.context import Caller
 from community_common.event_store import (
     Commit,
@@ -42,8 +43,8 @@ class Sanctions(UseCases):
                 lambda expires_at: api.MuteMemberResponse(expires_at=timestamp(expires_at)),
             )
 
-        return await self._once(
-            caller, request.request_id, "MuteMember", api.MuteMemberResponse, command
+        return await run_request(
+            self.store, caller, request.request_id, "MuteMember", api.MuteMemberResponse, command
         )
 
     async def unmute_member(
@@ -63,8 +64,13 @@ class Sanctions(UseCases):
                 lambda _: api.UnmuteMemberResponse(),
             )
 
-        return await self._once(
-            caller, request.request_id, "UnmuteMember", api.UnmuteMemberResponse, command
+        return await run_request(
+            self.store,
+            caller,
+            request.request_id,
+            "UnmuteMember",
+            api.UnmuteMemberResponse,
+            command,
         )
 
     async def ban_member(
@@ -92,8 +98,8 @@ class Sanctions(UseCases):
                 respond,
             )
 
-        return await self._once(
-            caller, request.request_id, "BanMember", api.BanMemberResponse, command
+        return await run_request(
+            self.store, caller, request.request_id, "BanMember", api.BanMemberResponse, command
         )
 
     async def unban_member(
@@ -113,8 +119,8 @@ class Sanctions(UseCases):
                 lambda _: api.UnbanMemberResponse(),
             )
 
-        return await self._once(
-            caller, request.request_id, "UnbanMember", api.UnbanMemberResponse, command
+        return await run_request(
+            self.store, caller, request.request_id, "UnbanMember", api.UnbanMemberResponse, command
         )
 
     @staticmethod
@@ -129,6 +135,6 @@ class Sanctions(UseCases):
         self, caller: Caller, community_id: str, user_id: str
     ) -> None:
         community = await self.lookups.community(community_id)
-        actor = await self.lookups.caller_standing(community_id, caller)
-        standing.require_acts_on(actor, await self.lookups.standing(community_id, user_id))
+        actor = await self.lookups.caller_standing(community, caller)
+        standing.require_acts_on(actor, await self.lookups.target_standing(community, user_id))
         standing.require_active(community)

@@ -1,38 +1,37 @@
-"""What every moderation aggregate shares: a version, events applied in order, new events kept.
+"""Moderation's aggregates on the kernel's base (community_common.aggregate.EventSourced).
 
-State changes only by applying an event, whether it was loaded from the stream or just
-recorded by a command, so a replay always rebuilds the same state.
+Each kind is named by its own id (a rule id, a community id for its sanctions, ...) while its
+stream is "<prefix>:<id>" (moderation.adapters.repository), so kinds of different aggregates
+never share a stream; `empty` and `from_snapshot` take the stream id and strip the prefix.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
-from google.protobuf.message import Message
+from community_common.aggregate import EventSourced
 
 
-class Aggregate:
-    """Base class: subclasses define `_on_<EventName>(event, at)` for each event they apply."""
+class Aggregate(EventSourced):
+    """Subclasses define `_on_<EventName>(event, at)`, `snapshot()` and `restore_snapshot`."""
 
     def __init__(self) -> None:
-        self.version = 0
-        self.pending: list[Message] = []
-        # What it was loaded from (a snapshot's state, then the events after it with their
-        # ce_time), kept by the repository so what it saves after a command is a replay, not
-        # the command's in-memory state.
-        self.loaded_from: tuple[dict[str, Any] | None, list[tuple[Message, datetime]]] = (None, [])
+        super().__init__()
+        # The state it was loaded with (every event applied at its stored ce_time), kept by
+        # the repository so a save stores the replayed state, not the command's (which applied
+        # the new events at the command's own clock).
+        self.loaded_from: Aggregate | None = None
 
-    def apply(self, event: Message, at: datetime) -> None:
-        """Apply a stored event (`at` is its ce_time)."""
-        handler = getattr(self, f"_on_{type(event).__name__}")
-        handler(event, at)
-        self.version += 1
+    @classmethod
+    def empty(cls, stream_id: str) -> Self:
+        return cls(stream_id.split(":", 1)[1])  # type: ignore[call-arg]
 
-    def record(self, event: Message, at: datetime) -> None:
-        """Record a new event produced by a command (applied at once, saved later)."""
-        self.apply(event, at)
-        self.pending.append(event)
+    @classmethod
+    def from_snapshot(cls, stream_id: str, version: int, state: dict[str, Any]) -> Self:
+        aggregate = cls.empty(stream_id)
+        aggregate.restore_snapshot(state)
+        aggregate.version = version
+        return aggregate
 
     def snapshot(self) -> dict[str, Any]:
         """The state as a BSON-able document, which `restore_snapshot` reads back."""

@@ -8,6 +8,7 @@ admin cannot touch an admin or the owner, and nobody acts on themself.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from community.membership.v1 import types_pb2 as membership_types
@@ -27,6 +28,11 @@ _RANK = {
 }
 
 
+STAFF_ROLES = frozenset(
+    (membership_types.ROLE_MODERATOR, membership_types.ROLE_ADMIN, membership_types.ROLE_OWNER)
+)
+
+
 @dataclass(frozen=True)
 class Community:
     """What moderation knows of a community, from membership's events."""
@@ -34,6 +40,17 @@ class Community:
     community_id: str
     public: bool
     archived: bool = False
+    # The roles of its staff (moderators, admins, owner) by user id; None when not known
+    # (a community projected before moderation kept them): then every role is looked up.
+    staff: Mapping[str, int] | None = None
+
+    def outranking(self, user_id: str) -> Standing | None:
+        """`user_id`'s standing as far as rank against staff goes: their staff role, or, for
+        anyone else (a member or not), a rank below every moderator. None if staff are not
+        known."""
+        if self.staff is None:
+            return None
+        return Standing(user_id, role=self.staff.get(user_id, NOT_A_MEMBER_ROLE))
 
 
 @dataclass(frozen=True)

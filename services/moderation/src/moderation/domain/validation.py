@@ -1,31 +1,32 @@
-"""Argument checks shared by the commands: each names the request field it refuses."""
+"""Moderation's argument checks: community_common.validation's rules, as functions that
+return their field violations so a command can gather every problem before `check`."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from community_common.errors import InvalidArgument
+from community_common.validation import Violations
 
 from moderation.domain import limits
 
-
-def required_id(field: str, value: str) -> list[tuple[str, str]]:
-    if not value:
-        return [(field, "is required")]
-    if len(value) > limits.MAX_ID:
-        return [(field, f"must be at most {limits.MAX_ID} characters")]
-    return []
+Found = list[tuple[str, str]]
 
 
-def text(field: str, value: str, maximum: int, *, required: bool = False) -> list[tuple[str, str]]:
-    if required and not value.strip():
-        return [(field, "is required")]
-    if len(value) > maximum:
-        return [(field, f"must be at most {maximum} characters")]
-    return []
+def _found(add: str, *args: object, **kwargs: object) -> Found:
+    violations = Violations()
+    getattr(violations, add)(*args, **kwargs)
+    return violations.found
 
 
-def mute_duration(field: str, duration: timedelta | None) -> list[tuple[str, str]]:
+def required_id(field: str, value: str) -> Found:
+    return _found("identifier", field, value)
+
+
+def text(field: str, value: str, maximum: int, *, required: bool = False) -> Found:
+    return _found("text", field, value, maximum, required=required)
+
+
+def mute_duration(field: str, duration: timedelta | None) -> Found:
     if duration is None:
         return [(field, "is required")]
     if not limits.MIN_MUTE <= duration <= limits.MAX_MUTE:
@@ -33,14 +34,14 @@ def mute_duration(field: str, duration: timedelta | None) -> list[tuple[str, str
     return []
 
 
-def positive_duration(field: str, duration: timedelta | None) -> list[tuple[str, str]]:
+def positive_duration(field: str, duration: timedelta | None) -> Found:
     if duration is not None and duration <= timedelta(0):
         return [(field, "must be positive")]
     return []
 
 
-def check(*violations: list[tuple[str, str]]) -> None:
+def check(*violations: Found) -> None:
     """Raise one INVALID_ARGUMENT naming every bad field, if any."""
-    found = [v for group in violations for v in group]
-    if found:
-        raise InvalidArgument(found)
+    gathered = Violations()
+    gathered.found = [v for group in violations for v in group]
+    gathered.check()

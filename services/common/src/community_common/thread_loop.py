@@ -1,9 +1,10 @@
-"""The event consumers of the moderation service run their asyncio use cases on a thread.
+"""Async use cases as event consumers: how every service runs them on a consumer's thread.
 
 Each consumer (`community_common.consumer.EventConsumer`) is a thread of its own that calls a
-blocking handler; `ThreadLoopHandler` runs the async use case on an event loop that thread
-owns, with its own MongoDB client, so nothing blocks the gRPC server's loop, and
-`ConsumerWorker` closes that client when the consumer stops.
+blocking handler (kafka-python blocks); `ThreadLoopHandler` runs the async use case on an
+event loop that thread owns, with its own MongoDB client built on that loop, so nothing
+blocks the gRPC server's loop, and `ConsumerWorker` closes that client when the consumer
+stops.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+from google.protobuf.message import Message
+
 from community_common.consumer import EventConsumer
 from community_common.envelope import EventEnvelope
-from google.protobuf.message import Message
 
 AsyncEventHandler = Callable[[EventEnvelope, Message], Awaitable[None]]
 # Builds the async handler (on the consumer's loop) and returns it with its closer.
