@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 STACK := uv run python deploy/local/stack.py
 
-.PHONY: up down clean status test test-servers test-servers-down protos contracts lint-protos lint demo bench
+.PHONY: up down clean status test test-dashboard test-servers test-servers-down protos contracts lint-protos lint demo bench
 
 up: ## Start Kafka, PostgreSQL, FerretDB and the four services (idempotent)
 	@deploy/local/prerequisites.sh
@@ -23,13 +23,17 @@ demo: ## Play the school story against the system `make up` started, print what 
 	@COMMUNITY_AUTH_HS256_SECRET=$${COMMUNITY_AUTH_HS256_SECRET:-$$(cat .local/dev/auth-secret)} \
 		uv run communityctl demo
 
-bench: ## Benchmarks P0-P5 (P0: database commands per RPC) on the test instance's servers (STACK_INSTANCE=ci: the ci ones); table + bench/results/<date>.json
+bench: ## Benchmarks P0-P6 (P0: database commands per RPC; P6: the dashboard's cost to GetInsights) on the test instance's servers (STACK_INSTANCE=ci: the ci ones); table + bench/results/<date>.json
 	@deploy/local/prerequisites.sh
 	@uv run python bench/run.py
 
 test: ## The whole suite on its own servers (never touches `make up` data)
-	@deploy/local/prerequisites.sh
+	@deploy/local/prerequisites.sh test
 	@deploy/local/run_tests.sh
+
+test-dashboard: ## The dashboard's longer browser tour (selectors, keyboard, sign-out) on the test servers
+	@deploy/local/prerequisites.sh test
+	@deploy/local/run_dashboard_tour.sh
 
 test-servers: ## Development: start the test instance's servers and print their env
 	@deploy/local/prerequisites.sh

@@ -11,7 +11,9 @@ Everything the run creates is private to it: scratch topics `bench.<run>.*`, dat
 bench/results/<date>.json. Sizes come from the environment (defaults fit a shared 2-core
 machine in a few minutes): BENCH_EVENTS (P2/P4 history), BENCH_REBUILD_EVENTS (feed rebuild),
 BENCH_SECONDS (each ghz phase), BENCH_FRESH_RATE and BENCH_FRESH_SECONDS (P3),
-BENCH_UNRELATED (P5 flat reads), BENCH_PROFILE=0 to skip py-spy.
+BENCH_UNRELATED (P5 flat reads), BENCH_PROFILE=0 to skip py-spy, BENCH_DASHBOARD_CALLS and
+BENCH_DASHBOARD_PAGES (P6: GetInsights latency without / with the dashboard's HTTP side),
+BENCH_ONLY to run some scenarios (e.g. BENCH_ONLY=p6).
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ INFRA = stack.INSTANCES[os.environ.get("STACK_INSTANCE", "test")]
 # directory; INFRA's broker and database.
 BENCH = stack.Instance("bench", INFRA.kafka_port, INFRA.controller_port, INFRA.mongo_port,
                        INFRA.pg_port, {"membership": 29051, "feed": 29052, "moderation": 29053,
-                        "insights": 29054})
+                        "insights": 29054}, 29080)
 ENV = os.environ.get
 EVENTS = int(ENV("BENCH_EVENTS", "100000"))
 REBUILD_EVENTS = int(ENV("BENCH_REBUILD_EVENTS", "20000"))
@@ -68,6 +70,13 @@ FRESH_RATE = int(ENV("BENCH_FRESH_RATE", "1000"))
 FRESH_SECONDS = int(ENV("BENCH_FRESH_SECONDS", "10"))
 UNRELATED = int(ENV("BENCH_UNRELATED", "100000"))
 PROFILE = ENV("BENCH_PROFILE", "1") != "0"
+# P6: GetInsights calls per reading, and the dashboard pages open while it is read.
+DASHBOARD_CALLS = int(ENV("BENCH_DASHBOARD_CALLS", "300"))
+DASHBOARD_PAGES = int(ENV("BENCH_DASHBOARD_PAGES", "10"))
+# The scenarios to run (all by default), e.g. BENCH_ONLY=p3,p6 for the insights API alone.
+ONLY = set(ENV("BENCH_ONLY", "p0,p1,p2,p3,p4,p6").split(","))
+# P6's two insights API processes (gRPC), beside BENCH's ports.
+P6_PORTS = (29055, 29056)
 COMMUNITIES = 50
 RELAY_COLLECTIONS = {POSITIONS, KEY_SEQUENCES, LEASES}
 
@@ -106,7 +115,10 @@ class Run:
 
     def serve(self, name: str, argv: list[str], env: dict[str, str]) -> int:
         port = BENCH.grpc_ports[name]
-        pid = self.spawn(name, argv, {**env, "GRPC_PORT": str(port)})
+        own = {"GRPC_PORT": str(port)}
+        if name == "insights":
+            own["INSIGHTS_HTTP_PORT"] = str(BENCH.http_port)
+        pid = self.spawn(name, argv, {**own, **env})
         stack.wait_for(f"{name} health", lambda: serving(port, timeout=1), 90)
         return pid
 
@@ -465,6 +477,59 @@ def flat_insights(run: Run, p3: dict) -> dict:
         channel.close()
 
 
+def p6_dashboard_cost(run: Run, p3: dict) -> dict:
+    """GetInsights latency on P3's community from two API processes side by side, one without
+    the dashboard (INSIGHTS_HTTP_PORT=off) and one with it, called in turn (so a busy moment
+    of the shared machine falls on both alike): with the dashboard idle, then with
+    DASHBOARD_PAGES open pages polling its JSON endpoint at the page's rate (every 2 s) while
+    as many gRPC clients ask the other process for the same figures at the same rate."""
+    say(f"P6 dashboard cost: GetInsights latency without / with the HTTP side, idle and with "
+        f"{DASHBOARD_PAGES} pages polling")
+    community = p3["_community"]
+    owner_token = mint_token(run.secret, history.owner_of(community))
+    metadata = [("authorization", f"Bearer {owner_token}")]
+    request = insights_service_pb2.GetInsightsRequest(community_id=community)
+    if "insights" in run.processes:
+        run.stop("insights")  # P3's: the two below are the only API processes
+    stubs, channels = {}, []
+    for variant, grpc_port, http_port in (("without", P6_PORTS[0], "off"),
+                                          ("with", P6_PORTS[1], str(BENCH.http_port))):
+        run.spawn(f"insights-{variant}-dashboard", ["-m", "insights"], {
+            "MONGODB_DATABASE": p3["_database"], "GRPC_PORT": str(grpc_port),
+            "INSIGHTS_HTTP_PORT": http_port})
+        stack.wait_for(f"insights {variant} dashboard health",
+                       lambda port=grpc_port: serving(port, timeout=1), 90)
+        channels.append(grpc.insecure_channel(f"127.0.0.1:{grpc_port}"))
+        stubs[variant] = insights_service_pb2_grpc.InsightsServiceStub(channels[-1])
+    readings: dict[str, dict] = {}
+
+    def grpc_poll() -> bool:
+        stubs["without"].GetInsights(request, metadata=metadata, timeout=10)
+        return True
+
+    http_poll = tools.dashboard_poll(f"127.0.0.1:{BENCH.http_port}", community, owner_token)
+    try:
+        # Polled: the same load on both, 10 pages' figures every 2 s, through the dashboard's
+        # JSON endpoint on the one and through gRPC on the other: what the HTTP side costs is
+        # the difference between them.
+        for phase, pages in (("dashboard idle", 0), ("dashboard polled", DASHBOARD_PAGES)):
+            with tools.Pollers(http_poll, pages) as pages_open, \
+                    tools.Pollers(grpc_poll, pages) as grpc_clients:
+                timed = tools.paired_latency_ms({
+                    variant: lambda stub=stub: stub.GetInsights(request, metadata=metadata,
+                                                                timeout=10)
+                    for variant, stub in stubs.items()}, DASHBOARD_CALLS)
+                readings[phase] = {**timed, "page_polls": pages_open.polls,
+                                   "poll_failures": pages_open.failures,
+                                   "grpc_polls": grpc_clients.polls}
+    finally:
+        for channel in channels:
+            channel.close()
+        for variant in ("without", "with"):
+            run.stop(f"insights-{variant}-dashboard")
+    return readings
+
+
 def p4_feed_rebuild(run: Run) -> dict:
     say(f"P4 rebuild: feed's read models from {REBUILD_EVENTS} membership events")
     from feed.entrypoints.consumers import MEMBERSHIP_TYPES
@@ -517,6 +582,15 @@ def table(r: dict) -> str:
     fp = r.get("p5", {})
     for name, value in fp.items():
         rows.append((f"P5 {name}", str(value), "", None, ""))
+    for phase, reading in r.get("p6", {}).items():
+        if isinstance(reading, dict) and "with" in reading:
+            without, with_ = reading["without"], reading["with"]
+            rows.append((f"P6 GetInsights, {phase} ({reading.get('page_polls')} page polls / "
+                         f"{reading.get('grpc_polls')} gRPC)",
+                         f"with dashboard p50 {with_['p50_ms']} / p99 {with_['p99_ms']} ms",
+                         f"without p50 {without['p50_ms']} / p99 {without['p99_ms']} ms",
+                         round(with_["p50_ms"] / without["p50_ms"], 2)
+                         if without["p50_ms"] else None, "no measurable cost"))
     lines = ["| scenario | measured | ceiling (same run) | ratio | goal |",
              "| --- | --- | --- | --- | --- |"]
     for name, measured, ceiling, ratio, goal in rows:
@@ -544,20 +618,27 @@ def main() -> None:
         for name, scenario in (("p0", p0_round_trips),
                                ("p1", lambda: p1_write_path(run)),
                                ("p2", lambda: p2_insights(run))):
+            if name not in ONLY:
+                continue
             try:
                 run.results[name] = scenario()
             except Exception as error:  # one scenario failing still reports the others
                 run.results[name] = {"error": repr(error)}
                 say(f"{name} failed: {error!r}")
         try:
-            run.results["p3"] = p3_freshness(run)
-            run.results["p5_flat_get_insights"] = flat_insights(run, run.results["p3"])
+            if ONLY & {"p3", "p6"}:
+                run.results["p3"] = p3_freshness(run)
+            if "p3" in ONLY:
+                run.results["p5_flat_get_insights"] = flat_insights(run, run.results["p3"])
+            if "p6" in ONLY:
+                run.results["p6"] = p6_dashboard_cost(run, run.results["p3"])
         except Exception as error:
             run.results["p3"] = {"error": repr(error)}
-            say(f"p3 failed: {error!r}")
+            say(f"p3/p6 failed: {error!r}")
         run.stop_all()
         try:
-            run.results["p4"] = p4_feed_rebuild(run)
+            if "p4" in ONLY:
+                run.results["p4"] = p4_feed_rebuild(run)
         except Exception as error:
             run.results["p4"] = {"error": repr(error)}
             say(f"p4 failed: {error!r}")

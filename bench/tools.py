@@ -285,3 +285,76 @@ def publish_at_rate(producer, topic: str, records: list, rate: float, give_up_s:
         seen_at.extend([time.monotonic()] * (seen - len(seen_at)))
         time.sleep(max(0.0, tick - (time.monotonic() - now)))
     return published, seen_at
+
+
+def paired_latency_ms(calls: dict, rounds: int, warmup: int = 20) -> dict:
+    """p50 / p99 / mean per named call, each round calling every one once (in turn, the
+    order alternating), so load that comes and goes weighs on all of them alike."""
+    names = list(calls)
+    timings: dict[str, list[float]] = {name: [] for name in names}
+    for _ in range(warmup):
+        for call in calls.values():
+            call()
+    for i in range(rounds):
+        for name in names if i % 2 == 0 else reversed(names):
+            started = time.perf_counter()
+            calls[name]()
+            timings[name].append((time.perf_counter() - started) * 1000)
+    return {name: {"calls": rounds, "p50_ms": round(percentile(values, .5), 2),
+                   "p99_ms": round(percentile(values, .99), 2),
+                   "mean_ms": round(statistics.fmean(values), 2)}
+            for name, values in timings.items()}
+
+
+class Pollers:
+    """`pages` open dashboard pages: each calls `poll` (True = answered) every `every_s`
+    seconds, as the page asks for its figures, until the block ends."""
+
+    def __init__(self, poll, pages: int, every_s: float = 2.0) -> None:
+        self.poll, self.pages, self.every_s = poll, pages, every_s
+        self.polls = self.failures = 0
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def _page(self, offset_s: float) -> None:
+        # Pages opened at different moments: their polls spread over the interval.
+        next_poll = time.monotonic() + offset_s
+        while not self._stop.wait(max(0.0, next_poll - time.monotonic())):
+            try:
+                ok = self.poll()
+            except Exception:
+                ok = False
+            with self._lock:
+                self.polls += 1
+                self.failures += not ok
+            next_poll += self.every_s
+
+    def __enter__(self) -> Pollers:
+        for page in range(self.pages):
+            thread = threading.Thread(target=self._page, args=(page * self.every_s / self.pages,),
+                                      daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=15)
+
+
+def dashboard_poll(address: str, community_id: str, token: str):
+    """What an open dashboard page asks for: the JSON endpoint's figures."""
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"http://{address}/api/v1/communities/{community_id}/insights",
+        headers={"Authorization": f"Bearer {token}"})
+
+    def poll() -> bool:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+            return response.status == 200
+
+    return poll

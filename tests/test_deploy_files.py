@@ -44,7 +44,9 @@ def test_each_service_is_built_alone_configured_by_env_and_health_checked():
         assert {"KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI", "COMMUNITY_AUTH_HS256_SECRET"} <= set(env)
         assert env["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
         assert env["MONGODB_URI"].startswith("mongodb://mongodb:")
-        assert spec["ports"] == [f"{svc.default_port}:{svc.default_port}"]
+        # The insights API also serves the web dashboard (SPEC §7, INSIGHTS_HTTP_PORT 50080).
+        dashboard = ["50080:50080"] if name == "insights" else []
+        assert spec["ports"] == [f"{svc.default_port}:{svc.default_port}", *dashboard]
         assert "community_common.healthcheck" in spec["healthcheck"]["test"]
         assert spec["depends_on"] == {
             "kafka": {"condition": "service_healthy"},
@@ -75,3 +77,11 @@ def test_dockerfiles_install_only_their_service_and_run_it_on_its_port():
         assert f"EXPOSE {svc.default_port}" in text
         assert f'CMD ["python", "-m", "{name}"]' in text
         assert "community_common.healthcheck" in text
+
+
+def test_the_insights_image_carries_the_dashboards_chart_library_from_npms_lock():
+    text = (ROOT / "services/insights/Dockerfile").read_text()
+    # No CDN where the dashboard runs: the library is installed at build time, as pinned.
+    assert "npm ci" in text and "package-lock.json" in text
+    assert "dashboard/assets/vendor/echarts.min.js" in text
+    assert "INSIGHTS_HTTP_PORT=50080" in text and "EXPOSE 50054 50080" in text

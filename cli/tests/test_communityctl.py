@@ -135,3 +135,21 @@ def test_events_tail_from_now_prints_what_is_published_after_it_says_so(kafka_bo
     produce_envelopes(kafka_bootstrap, topic, [new])
     tailing.join(30)
     assert [json.loads(line)["id"] for line in out.getvalue().splitlines()] == [new.id]
+
+
+def test_the_demo_ends_with_the_dashboard_address_and_a_token_for_the_admin(capsys,
+                                                                           monkeypatch):
+    from community_common.auth import verify_token
+    from communityctl.client import Platform
+    from communityctl.demo import print_dashboard
+
+    monkeypatch.setenv("COMMUNITY_DASHBOARD_URL", "http://127.0.0.1:54080/")
+    platform = Platform("s" * 48, dict.fromkeys(rpc.SERVICES, "127.0.0.1:1"))
+    admin = platform.user("principal-1a2b3c")
+    print_dashboard(platform, admin, "school-42")
+    platform.close()
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "== Dashboard: http://127.0.0.1:54080/communities/school-42"
+    assert lines[1].startswith("   sign in as principal-1a2b3c (valid 8 h): ")
+    token = lines[1].rsplit(" ", 1)[1]
+    assert verify_token("s" * 48, token).user_id == "principal-1a2b3c"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what `make up` / `make test` / `make contracts` need and is missing, then the pinned
-# Python environment. Java 17+ (a JDK), Maven, Go 1.22+ and Node.js 20+ are expected on the
-# machine (see README); protoc and PostgreSQL 15 come from Debian's packages and uv from PyPI
-# when absent. Safe to run again: it only adds what is missing.
+# Python environment (the dashboard's npm packages are installed by stack.py build). Java 17+
+# (a JDK), Maven, Go 1.22+ and Node.js 20+ are expected on the machine (see README); protoc and
+# PostgreSQL 15 come from Debian's packages and uv from PyPI when absent. Safe to run again: it
+# only adds what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -41,6 +42,18 @@ if [ "$(id -u)" = 0 ] && command -v pg_lsclusters >/dev/null 2>&1; then
   for version in $(pg_lsclusters --no-header | awk '$2 == "main" {print $1}'); do
     pg_dropcluster --stop "$version" main
   done
+fi
+
+# `prerequisites.sh test`: also what the tests need beyond `make up`, Debian's Chromium for
+# the dashboard's browser tests (Playwright drives it; it downloads no browser of its own).
+if [ "${1:-}" = test ] && [ ! -x /usr/bin/chromium ]; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends chromium
+  else
+    echo "missing prerequisite: Chromium (Debian: apt-get install chromium, as root)" >&2
+    exit 1
+  fi
 fi
 
 if ! command -v uv >/dev/null 2>&1; then

@@ -34,6 +34,12 @@ BUILD = LOCAL / "build"
 KAFKA_DIR = Path(__file__).resolve().parent / "kafka"
 FERRETDB_DIR = Path(__file__).resolve().parent / "ferretdb"
 KAFKA_LIBS = BUILD / "kafka-libs"
+# The insights dashboard's browser assets: npm project, and where the API process serves them.
+DASHBOARD_NPM = ROOT / "services" / "insights"
+DASHBOARD_VENDOR = DASHBOARD_NPM / "src" / "insights" / "dashboard" / "assets" / "vendor"
+DASHBOARD_VENDOR_FILES = {"echarts.min.js": "echarts/dist/echarts.min.js",
+                          "echarts.LICENSE": "echarts/LICENSE",
+                          "echarts.NOTICE": "echarts/NOTICE"}
 FERRETDB_BIN = BUILD / "ferretdb"
 KAFKA_HEAP = "-Xms256m -Xmx512m"
 # Debian's postgresql-15 package (deploy/local/prerequisites.sh installs it).
@@ -57,6 +63,8 @@ class Instance:
     mongo_port: int
     pg_port: int
     grpc_ports: dict[str, int]
+    # The insights dashboard (INSIGHTS_HTTP_PORT); 0 = any free port.
+    http_port: int = 0
 
     @property
     def dir(self) -> Path:
@@ -73,7 +81,11 @@ class Instance:
     @property
     def listening_ports(self) -> list[int]:
         return [self.kafka_port, self.controller_port, self.mongo_port, self.pg_port,
-                *self.grpc_ports.values()]
+                *self.grpc_ports.values(), *([self.http_port] if self.http_port else [])]
+
+    @property
+    def dashboard_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}/"
 
     @property
     def pg_data(self) -> Path:
@@ -90,18 +102,23 @@ class Instance:
 
 INSTANCES = {
     "dev": Instance("dev", 9092, 9093, 27017, 15432,
-                    {"membership": 50051, "feed": 50052, "moderation": 50053, "insights": 50054}),
+                    {"membership": 50051, "feed": 50052, "moderation": 50053, "insights": 50054},
+                    50080),
     "test": Instance("test", 19092, 19093, 37017, 25432,
-                     {"membership": 51051, "feed": 51052, "moderation": 51053, "insights": 51054}),
+                     {"membership": 51051, "feed": 51052, "moderation": 51053, "insights": 51054},
+                     51080),
     # A second test instance, so a whole `make test` can run (STACK_INSTANCE=ci) while the
     # `test` servers are busy with a developer's suites or benchmarks.
     "ci": Instance("ci", 29092, 29093, 47017, 30432,
-                   {"membership": 52051, "feed": 52052, "moderation": 52053, "insights": 52054}),
+                   {"membership": 52051, "feed": 52052, "moderation": 52053, "insights": 52054},
+                   52080),
     # Two more for parallel work on one machine (each developer or helper its own servers).
     "h1": Instance("h1", 39092, 39093, 57017, 35432,
-                   {"membership": 53051, "feed": 53052, "moderation": 53053, "insights": 53054}),
+                   {"membership": 53051, "feed": 53052, "moderation": 53053, "insights": 53054},
+                   53080),
     "h2": Instance("h2", 41092, 41093, 58017, 36432,
-                   {"membership": 54051, "feed": 54052, "moderation": 54053, "insights": 54054}),
+                   {"membership": 54051, "feed": 54052, "moderation": 54053, "insights": 54054},
+                   54080),
 }
 
 # The service processes `up` starts: name -> python -m arguments. The gRPC port comes from
@@ -168,10 +185,30 @@ def build_ferretdb() -> None:
     stamp.write_text(digest)
 
 
+def build_dashboard_assets() -> None:
+    """Installs the insights dashboard's chart library with npm (pinned by package-lock.json)
+    and copies it where the insights API serves it from: the machines that run the dashboard
+    have no internet, so nothing is loaded from a CDN (once per lock file)."""
+    lock = DASHBOARD_NPM / "package-lock.json"
+    stamp = BUILD / "dashboard-assets.stamp"
+    digest = _digest(lock)
+    if _stamp_ok(stamp, digest) and all((DASHBOARD_VENDOR / name).exists()
+                                        for name in DASHBOARD_VENDOR_FILES):
+        return
+    log("installing the dashboard's chart library from npm (first run only) ...")
+    subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                   cwd=DASHBOARD_NPM, check=True)
+    DASHBOARD_VENDOR.mkdir(parents=True, exist_ok=True)
+    for name, source in DASHBOARD_VENDOR_FILES.items():
+        shutil.copyfile(DASHBOARD_NPM / "node_modules" / source, DASHBOARD_VENDOR / name)
+    stamp.write_text(digest)
+
+
 def build() -> None:
     BUILD.mkdir(parents=True, exist_ok=True)
     build_kafka()
     build_ferretdb()
+    build_dashboard_assets()
 
 
 # ---------------------------------------------------------------------------- processes
@@ -461,6 +498,8 @@ def service_env(inst: Instance, service: str) -> dict[str, str]:
     }
     if service in inst.grpc_ports:
         env["GRPC_PORT"] = str(inst.grpc_ports[service])
+    if service == "insights":
+        env["INSIGHTS_HTTP_PORT"] = str(inst.http_port)
     return env
 
 
@@ -532,6 +571,7 @@ def print_endpoints(inst: Instance) -> None:
     print(f"PostgreSQL {inst.postgresql_url.split('?')[0]}  (FerretDB's storage)")
     for svc in services.ALL:
         print(f"{svc.short_name:<10} 127.0.0.1:{inst.grpc_ports[svc.short_name]}  {svc.full_name}")
+    print(f"dashboard  {inst.dashboard_url}  (insights, for a community's moderators and above)")
     secret_hint = ("from your environment" if os.environ.get("COMMUNITY_AUTH_HS256_SECRET")
                    else f"in {inst.dir / 'auth-secret'}")
     print(f"\nJWT secret {secret_hint}. Mint a token and call a service:")
@@ -582,6 +622,7 @@ def env_lines(inst: Instance) -> None:
     print(f"export FERRETDB_POSTGRESQL_URL='{inst.postgresql_url}'")
     print(f"export COMMUNITY_STACK_INSTANCE={inst.name}")
     print(f"export COMMUNITY_GRPC_PORTS='{json.dumps(inst.grpc_ports)}'")
+    print(f"export COMMUNITY_DASHBOARD_URL={inst.dashboard_url}")
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import grpc
 import pytest
@@ -65,6 +65,24 @@ def new_user(platform: Platform) -> Callable[..., User]:
     return lambda name="u", platform_admin=False: platform.user(
         f"{name}-{uuid.uuid4().hex[:10]}", platform_admin
     )
+
+
+@pytest.fixture(scope="session")
+def big_community(platform: Platform) -> Any:
+    """51 members and every kind of activity, counted by insights (the dashboard's tests)."""
+    from .dashboard_world import populated_community
+
+    return populated_community(lambda name="u": platform.user(f"{name}-{uuid.uuid4().hex[:10]}"),
+                               51)
+
+
+@pytest.fixture(scope="session")
+def fifty_members(platform: Platform) -> Any:
+    """50 members: one short of insights' threshold."""
+    from .dashboard_world import populated_community
+
+    return populated_community(lambda name="u": platform.user(f"{name}-{uuid.uuid4().hex[:10]}"),
+                               50, activity=False)
 
 
 def eventually(check: Callable[[], T], timeout: float = 20.0, interval: float = 0.1) -> T:

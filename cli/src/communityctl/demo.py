@@ -11,6 +11,7 @@ resolved by removing the post, automod catches a scam, and a moderator mutes a p
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import time
@@ -27,6 +28,7 @@ from community.membership.v1 import membership_service_pb2 as ms
 from community.membership.v1 import types_pb2 as mtypes
 from community.moderation.v1 import moderation_service_pb2 as mod
 from community.moderation.v1 import types_pb2 as modtypes
+from community_common.auth import mint_token
 from community_common.consistency import ConsistencyToken
 from google.protobuf.duration_pb2 import Duration
 
@@ -38,6 +40,11 @@ GRADES = ("Grade 1", "Grade 2", "Grade 3")
 TOPICS = ("the spelling test", "the bake sale", "the field trip", "homework load",
           "the new playground", "lunch menus", "the science fair", "carpools")
 
+
+# INSIGHTS_HTTP_PORT's default (SPEC §7), where `make up` serves the dashboard.
+DASHBOARD_PORT = 50080
+# Long enough to look around after the demo; short enough not to outlive the afternoon.
+DASHBOARD_TOKEN_TTL_S = 8 * 3600
 
 # Played by a few concurrent clients, like the many parents of a real school. Membership
 # changes all land on the one community stream: the service queues them per community.
@@ -179,6 +186,7 @@ def play(platform: Platform, seed: int = 7) -> None:
     progress.finish()
 
     show(principal, school, groups, len(posts) + 2)
+    print_dashboard(platform, principal, sid)
 
 
 def in_parallel(call: Callable[[Any], Any], items: Iterable[Any],
@@ -255,6 +263,19 @@ def show(admin: User, school: Any, groups: dict[str, Any], posts_made: int) -> N
     print("   top contributors:")
     for c in figures.top_contributors:
         print(f"     {c.user_id:<24} {c.score}")
+
+
+def print_dashboard(platform: Platform, admin: User, community_id: str) -> None:
+    """Where the admin sees the same figures as charts, and a token to sign in with."""
+    url = f"{dashboard_url().rstrip('/')}/communities/{community_id}"
+    token = mint_token(platform.secret, admin.user_id, ttl=DASHBOARD_TOKEN_TTL_S)
+    print(f"\n== Dashboard: {url}")
+    print(f"   sign in as {admin.user_id} (valid {DASHBOARD_TOKEN_TTL_S // 3600} h): {token}")
+
+
+def dashboard_url() -> str:
+    """COMMUNITY_DASHBOARD_URL, else the insights API's dashboard on its default port."""
+    return os.environ.get("COMMUNITY_DASHBOARD_URL", f"http://127.0.0.1:{DASHBOARD_PORT}/")
 
 
 def ms_live(community_id: str) -> feed.ListLiveSessionsRequest:

@@ -53,6 +53,8 @@ def process_env(kafka_bootstrap: str, mongo_uri: str, database: str, port: int) 
         "MONGODB_URI": mongo_uri,
         "MONGODB_DATABASE": database,
         "GRPC_PORT": str(port),
+        # The insights API's dashboard: any free port, not the fixed one `make up` uses.
+        "INSIGHTS_HTTP_PORT": "0",
     }
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from community.insights.v1 import insights_service_pb2, insights_service_pb2_grpc
 from community_common.auth import MAX_USER_ID_LENGTH, current_caller
 from community_common.consistency import ConsistencyToken
+from community_common.context import Caller
 from community_common.errors import InvalidArgument
 
 from insights.application.get_insights import InsightsQueries, InsightsRequest
@@ -57,7 +58,13 @@ class InsightsService(insights_service_pb2_grpc.InsightsServiceServicer):
     async def GetInsights(
         self, request: insights_service_pb2.GetInsightsRequest, context: Any
     ) -> insights_service_pb2.GetInsightsResponse:
-        caller = current_caller()
+        return await self.answer(current_caller(), request)
+
+    async def answer(
+        self, caller: Caller, request: insights_service_pb2.GetInsightsRequest
+    ) -> insights_service_pb2.GetInsightsResponse:
+        """GetInsights for an authenticated caller: the one path of the gRPC API and of the
+        dashboard's JSON endpoint, so both give the same figures and the same refusals."""
         figures = await self.queries.get_insights(caller, parse_request(request))
         response = insights_service_pb2.GetInsightsResponse(
             community_id=request.community_id, group_id=request.group_id

@@ -1,8 +1,11 @@
-"""Wires the insights API process: settings, logging, the MongoDB serving view and the gRPC
-host. The Faust worker that fills the view is its own process (`python -m insights.worker`).
+"""Wires the insights API process: settings, logging, the MongoDB serving view, the gRPC
+host and the web dashboard beside it. The Faust worker that fills the view is its own process
+(`python -m insights.worker`).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from community.insights.v1 import insights_service_pb2_grpc
 from community_common.config import Settings
@@ -15,12 +18,36 @@ from grpc import aio
 from insights.adapters.mongo_view import MongoServingView
 from insights.api import InsightsService
 from insights.application.get_insights import InsightsQueries
+from insights.dashboard.server import DashboardServer
+from insights.settings import DashboardSettings
 
 SERVICE = services.INSIGHTS
 
 
-def build(settings: Settings | None = None) -> ServiceHost:
+@dataclass
+class InsightsHost(ServiceHost):
+    """The gRPC host, and the dashboard's HTTP server on the same loop: started before the
+    gRPC server (a port it cannot bind stops the process before anything else runs) and
+    stopped first, so neither answers while the other has gone."""
+
+    dashboard: DashboardServer | None = None
+
+    async def start(self) -> int:
+        if self.dashboard is not None:
+            await self.dashboard.start()
+        return await super().start()
+
+    async def stop(self) -> None:
+        if self.dashboard is not None:
+            await self.dashboard.stop()
+        await super().stop()
+
+
+def build(
+    settings: Settings | None = None, dashboard: DashboardSettings | None = None
+) -> InsightsHost:
     settings = settings or Settings.from_env(SERVICE.short_name, SERVICE.default_port)
+    dashboard = dashboard or DashboardSettings.from_env()
     configure_logging(SERVICE.short_name, settings.log_level)
     mongo = async_client(settings.mongodb_uri)
     view = MongoServingView(mongo[settings.mongodb_database])
@@ -29,10 +56,14 @@ def build(settings: Settings | None = None) -> ServiceHost:
     def register_api(server: aio.Server) -> None:
         insights_service_pb2_grpc.add_InsightsServiceServicer_to_server(service, server)
 
-    return ServiceHost(
+    return InsightsHost(
         settings=settings,
         service_full_name=SERVICE.full_name,
         register=[register_api],
         mongo=mongo,
         topics=[SERVICE.topic, *(topics.dlq(topic) for topic in SERVICE.consumes)],
+        dashboard=(
+            DashboardServer(service, settings.auth_secret, dashboard.http_port)
+            if dashboard.http_port is not None else None
+        ),
     )

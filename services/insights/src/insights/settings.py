@@ -1,4 +1,5 @@
-"""The insights worker's settings, from environment variables with working local defaults.
+"""The insights processes' own settings, from environment variables with working local
+defaults: the worker's, and the API process's dashboard port.
 
 The gRPC API reads the common service settings (community_common.config.Settings); the
 worker needs no JWT secret, so it reads only what it uses.
@@ -11,10 +12,12 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from community_common.config import env_float, env_str, topic_partitions
+from community_common.config import env_float, env_int, env_str, topic_partitions
 from community_contracts import services, topics
 
 SERVICE = services.INSIGHTS
+# SPEC §7: where the dashboard is served unless INSIGHTS_HTTP_PORT says otherwise.
+DEFAULT_HTTP_PORT = 50080
 
 
 @dataclass(frozen=True)
@@ -53,3 +56,23 @@ class WorkerSettings:
             or tempfile.mkdtemp(prefix="insights-worker-"),
             log_level=env_str("LOG_LEVEL", "INFO", env).upper(),
         )
+
+
+# INSIGHTS_HTTP_PORT's value for an API process that serves no dashboard.
+DASHBOARD_OFF = "off"
+
+
+@dataclass(frozen=True)
+class DashboardSettings:
+    """The web dashboard the insights API process serves beside gRPC (SPEC §7 Dashboard)."""
+
+    # None: no dashboard (INSIGHTS_HTTP_PORT=off); 0: any free port (tests).
+    http_port: int | None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> DashboardSettings:
+        env = os.environ if env is None else env
+        if env_str("INSIGHTS_HTTP_PORT", "", env).lower() == DASHBOARD_OFF:
+            return cls(http_port=None)
+        return cls(http_port=env_int("INSIGHTS_HTTP_PORT", DEFAULT_HTTP_PORT, minimum=0,
+                                     maximum=65535, env=env))

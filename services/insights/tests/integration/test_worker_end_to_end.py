@@ -36,6 +36,7 @@ from insights.adapters.mongo_view import MongoServingView
 from insights.application.get_insights import InsightsQueries
 from insights.bootstrap import build
 from insights.domain.effects import Space
+from insights.settings import DashboardSettings
 from insights_events import EventLog, Record
 from insights_history import generate
 from insights_oracle import figures as oracle_figures
@@ -116,7 +117,9 @@ async def stack(kafka_bootstrap, mongo_uri, tmp_path_factory):
     secret = auth_secret_from_env()
     host = build(Settings(service_name="insights", kafka_bootstrap_servers=kafka_bootstrap,
                           mongodb_uri=mongo_uri, mongodb_database=run, grpc_port=0,
-                          kafka_topic_partitions=6, log_level="WARNING", auth_secret=secret))
+                          kafka_topic_partitions=6, log_level="WARNING", auth_secret=secret),
+                 # gRPC only: the dashboard's own tests run it on the stack's port.
+                 DashboardSettings(http_port=None))
     port = await host.start()
     channel = aio.insecure_channel(f"127.0.0.1:{port}")
     world.stub = pb_grpc.InsightsServiceStub(channel)

@@ -41,6 +41,13 @@ def member_count(roster: Value, space: Space) -> int:
     return int(roster["headcounts"].get(space.group_id, 0))
 
 
+def open_groups(roster: Value) -> dict[str, int]:
+    """Group id -> members now, for the groups not removed, by group id."""
+    closed = set(roster["closed_groups"])
+    return {group_id: int(count) for group_id, count in sorted(roster["headcounts"].items())
+            if group_id and group_id not in closed}
+
+
 class InsightsQueries:
     def __init__(
         self,
@@ -56,13 +63,8 @@ class InsightsQueries:
         if request.consistency is not None:
             await self._wait_until_applied(*request.consistency)
         space = request.space
-        roster = await self.view.roster(space.community_id)
-        if roster is None or not roster["opened"]:
-            raise NotFound("community not found", reason=reasons.COMMUNITY_NOT_FOUND,
-                           metadata={reasons.METADATA_RESOURCE_ID: space.community_id})
-        if space.group_id and (
-            space.group_id not in roster["headcounts"] or space.group_id in roster["closed_groups"]
-        ):
+        roster = await self._existing_community(space.community_id)
+        if space.group_id and space.group_id not in open_groups(roster):
             raise NotFound("group not found", reason=reasons.GROUP_NOT_FOUND,
                            metadata={reasons.METADATA_RESOURCE_ID: space.group_id})
         if not caller.is_platform_admin:
@@ -76,6 +78,15 @@ class InsightsQueries:
                           reasons.METADATA_THRESHOLD: str(THRESHOLD)},
             )
         return await self.figures(space, roster, request.range_days, request.zone)
+
+    async def groups(self, caller: Caller, community_id: str) -> dict[str, int]:
+        """The community's groups and their member counts now, for whoever may see its
+        insights (the dashboard's group selector); the same checks as get_insights up to
+        the threshold, which is each group's own."""
+        roster = await self._existing_community(community_id)
+        if not caller.is_platform_admin:
+            await self._require_moderator(community_id, caller.user_id)
+        return open_groups(roster)
 
     async def figures(
         self, space: Space, roster: Value, range_days: int, zone: ZoneInfo
@@ -91,6 +102,13 @@ class InsightsQueries:
             zone=zone,
             now=now,
         )
+
+    async def _existing_community(self, community_id: str) -> Value:
+        roster = await self.view.roster(community_id)
+        if roster is None or not roster["opened"]:
+            raise NotFound("community not found", reason=reasons.COMMUNITY_NOT_FOUND,
+                           metadata={reasons.METADATA_RESOURCE_ID: community_id})
+        return roster
 
     async def _require_moderator(self, community_id: str, user_id: str) -> None:
         role = await self.view.role(community_id, user_id)
