@@ -28,6 +28,7 @@ class ServiceProcess:
         self, module: str, stub: Callable[[grpc.Channel], Any], env: dict[str, str], log: Path
     ) -> None:
         self.module = module
+        self.log = log
         port = free_port()
         self.process = subprocess.Popen(
             [sys.executable, "-m", module],
@@ -51,6 +52,17 @@ class ServiceProcess:
                 pass
             time.sleep(0.1)
         raise AssertionError(f"the {self.module} process never became SERVING")
+
+    def killed_by(self, call: Callable[[], object]) -> None:
+        """`call` reaches a failpoint: its client sees UNAVAILABLE and the process dies of
+        SIGKILL, mid-call."""
+        try:
+            call()
+        except grpc.RpcError as error:
+            assert error.code() == grpc.StatusCode.UNAVAILABLE, self.log.read_text()[-3000:]
+        else:
+            raise AssertionError(f"the call returned: {self.module}'s failpoint did not fire")
+        assert self.process.wait(timeout=10) == -9
 
     def stop(self) -> None:
         self.channel.close()
