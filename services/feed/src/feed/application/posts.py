@@ -36,7 +36,7 @@ class Posts:
     ) -> tuple[Post, Standing, Removals]:
         """The post if the caller may see it: existence, then permission to read, then
         hidden when removed (to all but moderators and above). `appending`: the command
-        appends to the post's stream (see Streams.load)."""
+        appends to the post's stream (see community_common.repository)."""
         post = await self.deps.streams.load(Post, post_id, appending=appending)
         post.require_exists()
         standing, removals = await asyncio.gather(

@@ -1,9 +1,10 @@
 """What every membership use case shares: the command pipeline and the lookups commands make.
 
-A command loads the community, lets the aggregate decide, and stores what it recorded with
-the version it loaded, together with its response (`community_common.commands.run_once`: a
-lost race re-runs the whole decision, a retried request id gets the first response; commands
-on one community in this process queue on its `StreamLocks` entry instead of racing). It then
+A command loads the community (`community_common.repository`: its kept copy, unread), lets
+the aggregate decide, and stores what it recorded with the version it loaded, together with
+its response (`community_common.commands.run_once`: a lost race re-runs the whole decision, a
+retried request id gets the first response; commands on one community in this process queue
+on `Repository.one_at_a_time` instead of racing). It then
 updates the read models at once so the caller's next query sees the write. Queries about one
 community read its aggregate; queries across communities read the read models.
 """
