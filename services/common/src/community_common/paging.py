@@ -25,7 +25,9 @@ def _fingerprint(query: str) -> str:
     return hashlib.sha256(query.encode()).hexdigest()[:12]
 
 
-def _bad_token() -> InvalidArgument:
+def bad_page_token() -> InvalidArgument:
+    """The refusal of a token this list did not hand out (also for a list whose position,
+    once parsed, makes no sense, e.g. a negative offset)."""
     return InvalidArgument(
         {"page_token": "not a token this list handed out with these filters"},
         reason=INVALID_PAGE_TOKEN,
@@ -47,19 +49,14 @@ def parse_page_token(token: str, query: str) -> dict[str, Any] | None:
     try:
         payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     except (binascii.Error, ValueError):
-        raise _bad_token() from None
+        raise bad_page_token() from None
     if (
         not isinstance(payload, dict)
         or payload.get("q") != _fingerprint(query)
         or not isinstance(payload.get("p"), dict)
     ):
-        raise _bad_token()
+        raise bad_page_token()
     return dict(payload["p"])
-
-
-def bad_page_token() -> InvalidArgument:
-    """For a list whose position, once parsed, makes no sense (e.g. a negative offset)."""
-    return _bad_token()
 
 
 def page_size(requested: int, default: int, maximum: int) -> int:

@@ -126,7 +126,11 @@ class Repository:
             return copy.deepcopy(held)  # type: ignore[return-value]
         if isinstance(held, kind):  # type: ignore[arg-type]
             aggregate: A = copy.deepcopy(held)  # type: ignore[assignment]
-            for event in (await self.store.load_after(stream_id, aggregate.version)).events:
+            newer = (await self.store.load_after(stream_id, aggregate.version)).events
+            if not newer:  # the kept copy is current: keep it, no second copy
+                self._kept.move_to_end(stream_id)
+                return aggregate
+            for event in newer:
                 aggregate.apply_stored(event)
         else:
             aggregate = await self._load_stored(kind, stream_id)
