@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 STACK := uv run python deploy/local/stack.py
 
-.PHONY: up down clean status test test-dashboard test-servers test-servers-down protos contracts lint-protos lint demo bench
+.PHONY: up down clean status rebuild test test-dashboard test-servers test-servers-down protos contracts lint-protos lint demo bench
 
 up: ## Start Kafka, PostgreSQL, FerretDB and the four services (idempotent)
 	@deploy/local/prerequisites.sh
@@ -18,6 +18,9 @@ clean: ## Stop and wipe the local data (Kafka logs, the PostgreSQL cluster Ferre
 
 status:
 	@$(STACK) status
+
+rebuild: ## Drop and rebuild one service's read models from its events while it serves: make rebuild SERVICE=<membership|feed|moderation|insights>
+	@$(STACK) rebuild $(SERVICE)
 
 demo: ## Play the school story against the system `make up` started, print what an admin sees
 	@COMMUNITY_AUTH_HS256_SECRET=$${COMMUNITY_AUTH_HS256_SECRET:-$$(cat .local/dev/auth-secret)} \

@@ -625,6 +625,19 @@ def env_lines(inst: Instance) -> None:
     print(f"export COMMUNITY_DASHBOARD_URL={inst.dashboard_url}")
 
 
+REBUILDABLE = ("membership", "feed", "moderation", "insights")
+
+
+def rebuild(inst: Instance, service: str | None) -> None:
+    """`make rebuild SERVICE=...`: the service's own rebuild command against this instance's
+    servers, while the services keep running; its progress and rate print as it goes."""
+    if service not in REBUILDABLE:
+        raise SystemExit(f"usage: make rebuild SERVICE=<{'|'.join(REBUILDABLE)}>")
+    env = {**os.environ, **service_env(inst, service)}
+    done = subprocess.run([sys.executable, "-m", f"{service}.rebuild"], env=env, cwd=ROOT)
+    raise SystemExit(done.returncode)
+
+
 def main() -> None:
     commands = {
         "build": lambda i: build(),
@@ -636,9 +649,12 @@ def main() -> None:
     }
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=commands)
+    parser.add_argument("command", choices=[*commands, "rebuild"])
     parser.add_argument("--instance", choices=INSTANCES, default="dev")
+    parser.add_argument("service", nargs="?", help="rebuild: the service")
     args = parser.parse_args()
+    if args.command == "rebuild":
+        rebuild(INSTANCES[args.instance], args.service)
     commands[args.command](INSTANCES[args.instance])
 
 

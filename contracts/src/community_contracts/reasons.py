@@ -89,6 +89,7 @@ CONCURRENT_MODIFICATION = "CONCURRENT_MODIFICATION"
 # --- UNAVAILABLE: retrying later is safe.
 CONSISTENCY_TIMEOUT = "CONSISTENCY_TIMEOUT"  # the consistency_token was not reached in 2 s
 UNAVAILABLE = "UNAVAILABLE"  # a dependency (MongoDB, Kafka) cannot be reached
+REBUILDING = "REBUILDING"  # the read models are being rebuilt (`make rebuild`) for too long
 
 # --- INTERNAL: a bug; details go to the log, never to the client.
 INTERNAL = "INTERNAL"
@@ -162,6 +163,7 @@ CODES: dict[str, StatusCode] = {
     CONCURRENT_MODIFICATION: StatusCode.ABORTED,
     CONSISTENCY_TIMEOUT: StatusCode.UNAVAILABLE,
     UNAVAILABLE: StatusCode.UNAVAILABLE,
+    REBUILDING: StatusCode.UNAVAILABLE,
     INTERNAL: StatusCode.INTERNAL,
 }
 

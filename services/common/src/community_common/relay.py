@@ -21,19 +21,14 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import threading
-import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from typing import Any
 
 from kafka import KafkaProducer
 from pymongo import ReplaceOne, UpdateOne
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
 from community_common.config import env_float, env_int
 from community_common.event_store import (
@@ -45,13 +40,13 @@ from community_common.event_store import (
     commit_id,
 )
 from community_common.kafka_clients import KAFKA_OUTAGE_ERRORS, event_producer
+from community_common.lease import Lease
 from community_common.mongo import MONGO_OUTAGE_ERRORS, write_in_chunks
 
 log = logging.getLogger("community_common.relay")
 
 POSITIONS = "relay_positions"
 KEY_SEQUENCES = "relay_key_sequences"
-LEASES = "leases"
 
 # A test sets this to kill the relay at a chosen point, to prove nothing is lost.
 FAILPOINT_ENV = "RELAY_FAILPOINT"
@@ -80,58 +75,6 @@ class RelaySettings:
         )
 
 
-class RelayLease:
-    """Exactly one active relay per database: whoever inserted the current slot's document."""
-
-    def __init__(
-        self,
-        database: Database[Any],
-        lease_s: float,
-        holder: str | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.leases = database[LEASES]
-        self.lease_s = lease_s
-        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self.clock = clock
-        self._won: set[int] = set()
-        self._lost: set[int] = set()
-
-    def _claim(self, slot: int) -> bool:
-        if slot in self._won:
-            return True
-        if slot in self._lost:
-            return False
-        document = {"_id": f"relay:{slot}", "holder": self.holder, "at": datetime.now(UTC)}
-        try:
-            self.leases.insert_one(document)
-        except DuplicateKeyError:
-            existing = self.leases.find_one({"_id": f"relay:{slot}"})
-            if existing is None or existing.get("holder") != self.holder:
-                self._lost.add(slot)
-                return False
-        self._won.add(slot)
-        # Old slots are history; drop one now and then so the collection stays tiny.
-        self.leases.delete_one({"_id": f"relay:{slot - 3}"})
-        return True
-
-    def held(self) -> bool:
-        """True if this relay may publish now (and for at least a few more seconds)."""
-        now = self.clock()
-        slot = int(now // self.lease_s)
-        remaining = (slot + 1) * self.lease_s - now
-        self._won = {s for s in self._won if s >= slot}
-        self._lost = {s for s in self._lost if s >= slot}
-        if not self._claim(slot):
-            return False
-        if remaining < self.lease_s / 3:
-            # Pre-claim the next slot while we still hold this one: the lease stays with a
-            # live holder instead of being raced for every slot.
-            self._claim(slot + 1)
-        margin = min(2.0, self.lease_s / 5)
-        return remaining > margin or (slot + 1) in self._won
-
-
 @dataclass
 class _Plan:
     """What one batch publishes: commits in send order with their first key sequence."""
@@ -157,12 +100,12 @@ class OutboxRelay:
         bootstrap_servers: str,
         settings: RelaySettings,
         *,
-        lease: RelayLease | None = None,
+        lease: Lease | None = None,
         producer_factory: Callable[[], KafkaProducer] | None = None,
     ) -> None:
         self.db = database
         self.settings = settings
-        self.lease = lease or RelayLease(database, settings.lease_s)
+        self.lease = lease or Lease(database, "relay", settings.lease_s)
         self._producer_factory = producer_factory or (
             lambda: event_producer(bootstrap_servers, client_id=f"relay-{database.name}")
         )

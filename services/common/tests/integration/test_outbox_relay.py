@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 from community_common.event_store import UNPUBLISHED, Commit, EventStore, NewEvent, Provenance
+from community_common.lease import Lease
 from community_common.mongo import async_client, blocking_client
-from community_common.relay import OutboxRelay, RelayLease, RelaySettings
+from community_common.relay import OutboxRelay, RelaySettings
 from community_common.testing.events import create_topic, read_envelopes
 from google.protobuf import struct_pb2
 from pymongo.database import Database
@@ -164,8 +165,8 @@ def test_an_unflagged_commit_below_a_flagged_one_is_still_published_first(
 
 def test_only_one_relay_holds_the_lease(db: Database[Any]) -> None:
     clock = [1000.0]
-    first = RelayLease(db, lease_s=10, holder="first", clock=lambda: clock[0])
-    second = RelayLease(db, lease_s=10, holder="second", clock=lambda: clock[0])
+    first = Lease(db, "relay", lease_s=10, holder="first", clock=lambda: clock[0])
+    second = Lease(db, "relay", lease_s=10, holder="second", clock=lambda: clock[0])
     assert first.held() and not second.held()
     clock[0] = 1008.0  # near the end of the slot: the holder pre-claims the next one
     assert first.held() and not second.held()
