@@ -19,6 +19,7 @@ its user, community and version, and a summary replaces only one of an earlier p
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Iterator, Sequence
@@ -31,13 +32,11 @@ from community_common.event_store import COMMITS, commit_id, envelope_from_docum
 from community_common.rebuild import Position, Source, StoreSource
 from community_common.rebuild import main as rebuild_main
 from community_contracts import services
-from pymongo import ReplaceOne
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from membership.adapters.read_models import (
     COLLECTIONS,
-    DUPLICATE_KEY,
     INDEXES,
     SUMMARIES,
     USER_INDEX,
@@ -215,13 +214,12 @@ class ReadModelProjector:
         except BulkWriteError as error:
             if not only_duplicates(error):
                 raise
-            collided = [summaries[e["index"]] for e in error.details["writeErrors"]]
-            replaces = [ReplaceOne(newer_summary(s), s, upsert=True) for s in collided]
-            try:
-                self.db[SUMMARIES].bulk_write(replaces, ordered=False)
-            except BulkWriteError as again:
-                if any(e["code"] != DUPLICATE_KEY for e in again.details["writeErrors"]):
-                    raise
+            # Few (the summary of the community read across a checkpoint, a command's): one
+            # replace each (FerretDB's bulk replace reports no nModified, which pymongo needs).
+            for index in sorted(e["index"] for e in error.details["writeErrors"]):
+                summary = summaries[index]
+                with contextlib.suppress(DuplicateKeyError):
+                    self.db[SUMMARIES].replace_one(newer_summary(summary), summary, upsert=True)
 
 
 def main() -> None:
