@@ -897,3 +897,5 @@ class Community(EventSourced):
 
     def _on_InvitationExpired(self, e: ev.InvitationExpired, at: datetime) -> None:
         self._invitation_ended(e, at, EXPIRED)
+
+
