@@ -24,6 +24,7 @@ from community_common.envelope import EventEnvelope
 from community_common.event_store import EventStore
 from community_common.logging import configure_logging
 from community_common.mongo import async_client, blocking_client
+from community_common.rebuild import RebuildWatch
 from community_common.relay import OutboxRelay, RelaySettings
 from community_common.server import ServiceHost
 from community_common.thread_loop import AsyncEventHandler, ConsumerWorker, ThreadLoopHandler
@@ -35,7 +36,7 @@ from moderation.adapters import membership_view
 from moderation.adapters.content_view import ContentView
 from moderation.adapters.lists import Lists
 from moderation.adapters.membership_view import MembershipView
-from moderation.adapters.moderation_lists import ModerationLists
+from moderation.adapters.moderation_lists import ModerationLists, RebuildGate
 from moderation.adapters.repository import Repository
 from moderation.application import automod
 from moderation.application.automod import Automod
@@ -72,12 +73,19 @@ class ModerationSettings:
 
 
 def moderation_use_cases(
-    database: AsyncDatabase[Any], options: ModerationSettings
+    database: AsyncDatabase[Any],
+    options: ModerationSettings,
+    gate: RebuildGate | None = None,
+    *,
+    api: bool = False,
 ) -> tuple[Moderation, Automod, MembershipView, ModerationLists]:
-    """The use cases over one database (per event loop: the API's, or a consumer thread's)."""
+    """The use cases over one database (per event loop: the API's, or a consumer thread's).
+    `gate`: the process's view of a rebuild of the lists; the API (`api`) keeps its commands'
+    entries aside while one runs, a consumer thread waits for it."""
     store = EventStore(database, SERVICE.source)
     repository = Repository(store)
-    lists = ModerationLists(Lists(database))
+    generation = (lambda: gate.generation) if gate is not None else (lambda: 0)
+    lists = ModerationLists(Lists(database, generation), gate, hold=api)
     members = MembershipView(database)
     content = ContentView(database)
     lookups = Lookups(members, content, ConsistencyGate(database), options.arrival_wait_s)
@@ -87,12 +95,12 @@ def moderation_use_cases(
 
 
 def _thread_handler(
-    settings: Settings, options: ModerationSettings, pick: str
+    settings: Settings, options: ModerationSettings, gate: RebuildGate, pick: str
 ) -> ThreadLoopHandler:
     async def build() -> tuple[AsyncEventHandler, Callable[[], Awaitable[None]]]:
         client = async_client(settings.mongodb_uri)
         _, automod_step, members, lists = moderation_use_cases(
-            client[settings.mongodb_database], options
+            client[settings.mongodb_database], options, gate
         )
         handlers: dict[str, AsyncEventHandler] = {
             "membership": members.apply,
@@ -120,13 +128,15 @@ def build(
     configure_logging(SERVICE.short_name, settings.log_level)
     mongo = async_client(settings.mongodb_uri)
     database = mongo[settings.mongodb_database]
-    moderation, _, _, lists = moderation_use_cases(database, options)
+    # Polled on the API's loop; the consumer threads read its answer.
+    gate = RebuildGate(RebuildWatch(database, SERVICE.short_name))
+    moderation, _, _, lists = moderation_use_cases(database, options, gate, api=True)
     threads_database = blocking_client(settings.mongodb_uri)[settings.mongodb_database]
     checkpoints = ConsistencyCheckpoints(threads_database)
     bootstrap_servers = settings.kafka_bootstrap_servers
 
     def consumer(name: str, topic: str, handles: frozenset[str], **extra: Any) -> ConsumerWorker:
-        handler = _thread_handler(settings, options, name)
+        handler = _thread_handler(settings, options, gate, name)
         return ConsumerWorker(
             EventConsumer(
                 bootstrap_servers,
@@ -154,6 +164,7 @@ def build(
         consumer("feed", topics.FEED_EVENTS, automod.HANDLED),
         consumer("lists", topics.MODERATION_EVENTS, OWN_EVENTS),
     ]
+
     def register_api(server: aio.Server) -> None:
         moderation_service_pb2_grpc.add_ModerationServiceServicer_to_server(
             ModerationServicer(moderation), server
@@ -164,6 +175,7 @@ def build(
         service_full_name=SERVICE.full_name,
         register=[register_api],
         workers=workers,
+        readiness=[gate.keep_watching],
         indexes=[moderation.store.ensure_indexes, lists.ensure_indexes],
         mongo=mongo,
         topics=[SERVICE.topic, *(topics.dlq(topic) for topic in SERVICE.consumes)],
