@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from community_common import rebuild
+from community_common.config import env_int
 from community_common.envelope import EventEnvelope, parse_time
 from community_common.event_store import COMMITS, envelope_from_document
 from community_common.mongo import write_in_chunks
@@ -115,7 +116,8 @@ class ListsProjector:
         self._moved: set[str] = set()
 
     def sources(self) -> Sequence[rebuild.Source]:
-        return [StoredOrder(self.database, self.recount)]
+        batch = env_int("REBUILD_BATCH_EVENTS", 10_000, minimum=1)
+        return [StoredOrder(self.database, self.recount, batch)]
 
     def prepare(self) -> None:
         # As Lists.ensure_indexes: an event's second entry in one list collides.
