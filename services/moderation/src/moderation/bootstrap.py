@@ -105,7 +105,7 @@ def _thread_handler(
         handlers: dict[str, AsyncEventHandler] = {
             "membership": members.apply,
             "feed": automod_step.on_feed_event,
-            "lists": lambda event, message: lists.project(event),
+            "lists": lambda event, message: lists.project_all([event]),
         }
         if pick in ("feed", "lists"):
             # They append to lists, whose unique marker index makes an append idempotent; the
