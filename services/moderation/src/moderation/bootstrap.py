@@ -135,6 +135,9 @@ def build(
     checkpoints = ConsistencyCheckpoints(threads_database)
     bootstrap_servers = settings.kafka_bootstrap_servers
 
+    def paused() -> bool:
+        return gate.running
+
     def consumer(name: str, topic: str, handles: frozenset[str], **extra: Any) -> ConsumerWorker:
         handler = _thread_handler(settings, options, gate, name)
         return ConsumerWorker(
@@ -161,8 +164,10 @@ def build(
             membership_view.HANDLED,
             checkpoint=checkpoint,
         ),
-        consumer("feed", topics.FEED_EVENTS, automod.HANDLED),
-        consumer("lists", topics.MODERATION_EVENTS, OWN_EVENTS),
+        # They read and write the lists: paused while a rebuild of them runs. The membership
+        # consumer goes on: it writes only documents a rebuild keeps.
+        consumer("feed", topics.FEED_EVENTS, automod.HANDLED, paused=paused),
+        consumer("lists", topics.MODERATION_EVENTS, OWN_EVENTS, paused=paused),
     ]
 
     def register_api(server: aio.Server) -> None:
@@ -175,7 +180,7 @@ def build(
         service_full_name=SERVICE.full_name,
         register=[register_api],
         workers=workers,
-        readiness=[gate.keep_watching],
+        tasks=[gate.watch_forever],
         indexes=[moderation.store.ensure_indexes, lists.ensure_indexes],
         mongo=mongo,
         topics=[SERVICE.topic, *(topics.dlq(topic) for topic in SERVICE.consumes)],

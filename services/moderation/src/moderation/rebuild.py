@@ -105,8 +105,8 @@ class StoredOrder:
 class ListsProjector:
     """The lists as a projection of moderation's events, written in bulk."""
 
-    service = SERVICE.short_name
-    read_models = (LISTS,)
+    service: str = SERVICE.short_name
+    read_models: Sequence[str] = (LISTS,)
 
     def __init__(self, database: Database[Any]) -> None:
         self.database = database

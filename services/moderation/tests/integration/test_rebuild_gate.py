@@ -50,9 +50,11 @@ async def test_entries_wait_for_a_rebuild_and_are_listed_after_it(database: Any)
     ]
 
     await set_state(database, "running")
-    await gate.keep_watching()
-    assert gate._task is not None
-    watching = gate._task
+    watching = asyncio.create_task(gate.watch_forever())
+    for _ in range(100):  # the watch's first look
+        if gate.running:
+            break
+        await asyncio.sleep(0.05)
     assert gate.running and gate.generation == 1
     await database["lists"].delete_many({})  # what the rebuild drops
     await api.project_all([rule_added("r2")])  # a command: kept aside, answered at once

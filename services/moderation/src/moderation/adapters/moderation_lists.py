@@ -8,8 +8,9 @@ emptied lists); `Lists.append_once` keyed by ce_id makes the first two one.
 
 While a rebuild of the lists runs (`RebuildGate`), nothing here touches them: the API's
 commands keep their events aside and list them once it is over, reads wait for it
-(`RebuildWatch.settled`: UNAVAILABLE `REBUILDING` after 30 s), and the consumers' handlers
-(automod and the lists consumer) hold their record until it is over.
+(`RebuildWatch.settled`: UNAVAILABLE `REBUILDING` after 30 s), the consumers that list (automod
+and the lists consumer) are paused (bootstrap), and a handler of theirs that was mid-record
+when it began waits for it to end.
 """
 
 from __future__ import annotations
@@ -84,7 +85,6 @@ class RebuildGate:
     def __init__(self, watch: RebuildWatch) -> None:
         self.watch = watch
         self.generation = 0
-        self._task: asyncio.Task[None] | None = None
 
     @property
     def running(self) -> bool:
@@ -97,18 +97,11 @@ class RebuildGate:
                 self.generation += 1
                 log.info("the lists are rebuilding: their reads wait, their writes are held")
 
-    async def _watch(self) -> None:
+    async def watch_forever(self) -> None:
+        """The process's watch (a ServiceHost task on the API's loop)."""
         while True:
             await self._look()
             await asyncio.sleep(WATCH_POLL_S)
-
-    async def keep_watching(self) -> str | None:
-        """A readiness check of the API's loop: it starts (or restarts) the watch, after a
-        first look, so the service serves only once it knows whether a rebuild runs."""
-        if self._task is None or self._task.done():
-            await self._look()
-            self._task = asyncio.create_task(self._watch(), name="rebuild-watch")
-        return None
 
     async def over(self) -> None:
         """Wait, however long, until no rebuild runs (for consumer handlers: a record held
