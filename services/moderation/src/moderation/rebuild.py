@@ -21,8 +21,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
+from bson.codec_options import CodecOptions
+from bson.raw_bson import RawBSONDocument
 from community_common import rebuild
 from community_common.config import env_int
 from community_common.envelope import EventEnvelope, parse_time
@@ -40,6 +43,7 @@ from moderation.adapters.moderation_lists import list_entries
 SERVICE = services.MODERATION
 INSERT_BATCH = 5_000
 DUPLICATE_KEY = 11000
+RAW = CodecOptions(document_class=RawBSONDocument, tz_aware=True)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -68,9 +72,11 @@ class StoredOrder:
         done = int((position or {}).get("done", 0))
         return max(0, self.commits.estimated_document_count() - done)
 
-    def _stored(self, until: datetime) -> list[dict[str, Any]]:
+    def _stored(self, until: datetime) -> list[Any]:
+        """The commits up to `until`, sorted, as raw BSON (decoded when they are replayed: a
+        fraction of the memory of decoded documents)."""
         commits = []
-        for document in self.commits.find(
+        for document in self.commits.with_options(codec_options=RAW).find(
             {}, {"committed_at": 1, "events": 1}, batch_size=INSERT_BATCH
         ):
             events = document.get("events")
@@ -79,9 +85,9 @@ class StoredOrder:
             at = document.get("committed_at")
             at = _aware(at) if at is not None else parse_time(events[0]["ce_time"])
             if at <= until:
-                commits.append((at, document["_id"], events))
+                commits.append((at, document["_id"], document))
         commits.sort(key=lambda commit: (commit[0], commit[1]))
-        return [event for _, _, events in commits for event in events]
+        return [document for _, _, document in commits]
 
     def read(self, position: Position | None) -> Iterator[tuple[list[EventEnvelope], Position]]:
         # Milliseconds, as stored: a resumed run compares with the same instant.
@@ -92,13 +98,15 @@ class StoredOrder:
             else now.replace(microsecond=now.microsecond // 1000 * 1000)
         )
         done = int((position or {}).get("done", 0))
-        stored = self._stored(until)
-        self.recount([envelope_from_document(event, SERVICE.source) for event in stored[:done]])
-        for start in range(done, len(stored), self.batch_events):
-            chunk = stored[start : start + self.batch_events]
+        stored = (event for commit in self._stored(until) for event in commit["events"])
+        self.recount(
+            [envelope_from_document(event, SERVICE.source) for event in islice(stored, done)]
+        )
+        while chunk := list(islice(stored, self.batch_events)):
+            done += len(chunk)
             yield (
                 [envelope_from_document(event, SERVICE.source) for event in chunk],
-                {"until": until, "done": start + len(chunk)},
+                {"until": until, "done": done},
             )
 
 
