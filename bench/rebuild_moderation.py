@@ -1,11 +1,12 @@
-"""Moderation's lists rebuild on a synthetic history: EVENTS events (default 100,000) written
-straight into the event store of a scratch database (one event per commit, as moderation's
-commands store them: rules added, reports filed and resolved, mutes, removals over COMMUNITIES
-communities), then `community_common.rebuild.rebuild` with moderation's projector, in this
-process. For scale, the database's own bulk-insert ceiling for as many entry-sized documents.
+"""Moderation's lists rebuild on a synthetic history: BENCH_REBUILD_EVENTS events (default
+100,000) written straight into the event store of a scratch database (one event per commit, as
+moderation's commands store them: rules added, reports filed and resolved, mutes, removals over
+COMMUNITIES communities), then `community_common.rebuild.rebuild` with moderation's projector,
+in this process. For scale, the database's own bulk-insert ceiling for as many entry-sized
+documents.
 
     eval "$(uv run python deploy/local/stack.py env --instance test)"
-    uv run python bench/rebuild_moderation.py        # EVENTS=... COMMUNITIES=... to vary
+    uv run python bench/rebuild_moderation.py   # BENCH_REBUILD_EVENTS=... COMMUNITIES=... to vary
 
 The last line is JSON: events, seconds, events_per_s, entries (list documents written), and
 the two ceilings that bound it: read_ceiling_per_s (a plain scan of the commits) and
@@ -143,7 +144,7 @@ def insert_ceiling(database: Any, count: int) -> float:
 
 
 def main() -> None:
-    count = int(os.environ.get("EVENTS", "100000"))
+    count = int(os.environ.get("BENCH_REBUILD_EVENTS", "100000"))
     communities = int(os.environ.get("COMMUNITIES", "200"))
     uri = os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:37017")
     client = blocking_client(uri)

@@ -9,8 +9,8 @@ Everything the run creates is private to it: scratch topics `bench.<run>.*`, dat
 `bench_<run>_*`, consumer groups `bench-<run>-*`, service processes on their own ports
 (29xxx) started from .local/bench and stopped at the end. Prints the table and writes
 bench/results/<date>.json. Sizes come from the environment (defaults fit a shared 2-core
-machine in a few minutes): BENCH_EVENTS (P2/P4 history), BENCH_REBUILD_EVENTS (feed rebuild),
-BENCH_SECONDS (each ghz phase), BENCH_FRESH_RATE and BENCH_FRESH_SECONDS (P3),
+machine in a few minutes): BENCH_EVENTS (P2 history), BENCH_REBUILD_EVENTS (P4: each
+service's rebuild), BENCH_SECONDS (each ghz phase), BENCH_FRESH_RATE and BENCH_FRESH_SECONDS (P3),
 BENCH_UNRELATED (P5 flat reads), BENCH_PROFILE=0 to skip py-spy, BENCH_DASHBOARD_CALLS and
 BENCH_DASHBOARD_PAGES (P6: GetInsights latency without / with the dashboard's HTTP side),
 BENCH_ONLY to run some scenarios (e.g. BENCH_ONLY=p6).
@@ -65,7 +65,7 @@ BENCH = stack.Instance("bench", INFRA.kafka_port, INFRA.controller_port, INFRA.m
                         "insights": 29054}, 29080)
 ENV = os.environ.get
 EVENTS = int(ENV("BENCH_EVENTS", "100000"))
-REBUILD_EVENTS = int(ENV("BENCH_REBUILD_EVENTS", "20000"))
+REBUILD_EVENTS = int(ENV("BENCH_REBUILD_EVENTS", "100000"))
 SECONDS = int(ENV("BENCH_SECONDS", "10"))
 FRESH_RATE = int(ENV("BENCH_FRESH_RATE", "1000"))
 FRESH_SECONDS = int(ENV("BENCH_FRESH_SECONDS", "10"))
@@ -544,20 +544,31 @@ def p6_dashboard_cost(run: Run, p3: dict) -> dict:
     return readings
 
 
-def p4_feed_rebuild(run: Run) -> dict:
-    say(f"P4 rebuild: feed's read models from {REBUILD_EVENTS} membership events")
-    from feed.entrypoints.consumers import MEMBERSHIP_TYPES
-    from feed.rebuild import rebuild
+REBUILT = ("membership", "feed", "moderation", "insights")
 
-    topic = tools.create_topic(run.bootstrap, run.topic("membership"))
-    count, _ = history.produce(run.bootstrap, topic, history.membership_history(
-        f"bench-{run.id}", COMMUNITIES, REBUILD_EVENTS))
-    started = time.perf_counter()
-    applied = rebuild(run.mongo[run.db("feed_rebuild")], run.bootstrap,
-                      [(topic, MEMBERSHIP_TYPES, True)])
-    elapsed = time.perf_counter() - started
-    return {"events": count, "applied": applied, "seconds": round(elapsed, 1),
-            "rps": round(applied / elapsed, 1)}
+
+def p4_rebuilds(run: Run) -> dict:
+    """`make rebuild`'s speed per service: each bench/rebuild_<service>.py writes a synthetic
+    history of REBUILD_EVENTS events (its event store, and the topics it replays from others)
+    into scratch databases and topics on the same servers, rebuilds with the service's
+    projector, and prints JSON on its last line. The ceilings of the same run: the database's
+    own bulk-insert rate, and raw aiokafka (P2)."""
+    say(f"P4 rebuilds: {REBUILD_EVENTS} events per service, and the bulk-insert ceiling")
+    results: dict = {"bulk_insert_ceiling_dps": bulk_insert_ceiling(run, REBUILD_EVENTS)}
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": run.bootstrap, "MONGODB_URI": run.mongo_uri,
+           "BENCH_REBUILD_EVENTS": str(REBUILD_EVENTS), "LOG_LEVEL": "WARNING"}
+    for service in REBUILT:
+        script = stack.ROOT / "bench" / f"rebuild_{service}.py"
+        done = subprocess.run([sys.executable, str(script)], env=env, cwd=stack.ROOT,
+                              capture_output=True, text=True, timeout=1800)
+        lines = done.stdout.strip().splitlines()
+        if done.returncode != 0 or not lines:
+            results[service] = {"error": (done.stderr or done.stdout)[-600:]}
+            say(f"P4 {service} failed: {results[service]['error']}")
+            continue
+        results[service] = json.loads(lines[-1])
+        say(f"P4 {service}: {results[service]}")
+    return results
 
 
 # ---------------------------------------------------------------------------- report
@@ -586,12 +597,17 @@ def table(r: dict) -> str:
         (f"P3 freshness at {p3.get('rate')}/s", f"p50 {p3.get('p50_ms')} / p99 "
          f"{p3.get('p99_ms')} ms ({p3.get('visible')}/{p3.get('events')} seen)", "", None,
          "p99 ≤ 1 s"),
-        ("P4 rebuild insights (replay from offset 0)", f"{p2.get('faust_rps')}/s",
-         f"raw aiokafka {p2.get('raw_aiokafka_rps')}/s", p2.get("ratio"), "≥ 20k/s"),
-        (f"P4 rebuild feed read models, {p4.get('events')} events", f"{p4.get('rps')}/s",
-         f"raw aiokafka {p2.get('raw_aiokafka_rps')}/s",
-         round(p4["rps"] / p2["raw_aiokafka_rps"], 3) if p4.get("rps") and
-         p2.get("raw_aiokafka_rps") else None, "≥ 20k/s"),
+        *(
+            (f"P4 make rebuild SERVICE={service}, {p4[service].get('events')} events",
+             f"{p4[service].get('events_per_s')}/s",
+             f"bulk insert {p4.get('bulk_insert_ceiling_dps')}/s, "
+             f"raw aiokafka {p2.get('raw_aiokafka_rps')}/s",
+             " / ".join(str(round(p4[service]["events_per_s"] / c, 2)) if c else "?"
+                        for c in (p4.get("bulk_insert_ceiling_dps"), p2.get("raw_aiokafka_rps")))
+             if p4[service].get("events_per_s") else None,
+             "≥ 20k/s" if service in ("membership", "feed") else "")
+            for service in REBUILT if service in p4
+        ),
     ]
     fp = r.get("p5", {})
     for name, value in fp.items():
@@ -652,7 +668,7 @@ def main() -> None:
         run.stop_all()
         try:
             if "p4" in ONLY:
-                run.results["p4"] = p4_feed_rebuild(run)
+                run.results["p4"] = p4_rebuilds(run)
         except Exception as error:
             run.results["p4"] = {"error": repr(error)}
             say(f"p4 failed: {error!r}")
