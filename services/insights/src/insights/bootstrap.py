@@ -5,12 +5,15 @@ host and the web dashboard beside it. The Faust worker that fills the view is it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
 
 from community.insights.v1 import insights_service_pb2_grpc
 from community_common.config import Settings
 from community_common.logging import configure_logging
 from community_common.mongo import async_client
+from community_common.rebuild import RebuildWatch
 from community_common.server import ServiceHost
 from community_contracts import services, topics
 from grpc import aio
@@ -31,8 +34,13 @@ class InsightsHost(ServiceHost):
     stopped first, so neither answers while the other has gone."""
 
     dashboard: DashboardServer | None = None
+    # Whether `python -m insights.rebuild` is rebuilding the view: reads wait for it.
+    rebuilds: RebuildWatch | None = None
+    _watching: asyncio.Task[None] | None = field(init=False, default=None)
 
     async def start(self) -> int:
+        if self.rebuilds is not None:
+            self._watching = asyncio.ensure_future(self.rebuilds.watch())
         if self.dashboard is not None:
             await self.dashboard.start()
         return await super().start()
@@ -41,6 +49,10 @@ class InsightsHost(ServiceHost):
         if self.dashboard is not None:
             await self.dashboard.stop()
         await super().stop()
+        if self._watching is not None:
+            self._watching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watching
 
 
 def build(
@@ -51,7 +63,8 @@ def build(
     configure_logging(SERVICE.short_name, settings.log_level)
     mongo = async_client(settings.mongodb_uri)
     view = MongoServingView(mongo[settings.mongodb_database])
-    service = InsightsService(InsightsQueries(view))
+    rebuilds = RebuildWatch(mongo[settings.mongodb_database], SERVICE.short_name)
+    service = InsightsService(InsightsQueries(view, settled=rebuilds.settled))
 
     def register_api(server: aio.Server) -> None:
         insights_service_pb2_grpc.add_InsightsServiceServicer_to_server(service, server)
@@ -61,6 +74,7 @@ def build(
         service_full_name=SERVICE.full_name,
         register=[register_api],
         mongo=mongo,
+        rebuilds=rebuilds,
         topics=[SERVICE.topic, *(topics.dlq(topic) for topic in SERVICE.consumes)],
         dashboard=(
             DashboardServer(service, settings.auth_secret, dashboard.http_port)

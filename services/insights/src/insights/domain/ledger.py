@@ -147,21 +147,26 @@ def _already_applied(value: Value, event: Observed) -> bool:
 
 
 def apply_batch(
-    events: Iterable[Observed], load: Callable[[Target], Value | None]
+    events: Iterable[Observed],
+    load: Callable[[Target], Value | None],
+    copy_loaded: bool = True,
 ) -> dict[Target, Value]:
     """Apply events in order; returns the value of every target the events touch once (the
     batch's last state), applied or already applied before.
 
-    `load` gives a value's stored state (None when new); it is never modified in place."""
+    `load` gives a value's stored state (None when new); it is never modified in place,
+    unless `copy_loaded` is False (the rebuild, whose values are its own until it saves
+    them: a copy of every touched value per batch would cost more than the counting)."""
     working: dict[Target, Value] = {}
     changed: set[Target] = set()
 
     def current(target: Target) -> Value:
         if target not in working:
             stored = load(target)
-            working[target] = copy.deepcopy(stored) if stored is not None else empty(
-                target.table
-            )
+            if stored is None:
+                working[target] = empty(target.table)
+            else:
+                working[target] = copy.deepcopy(stored) if copy_loaded else stored
         return working[target]
 
     for event in events:
