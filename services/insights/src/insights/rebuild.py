@@ -63,9 +63,13 @@ def changelog_topic(app_id: str, table: str) -> str:
 
 
 def changelog_record(key: str, value: Value) -> tuple[bytes, bytes]:
-    """A table value as the worker's table writes it to its changelog (raw str key, JSON
-    value: `insights.engagement.tables`)."""
-    return key.encode(), json.dumps(value).encode()
+    """A table value as the worker's table writes it to its changelog: Faust writes a
+    table's changelog key as JSON (the str key as a JSON string, whatever the table's
+    key_serializer) and the value with the table's JSON serializer, compact."""
+    return (
+        json.dumps(key).encode(),
+        json.dumps(value, separators=(",", ":")).encode(),
+    )
 
 
 class FaustState:
