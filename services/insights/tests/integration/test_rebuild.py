@@ -197,8 +197,7 @@ def test_rebuild_killed_and_resumed_gives_every_answer_again_while_the_worker_st
     # The worker starts over from the rebuilt tables: an event published again counts
     # nothing, a new one counts once.
     world.until("the worker rejoined", lambda: world.group_members() > 0)
-    cid, group = next((c, g) for (c, g, r, z), (code, _) in before.items()
-                      if code == "OK" and not g)
+    cid = next(c for (c, g, _r, _z), (code, _) in before.items() if code == "OK" and not g)
     author = next(r.message.author_id for r in log.records
                   if isinstance(r.message, fe.PostCreated) and r.message.community_id == cid)
     posts = pb.GetInsightsResponse.FromString(before[(cid, "", 7, "UTC")][1]).posts

@@ -104,8 +104,3 @@ class MongoServingView:
         # push `$in` down to PostgreSQL, so an `$in` would read the whole collection.
         found = await asyncio.gather(*(self._get(day_target(space, day)) for day in days))
         return dict(zip(days, found, strict=True))
-
-    async def drop(self) -> None:
-        """Forget everything (rebuild)."""
-        for name in COLLECTIONS.values():
-            await self.database.drop_collection(name)
