@@ -35,7 +35,7 @@ from community_common.rebuild import Source, TopicSource
 from community_common.rebuild import main as rebuild_main
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import NoError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, OperationFailure
@@ -99,11 +99,32 @@ class FaustState:
             time.sleep(0.2)
 
     def fence(self) -> None:
+        """A resumed run: the workers out again, and the changelogs there (an earlier run may
+        have died between deleting and making them)."""
         admin = self._admin()
         try:
             self.wait_for_empty_group(admin)
+            self._create_changelogs(admin, time.monotonic() + TOPIC_DELETE_TIMEOUT_S)
         finally:
             admin.close()
+
+    def _create_changelogs(self, admin: KafkaAdminClient, deadline: float) -> None:
+        existing = set(admin.list_topics())
+        for name in self.changelogs:
+            if name in existing:
+                continue
+            # As Faust declares a table's changelog: compacted, the tables' partitions.
+            spec = {"num_partitions": self.settings.topic_partitions,
+                    "configs": {"cleanup.policy": "compact"}}
+            while True:
+                try:
+                    admin.create_topics({name: spec}, wait_for_metadata=True)
+                    break
+                except TopicAlreadyExistsError:
+                    # A deletion is listed as done before the broker forgets the name.
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
 
     def reset(self) -> dict[TopicPartition, int]:
         """Empty changelogs, and the group's offsets at the event topics' current ends;
@@ -119,24 +140,18 @@ class FaustState:
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"topics still being deleted: {doomed}")
                 time.sleep(0.2)
-            for name in self.changelogs:
-                # As Faust declares a table's changelog: compacted, the tables' partitions.
-                spec = {"num_partitions": self.settings.topic_partitions,
-                        "configs": {"cleanup.policy": "compact"}}
-                while True:
-                    try:
-                        admin.create_topics({name: spec}, wait_for_metadata=True)
-                        break
-                    except TopicAlreadyExistsError:
-                        # The deletion is listed as done before the broker forgets the name.
-                        if time.monotonic() > deadline:
-                            raise
-                        time.sleep(0.2)
+            self._create_changelogs(admin, deadline)
             ends = self._end_offsets()
-            admin.alter_group_offsets(
+            errors = admin.alter_group_offsets(
                 self.settings.app_id,
                 {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in ends.items()},
             )
+            failed = {tp: e for tp, e in errors.items() if e is not NoError}
+            if failed:
+                # A worker joined after all. Stop; the next run resumes without this step,
+                # and the workers read on from their old offsets, which the marks make
+                # harmless (only slower).
+                raise RuntimeError(f"setting the offsets of {self.settings.app_id}: {failed}")
             return ends
         finally:
             admin.close()
