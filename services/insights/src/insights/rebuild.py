@@ -28,6 +28,7 @@ import logging
 import os
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from community_common.envelope import EventEnvelope, MalformedEvent
@@ -52,8 +53,10 @@ log = logging.getLogger("insights.rebuild")
 # one is dropped by the broker after its session timeout, 6 s).
 FENCE_TIMEOUT_S = 60.0
 TOPIC_DELETE_TIMEOUT_S = 60.0
-# New documents per insert command.
-INSERT_CHUNK = 1000
+# New documents per insert command, and commands in flight at once (FerretDB turns each
+# into PostgreSQL work on its own connection, which runs beside this process's counting).
+INSERT_CHUNK = 500
+WRITERS = 3
 DUPLICATE_KEY = 11000
 
 
@@ -229,38 +232,57 @@ class InsightsProjector:
         if not self.dirty:
             return
         targets = sorted(self.dirty)
+        # The changelog records go out while the view is written; both are durable before
+        # the kernel saves the checkpoint.
+        self._send_changelogs(targets)
         self._save_view(targets)
-        self._save_changelogs(targets)
+        assert self._producer is not None
+        self._producer.flush()
         self.in_view.update(targets)
         self.dirty.clear()
 
     # --- writing ---------------------------------------------------------------------------
 
     def _save_view(self, targets: Iterable[Target]) -> None:
-        new: dict[str, list[dict[str, Any]]] = {}
-        known: dict[str, list[dict[str, Any]]] = {}
+        new: list[tuple[str, list[dict[str, Any]]]] = []
+        known: list[tuple[str, dict[str, Any]]] = []
+        by_table: dict[str, list[dict[str, Any]]] = {}
         for target in targets:
-            into = known if target in self.in_view else new
-            into.setdefault(target.table, []).append(to_document(target, self.state[target]))
-        for table, documents in new.items():
-            collection = self.database[COLLECTIONS[table]]
-            for i in range(0, len(documents), INSERT_CHUNK):
-                chunk = documents[i:i + INSERT_CHUNK]
-                try:
-                    collection.insert_many(chunk, ordered=False)
-                except BulkWriteError as error:
-                    # Already there: a resumed run's values, or a worker's last save before
-                    # it saw the fence. Replace them with the replay's.
-                    errors = error.details.get("writeErrors", [])
-                    if any(e.get("code") != DUPLICATE_KEY for e in errors):
-                        raise
-                    taken = {e["index"] for e in errors}
-                    known.setdefault(table, []).extend(
-                        d for n, d in enumerate(chunk) if n in taken
-                    )
-        for table, documents in known.items():
-            for i in range(0, len(documents), WRITE_CHUNK):
-                self._replace_all(COLLECTIONS[table], documents[i:i + WRITE_CHUNK])
+            document = to_document(target, self.state[target])
+            if target in self.in_view:
+                known.append((target.table, document))
+            else:
+                by_table.setdefault(target.table, []).append(document)
+        for table, documents in by_table.items():
+            new.extend((table, documents[i:i + INSERT_CHUNK])
+                       for i in range(0, len(documents), INSERT_CHUNK))
+        with ThreadPoolExecutor(WRITERS, thread_name_prefix="rebuild-writer") as writers:
+            for taken in writers.map(lambda chunk: self._insert(*chunk), new):
+                known.extend(taken)
+            replaced: dict[str, list[dict[str, Any]]] = {}
+            for table, document in known:
+                replaced.setdefault(table, []).append(document)
+            list(writers.map(
+                lambda chunk: self._replace_all(COLLECTIONS[chunk[0]], chunk[1]),
+                [(table, documents[i:i + WRITE_CHUNK])
+                 for table, documents in replaced.items()
+                 for i in range(0, len(documents), WRITE_CHUNK)],
+            ))
+
+    def _insert(
+        self, table: str, documents: list[dict[str, Any]]
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """Insert new documents; returns those already there (a resumed run's values, or a
+        worker's last save before it saw the fence), to be replaced with the replay's."""
+        try:
+            self.database[COLLECTIONS[table]].insert_many(documents, ordered=False)
+        except BulkWriteError as error:
+            errors = error.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            taken = {e["index"] for e in errors}
+            return [(table, d) for n, d in enumerate(documents) if n in taken]
+        return []
 
     def _replace_all(self, collection: str, documents: list[dict[str, Any]]) -> None:
         # One `update` command of upserts, as MongoServingView does (FerretDB: no bulk_write).
@@ -272,7 +294,7 @@ class InsightsProjector:
         if reply.get("writeErrors"):
             raise OperationFailure(f"saving {collection}: {reply['writeErrors'][:3]}")
 
-    def _save_changelogs(self, targets: Iterable[Target]) -> None:
+    def _send_changelogs(self, targets: Iterable[Target]) -> None:
         if self._producer is None:
             self._producer = KafkaProducer(
                 bootstrap_servers=self.settings.kafka_bootstrap_servers,
@@ -291,7 +313,6 @@ class InsightsProjector:
                 value=value,
                 partition=partition_of(community_of(target.key), partitions),
             )
-        self._producer.flush()
 
 
 def make_projector(database: Database[Any], bootstrap: str) -> InsightsProjector:
