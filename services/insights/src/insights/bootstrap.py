@@ -5,9 +5,7 @@ host and the web dashboard beside it. The Faust worker that fills the view is it
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from community.insights.v1 import insights_service_pb2_grpc
 from community_common.config import Settings
@@ -34,13 +32,8 @@ class InsightsHost(ServiceHost):
     stopped first, so neither answers while the other has gone."""
 
     dashboard: DashboardServer | None = None
-    # Whether `python -m insights.rebuild` is rebuilding the view: reads wait for it.
-    rebuilds: RebuildWatch | None = None
-    _watching: asyncio.Task[None] | None = field(init=False, default=None)
 
     async def start(self) -> int:
-        if self.rebuilds is not None:
-            self._watching = asyncio.ensure_future(self.rebuilds.watch())
         if self.dashboard is not None:
             await self.dashboard.start()
         return await super().start()
@@ -49,10 +42,6 @@ class InsightsHost(ServiceHost):
         if self.dashboard is not None:
             await self.dashboard.stop()
         await super().stop()
-        if self._watching is not None:
-            self._watching.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watching
 
 
 def build(
@@ -63,6 +52,7 @@ def build(
     configure_logging(SERVICE.short_name, settings.log_level)
     mongo = async_client(settings.mongodb_uri)
     view = MongoServingView(mongo[settings.mongodb_database])
+    # Whether `python -m insights.rebuild` is rebuilding the view: reads wait for it.
     rebuilds = RebuildWatch(mongo[settings.mongodb_database], SERVICE.short_name)
     service = InsightsService(InsightsQueries(view, settled=rebuilds.settled))
 
@@ -74,7 +64,7 @@ def build(
         service_full_name=SERVICE.full_name,
         register=[register_api],
         mongo=mongo,
-        rebuilds=rebuilds,
+        tasks=[rebuilds.watch],
         topics=[SERVICE.topic, *(topics.dlq(topic) for topic in SERVICE.consumes)],
         dashboard=(
             DashboardServer(service, settings.auth_secret, dashboard.http_port)
