@@ -47,27 +47,33 @@ def timed(label: str, run) -> dict:  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     count = run()
     seconds = time.perf_counter() - started
-    result = {"events": count, "seconds": round(seconds, 2),
-              "per_s": round(count / seconds) if seconds else 0}
+    result = {
+        "events": count,
+        "seconds": round(seconds, 2),
+        "per_s": round(count / seconds) if seconds else 0,
+    }
     print(f"{label:8} {count:>9,} in {seconds:6.1f} s = {result['per_s']:>8,}/s", flush=True)
     return result
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--communities", type=int, default=50)
     args = parser.parse_args()
     run = f"insights-rb-{uuid.uuid4().hex[:8]}"
     topic = tools.create_topic(BOOTSTRAP, f"{run}.events", PARTITIONS)
-    os.environ.update({
-        "KAFKA_BOOTSTRAP_SERVERS": BOOTSTRAP,
-        "INSIGHTS_APP_ID": run,
-        "INSIGHTS_SOURCE_TOPICS": topic,
-        "KAFKA_TOPIC_PARTITIONS": str(PARTITIONS),
-        "INSIGHTS_DATA_DIR": "/tmp",
-    })
+    os.environ.update(
+        {
+            "KAFKA_BOOTSTRAP_SERVERS": BOOTSTRAP,
+            "INSIGHTS_APP_ID": run,
+            "INSIGHTS_SOURCE_TOPICS": topic,
+            "KAFKA_TOPIC_PARTITIONS": str(PARTITIONS),
+            "INSIGHTS_DATA_DIR": "/tmp",
+        }
+    )
     # After the environment: the settings are read when the projector is made.
     from insights.adapters.mongo_view import COLLECTIONS, to_document
     from insights.codecs import observe_envelope
@@ -78,7 +84,8 @@ def main() -> None:
     database = client[run]
     try:
         produced, produce_s = history.produce(
-            BOOTSTRAP, topic, history.mixed_history(run, args.communities, args.events))
+            BOOTSTRAP, topic, history.mixed_history(run, args.communities, args.events)
+        )
         print(f"produced {produced:,} events in {produce_s:.1f} s", flush=True)
 
         def read() -> int:
@@ -98,28 +105,37 @@ def main() -> None:
             documents = [to_document(t, v) for t, v in state.items()]
             scratch = database["insert_ceiling"]
             for i in range(0, len(documents), 1000):
-                scratch.insert_many(documents[i:i + 1000], ordered=False)
+                scratch.insert_many(documents[i : i + 1000], ordered=False)
             database.drop_collection("insert_ceiling")
             return len(documents)
 
-        ceilings = {"read": timed("read", read), "count": timed("count", count),
-                    "insert_documents": timed("insert", insert)}
+        ceilings = {
+            "read": timed("read", read),
+            "count": timed("count", count),
+            "insert_documents": timed("insert", insert),
+        }
         outcome = rebuild(database, make_projector(database, BOOTSTRAP), out=io.StringIO())
         seconds = outcome.seconds
         rate = outcome.rate
-        documents = sum(database[name].estimated_document_count()
-                        for name in COLLECTIONS.values())
-        print(f"rebuild  {outcome.events:>9,} in {seconds:6.1f} s = {rate:>8,.0f}/s "
-              f"({documents:,} documents)", flush=True)
-        print(json.dumps({
-            "events": outcome.events,
-            "seconds": round(seconds, 2),
-            "events_per_s": round(rate),
-            "documents": documents,
-            "ceilings": ceilings,
-            "ratio_to_read": round(rate / ceilings["read"]["per_s"], 2),
-            "ratio_to_count": round(rate / ceilings["count"]["per_s"], 2),
-        }))
+        documents = sum(database[name].estimated_document_count() for name in COLLECTIONS.values())
+        print(
+            f"rebuild  {outcome.events:>9,} in {seconds:6.1f} s = {rate:>8,.0f}/s "
+            f"({documents:,} documents)",
+            flush=True,
+        )
+        print(
+            json.dumps(
+                {
+                    "events": outcome.events,
+                    "seconds": round(seconds, 2),
+                    "events_per_s": round(rate),
+                    "documents": documents,
+                    "ceilings": ceilings,
+                    "ratio_to_read": round(rate / ceilings["read"]["per_s"], 2),
+                    "ratio_to_count": round(rate / ceilings["count"]["per_s"], 2),
+                }
+            )
+        )
     finally:
         client.drop_database(run)
         client.close()

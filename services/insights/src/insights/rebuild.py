@@ -117,8 +117,10 @@ class FaustState:
             if name in existing:
                 continue
             # As Faust declares a table's changelog: compacted, the tables' partitions.
-            spec = {"num_partitions": self.settings.topic_partitions,
-                    "configs": {"cleanup.policy": "compact"}}
+            spec = {
+                "num_partitions": self.settings.topic_partitions,
+                "configs": {"cleanup.policy": "compact"},
+            }
             while True:
                 try:
                     admin.create_topics({name: spec}, wait_for_metadata=True)
@@ -200,8 +202,12 @@ class InsightsProjector:
         """A fresh start (the view was just dropped): reset the workers' Faust state."""
         self._loaded = True
         ends = self.faust.reset()
-        log.info("faust state reset", extra={"fields": {
-            "changelogs": self.faust.changelogs, "group_offsets": sum(ends.values())}})
+        log.info(
+            "faust state reset",
+            extra={
+                "fields": {"changelogs": self.faust.changelogs, "group_offsets": sum(ends.values())}
+            },
+        )
 
     def _resume(self) -> None:
         """A resumed run: the workers are still fenced; the state so far is in the view."""
@@ -254,20 +260,26 @@ class InsightsProjector:
             else:
                 by_table.setdefault(target.table, []).append(document)
         for table, documents in by_table.items():
-            new.extend((table, documents[i:i + INSERT_CHUNK])
-                       for i in range(0, len(documents), INSERT_CHUNK))
+            new.extend(
+                (table, documents[i : i + INSERT_CHUNK])
+                for i in range(0, len(documents), INSERT_CHUNK)
+            )
         with ThreadPoolExecutor(WRITERS, thread_name_prefix="rebuild-writer") as writers:
             for taken in writers.map(lambda chunk: self._insert(*chunk), new):
                 known.extend(taken)
             replaced: dict[str, list[dict[str, Any]]] = {}
             for table, document in known:
                 replaced.setdefault(table, []).append(document)
-            list(writers.map(
-                lambda chunk: self._replace_all(COLLECTIONS[chunk[0]], chunk[1]),
-                [(table, documents[i:i + WRITE_CHUNK])
-                 for table, documents in replaced.items()
-                 for i in range(0, len(documents), WRITE_CHUNK)],
-            ))
+            list(
+                writers.map(
+                    lambda chunk: self._replace_all(COLLECTIONS[chunk[0]], chunk[1]),
+                    [
+                        (table, documents[i : i + WRITE_CHUNK])
+                        for table, documents in replaced.items()
+                        for i in range(0, len(documents), WRITE_CHUNK)
+                    ],
+                )
+            )
 
     def _insert(
         self, table: str, documents: list[dict[str, Any]]
@@ -286,11 +298,13 @@ class InsightsProjector:
 
     def _replace_all(self, collection: str, documents: list[dict[str, Any]]) -> None:
         # One `update` command of upserts, as MongoServingView does (FerretDB: no bulk_write).
-        reply = self.database.command({
-            "update": collection,
-            "updates": [{"q": {"_id": d["_id"]}, "u": d, "upsert": True} for d in documents],
-            "ordered": True,
-        })
+        reply = self.database.command(
+            {
+                "update": collection,
+                "updates": [{"q": {"_id": d["_id"]}, "u": d, "upsert": True} for d in documents],
+                "ordered": True,
+            }
+        )
         if reply.get("writeErrors"):
             raise OperationFailure(f"saving {collection}: {reply['writeErrors'][:3]}")
 

@@ -36,8 +36,11 @@ from kafka.admin import KafkaAdminClient
 
 pytestmark = pytest.mark.timeout(300)
 
-SOURCES = {"community.membership.events.v1": "membership", "community.feed.events.v1": "feed",
-           "community.moderation.events.v1": "moderation"}
+SOURCES = {
+    "community.membership.events.v1": "membership",
+    "community.feed.events.v1": "feed",
+    "community.moderation.events.v1": "moderation",
+}
 RANGES = (7, 28, 60)
 ZONES = ("UTC", "Asia/Kathmandu", "America/New_York")
 EVENTS = 3000
@@ -69,9 +72,12 @@ class World:
         self.worker = subprocess.Popen(
             [sys.executable, "-m", "insights.worker"],
             env={**self.env, "INSIGHTS_DATA_DIR": str(tmp / "data")},
-            stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
-        self.api = ServiceProcess("insights", pb_grpc.InsightsServiceStub, self.env,
-                                  tmp / "api.log")
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        self.api = ServiceProcess(
+            "insights", pb_grpc.InsightsServiceStub, self.env, tmp / "api.log"
+        )
         secret = auth_secret_from_env()
         self.admin = [("authorization", f"Bearer {mint_token(secret, 'ops', platform_admin=True)}")]
         self.mongo = blocking_client(mongo_uri)
@@ -87,8 +93,9 @@ class World:
     def caught_up(self) -> bool:
         """The worker committed every event published so far (it commits only what it
         saved to the view)."""
-        consumer = KafkaConsumer(bootstrap_servers=self.bootstrap, group_id=self.run,
-                                 enable_auto_commit=False)
+        consumer = KafkaConsumer(
+            bootstrap_servers=self.bootstrap, group_id=self.run, enable_auto_commit=False
+        )
         try:
             partitions = [TopicPartition(t, p) for t in self.topics.values() for p in range(6)]
             ends = consumer.end_offsets(partitions)
@@ -111,24 +118,32 @@ class World:
             time.sleep(0.1)
 
     def rebuild(self, **env: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "insights.rebuild"],
-                              env={**self.env, "LOG_LEVEL": "WARNING", **env},
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "insights.rebuild"],
+            env={**self.env, "LOG_LEVEL": "WARNING", **env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     def get(self, cid: str, group: str, range_days: int, zone: str) -> tuple[str, bytes]:
         """An answer, or the refusal's code and details."""
         try:
             response = self.api.stub.GetInsights(
-                pb.GetInsightsRequest(community_id=cid, group_id=group, range_days=range_days,
-                                      time_zone=zone),
-                metadata=self.admin, timeout=60)
+                pb.GetInsightsRequest(
+                    community_id=cid, group_id=group, range_days=range_days, time_zone=zone
+                ),
+                metadata=self.admin,
+                timeout=60,
+            )
         except grpc.RpcError as error:
             return error.code().name, (error.details() or "").encode()
         return "OK", response.SerializeToString(deterministic=True)
 
     def capture(self, spaces: list[tuple[str, str]]) -> dict[tuple[str, str, int, str], Any]:
-        return {(c, g, r, z): self.get(c, g, r, z)
-                for c, g in spaces for r in RANGES for z in ZONES}
+        return {
+            (c, g, r, z): self.get(c, g, r, z) for c, g in spaces for r in RANGES for z in ZONES
+        }
 
     def close(self) -> None:
         self.api.stop()
@@ -152,8 +167,7 @@ def world(kafka_bootstrap, mongo_uri, tmp_path):
         w.close()
 
 
-def test_rebuild_killed_and_resumed_gives_every_answer_again_while_the_worker_steps_aside(
-        world):
+def test_rebuild_killed_and_resumed_gives_every_answer_again_while_the_worker_steps_aside(world):
     log, spaces = generate(world.run, datetime.now(UTC) - timedelta(minutes=5), events=EVENTS)
     world.api.wait_serving()
     started = time.monotonic()
@@ -167,8 +181,9 @@ def test_rebuild_killed_and_resumed_gives_every_answer_again_while_the_worker_st
     assert {code for code, _ in before.values()} <= {"OK", "FAILED_PRECONDITION"}
 
     # Killed right after its first checkpoint: the state stays `running`.
-    killed = world.rebuild(COMMUNITY_FAILPOINTS="rebuild-checkpointed",
-                           REBUILD_CHECKPOINT_EVERY="500")
+    killed = world.rebuild(
+        COMMUNITY_FAILPOINTS="rebuild-checkpointed", REBUILD_CHECKPOINT_EVERY="500"
+    )
     assert killed.returncode == -9, killed.stderr[-3000:]
     state = world.mongo[world.run][REBUILDS].find_one({"_id": "insights"})
     assert state["state"] == "running" and 0 < state["events"] < EVENTS
@@ -198,11 +213,16 @@ def test_rebuild_killed_and_resumed_gives_every_answer_again_while_the_worker_st
     # nothing, a new one counts once.
     world.until("the worker rejoined", lambda: world.group_members() > 0)
     cid = next(c for (c, g, _r, _z), (code, _) in before.items() if code == "OK" and not g)
-    author = next(r.message.author_id for r in log.records
-                  if isinstance(r.message, fe.PostCreated) and r.message.community_id == cid)
+    author = next(
+        r.message.author_id
+        for r in log.records
+        if isinstance(r.message, fe.PostCreated) and r.message.community_id == cid
+    )
     posts = pb.GetInsightsResponse.FromString(before[(cid, "", 7, "UTC")][1]).posts
-    fresh = log.add(fe.PostCreated(post_id=f"{cid}-fresh", community_id=cid, author_id=author),
-                    datetime.now(UTC))
+    fresh = log.add(
+        fe.PostCreated(post_id=f"{cid}-fresh", community_id=cid, author_id=author),
+        datetime.now(UTC),
+    )
     world.publish([*log.records[-600:-1], fresh])
     world.until("the worker counted the new post", world.caught_up)
     code, answer = world.get(cid, "", 7, "UTC")

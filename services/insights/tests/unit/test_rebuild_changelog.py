@@ -9,9 +9,14 @@ from insights.rebuild import changelog_record, changelog_topic
 
 
 def test_changelog_records_are_what_faust_writes():
-    value = {"marks": {"membership": 3}, "opened": True,
-             "headcounts": {"": 52, "g.1": 7}, "closed_groups": [], "version": 3,
-             "as_of": "2026-12-07T10:00:00.000000+00:00"}
+    value = {
+        "marks": {"membership": 3},
+        "opened": True,
+        "headcounts": {"": 52, "g.1": 7},
+        "closed_groups": [],
+        "version": 3,
+        "as_of": "2026-12-07T10:00:00.000000+00:00",
+    }
     for target in (roster_target("c-1"), role_target("c-1", "$odd.user")):
         topic = TABLES[target.table].changelog_topic
         faust_key, _ = topic.prepare_key(target.key, None)
@@ -22,6 +27,7 @@ def test_changelog_records_are_what_faust_writes():
 def test_changelog_topics_and_partitions_are_the_tables():
     for table in (ROSTERS, ROLES):
         assert TABLES[table].changelog_topic.get_topic_name() == changelog_topic(
-            TABLES[table].app.conf.id, table)
+            TABLES[table].app.conf.id, table
+        )
     key = role_target("c-9", "u").key
     assert TABLES[ROLES].partition_for_key(key) == partition_of("c-9", TABLES[ROLES].partitions)

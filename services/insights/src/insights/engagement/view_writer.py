@@ -102,7 +102,7 @@ class ViewWriter:
         for i in range(0, len(items), SAVE_CHUNK):
             if self.fenced:
                 return
-            await self._save_chunk(dict(items[i:i + SAVE_CHUNK]))
+            await self._save_chunk(dict(items[i : i + SAVE_CHUNK]))
 
     async def _save_chunk(self, values: Mapping[Target, Value]) -> None:
         attempt = 0
