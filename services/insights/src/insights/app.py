@@ -16,11 +16,11 @@ from typing import Any
 
 import faust
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread, Transport
-from kafka.partitioner.default import murmur2
 
 from insights.domain.ledger import community_of
 from insights.domain.snapshot_schedule import SnapshotSchedule
 from insights.engagement.view_writer import ViewWriter
+from insights.partitions import partition_of
 from insights.ports import ServingView
 from insights.recovery_handover import HandoverConsumer, HandoverSafeApp
 from insights.settings import WorkerSettings
@@ -33,11 +33,6 @@ PRODUCER_BATCH_BYTES = 512 * 1024
 # Faust hard-codes aiokafka's fetch wait at 1500 ms: a quiet partition would hold every
 # fetch that long. 20 ms keeps the time from publish to figures short.
 FETCH_MAX_WAIT_MS = 20
-
-
-def partition_of(community_id: str, partitions: int) -> int:
-    """The partition the producers put a community's events on (Kafka's murmur2)."""
-    return (murmur2(community_id.encode()) & 0x7FFFFFFF) % partitions
 
 
 class CommunityTable(faust.Table):
@@ -66,6 +61,9 @@ class _FreshConsumer(HandoverConsumer):
         # The agent saves the serving view behind its counting (ViewWriter). `offsets` were
         # taken from events already acknowledged, i.e. already handed to the writer: once it
         # has saved everything handed over so far, they are safe to commit.
+        if runtime.fenced:
+            # A rebuild owns the offsets now (insights.rebuild_fence).
+            return False
         if runtime.writer is not None:
             await runtime.writer.saved()
         committed: bool = await super()._commit_offsets(offsets, *args, **kwargs)
@@ -86,15 +84,23 @@ class InsightsApp(HandoverSafeApp):
 @dataclass
 class Runtime:
     """What the agents need beyond their tables: the serving view and its writer (attached
-    when the worker starts, or by a test) and which spaces' snapshots are due."""
+    when the worker starts, or by a test), which spaces' snapshots are due, and whether a
+    rebuild has fenced this worker."""
 
     snapshots: SnapshotSchedule
     view: ServingView | None = None
     writer: ViewWriter | None = None
+    # A rebuild runs: count, save and commit nothing more (insights.rebuild_fence).
+    fenced: bool = False
 
     def attach(self, view: ServingView) -> None:
         self.view = view
         self.writer = ViewWriter(view)
+
+    def fence(self) -> None:
+        self.fenced = True
+        if self.writer is not None:
+            self.writer.fence()
 
 
 def create_app(settings: WorkerSettings) -> InsightsApp:

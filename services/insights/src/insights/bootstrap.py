@@ -11,6 +11,7 @@ from community.insights.v1 import insights_service_pb2_grpc
 from community_common.config import Settings
 from community_common.logging import configure_logging
 from community_common.mongo import async_client
+from community_common.rebuild import RebuildWatch
 from community_common.server import ServiceHost
 from community_contracts import services, topics
 from grpc import aio
@@ -51,7 +52,9 @@ def build(
     configure_logging(SERVICE.short_name, settings.log_level)
     mongo = async_client(settings.mongodb_uri)
     view = MongoServingView(mongo[settings.mongodb_database])
-    service = InsightsService(InsightsQueries(view))
+    # Whether `python -m insights.rebuild` is rebuilding the view: reads wait for it.
+    rebuilds = RebuildWatch(mongo[settings.mongodb_database], SERVICE.short_name)
+    service = InsightsService(InsightsQueries(view, settled=rebuilds.settled))
 
     def register_api(server: aio.Server) -> None:
         insights_service_pb2_grpc.add_InsightsServiceServicer_to_server(service, server)
@@ -61,6 +64,7 @@ def build(
         service_full_name=SERVICE.full_name,
         register=[register_api],
         mongo=mongo,
+        tasks=[rebuilds.watch],
         topics=[SERVICE.topic, *(topics.dlq(topic) for topic in SERVICE.consumes)],
         dashboard=(
             DashboardServer(service, settings.auth_secret, dashboard.http_port)

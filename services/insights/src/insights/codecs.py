@@ -54,6 +54,12 @@ def observe(
     a record that can never be read (it belongs in the dead-letter topic)."""
     header_list = _header_list(record_headers)
     envelope = EventEnvelope.from_kafka_record(key, value, header_list)
+    return observe_envelope(envelope, key_sequence(header_list))
+
+
+def observe_envelope(envelope: EventEnvelope, sequence: int | None = None) -> Observed | None:
+    """`observe` of a record already read into an envelope (the rebuild's topic sources);
+    `sequence` is its ce_keysequence (by default the envelope's own)."""
     try:
         event_type = registry.event_type(envelope.type)
     except registry.UnknownEventType:
@@ -66,7 +72,7 @@ def observe(
     return Observed(
         community_id=community_id,
         source=source,
-        key_sequence=key_sequence(header_list),
+        key_sequence=(envelope.key_sequence or 0) if sequence is None else sequence,
         at=envelope.occurred_at,
         membership_version=envelope.sequence if source == services.MEMBERSHIP.short_name else 0,
         effects=tuple(effects_of(message)),

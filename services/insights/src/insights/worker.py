@@ -1,5 +1,6 @@
 """`python -m insights.worker`: run the insights Faust worker until SIGTERM (which commits
-and stops cleanly). Settings: see `insights.settings`."""
+and stops cleanly). Settings: see `insights.settings`. While `python -m insights.rebuild`
+runs, the worker is fenced and waits, then starts over (`insights.rebuild_fence`)."""
 
 from __future__ import annotations
 
@@ -7,26 +8,45 @@ import faust
 from community_common.kafka_clients import ensure_topics
 from community_common.logging import configure_logging
 from community_common.mongo import async_client
+from community_common.rebuild import RebuildWatch
 from community_contracts import topics
 
 from insights.adapters.mongo_view import MongoServingView
+from insights.rebuild_fence import (
+    SERVICE,
+    start_over,
+    stop_when_rebuilding,
+    wait_while_rebuilding,
+)
 
 
 def main() -> None:
     from insights.app import app, runtime, settings
 
     configure_logging("insights-worker", settings.log_level)
+    wait_while_rebuilding(settings.mongodb_uri, settings.mongodb_database)
     # Where the worker writes besides its own tables: snapshots and dead letters.
     ensure_topics(
         settings.kafka_bootstrap_servers,
         [settings.snapshot_topic, *(topics.dlq(name) for name in settings.source_topics)],
         settings.topic_partitions,
     )
-    runtime.attach(MongoServingView(
-        async_client(settings.mongodb_uri)[settings.mongodb_database]
-    ))
+    database = async_client(settings.mongodb_uri)[settings.mongodb_database]
+    runtime.attach(MongoServingView(database))
+    watch = RebuildWatch(database, SERVICE)
+
+    @app.task
+    async def fence_on_rebuild() -> None:
+        await stop_when_rebuilding(watch, runtime.fence)
+
     worker = faust.Worker(app, loglevel=settings.log_level, override_logging=False)
-    worker.execute_from_commandline()
+    try:
+        worker.execute_from_commandline()
+    except SystemExit:
+        if not runtime.fenced:
+            raise
+    wait_while_rebuilding(settings.mongodb_uri, settings.mongodb_database)
+    start_over()
 
 
 if __name__ == "__main__":

@@ -108,3 +108,36 @@ def test_a_redelivered_event_changes_no_figure_but_is_saved_again():
     assert again == first
     day = day_target(seen.effects[0].space, "2025-06-15")
     assert sum(again[day]["counts"]["posts"].values()) == 1
+
+
+async def test_a_fenced_writer_saves_nothing_more_and_releases_waiters(monkeypatch):
+    """A rebuild started (insights.rebuild_fence): the round in flight stops at the next
+    chunk, nothing added later is saved, and a commit waiting on `saved()` is let go (it
+    then commits nothing: the rebuild owns the offsets)."""
+    monkeypatch.setattr("insights.engagement.view_writer.SAVE_CHUNK", 1)
+    view = GatedView()
+    writer = ViewWriter(view)
+    writer.add({A: {"v": 1}, B: {"v": 1}})
+    await asyncio.sleep(0.01)  # the round waits at the gate with its first chunk
+    waiter = asyncio.ensure_future(writer.saved())
+    writer.fence()
+    view.gate.set()
+    await asyncio.wait_for(waiter, 2)
+    writer.add({A: {"v": 2}})
+    await asyncio.sleep(0.05)
+    assert view.saves == [{A}]  # the chunk in flight, not B, not the later A
+    assert view.values == {A: {"v": 1}}
+
+
+async def test_a_fenced_worker_commits_no_offsets(monkeypatch):
+    committed = []
+
+    async def commit(self, offsets, *args, **kwargs):
+        committed.append(offsets)
+        return True
+
+    monkeypatch.setattr(Consumer, "_commit_offsets", commit)
+    monkeypatch.setattr(runtime, "fenced", True)
+    consumer = _FreshConsumer.__new__(_FreshConsumer)
+    assert await _FreshConsumer._commit_offsets(consumer, {"tp": 5}) is False
+    assert committed == []

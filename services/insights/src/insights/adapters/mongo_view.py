@@ -5,7 +5,8 @@ saved twice leaves the same documents; the API reads only by `_id`. Ids chosen b
 (user ids) and other services (post and group ids) may contain '.' or start with '$', which
 MongoDB field names must not: maps keyed by them are stored as lists of {id, value}
 documents (FerretDB refuses nested arrays).
-The dedupe marks stay in the Faust tables; the view has no use for them.
+Each document keeps its value's dedupe marks too (the API ignores them): a resumed rebuild
+(`insights.rebuild`) reloads its state from the view.
 """
 
 from __future__ import annotations
@@ -41,8 +42,6 @@ _PAIRED = {DAYS: ("members", "posts"), ROSTERS: ("headcounts",), ROLES: ()}
 def to_document(target: Target, value: Value) -> dict[str, Any]:
     document: dict[str, Any] = {"_id": target.key}
     for name, field in value.items():
-        if name == "marks":
-            continue
         document[name] = (
             [{"id": key, "value": item} for key, item in field.items()]
             if name in _PAIRED[target.table]
@@ -105,8 +104,3 @@ class MongoServingView:
         # push `$in` down to PostgreSQL, so an `$in` would read the whole collection.
         found = await asyncio.gather(*(self._get(day_target(space, day)) for day in days))
         return dict(zip(days, found, strict=True))
-
-    async def drop(self) -> None:
-        """Forget everything (rebuild)."""
-        for name in COLLECTIONS.values():
-            await self.database.drop_collection(name)

@@ -1,7 +1,8 @@
 """GetInsights: checks in the platform's order (the token was checked by the interceptor and
 the arguments by the API), then the figures from the serving view.
 
-Order: consistency token reached (else UNAVAILABLE), the community (and group) exists, the
+Order: a running rebuild of the view is done (else, after 30 s, UNAVAILABLE `REBUILDING`),
+consistency token reached (else UNAVAILABLE), the community (and group) exists, the
 caller is a moderator or above (or a platform admin), the space has more than 50 members.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -54,12 +55,20 @@ class InsightsQueries:
         view: StateReads,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         consistency_timeout_s: float = CONSISTENCY_TIMEOUT_S,
+        settled: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.view = view
         self.clock = clock
         self.consistency_timeout_s = consistency_timeout_s
+        # Reads wait while `python -m insights.rebuild` rebuilds the view (RebuildWatch).
+        self.settled = settled
+
+    async def _view_settled(self) -> None:
+        if self.settled is not None:
+            await self.settled()
 
     async def get_insights(self, caller: Caller, request: InsightsRequest) -> Figures:
+        await self._view_settled()
         if request.consistency is not None:
             await self._wait_until_applied(*request.consistency)
         space = request.space
@@ -83,6 +92,7 @@ class InsightsQueries:
         """The community's groups and their member counts now, for whoever may see its
         insights (the dashboard's group selector); the same checks as get_insights up to
         the threshold, which is each group's own."""
+        await self._view_settled()
         roster = await self._existing_community(community_id)
         if not caller.is_platform_admin:
             await self._require_moderator(community_id, caller.user_id)

@@ -76,6 +76,9 @@ async def _to_dead_letters(event: EventT, error: Exception) -> None:
 async def count_engagement(stream: StreamT) -> AsyncIterator[int]:
     assert runtime.writer is not None, "the worker attaches the serving view before it starts"
     async for batch in stream.take_events(BATCH_MAX, BATCH_WITHIN_S):
+        if runtime.fenced:
+            # A rebuild owns the state now; the offsets stay uncommitted, so nothing is lost.
+            continue
         observed: list[Observed] = []
         for event in batch:
             try:

@@ -9,6 +9,8 @@ far more than counting a batch, which is why this is not done inline.
 Offsets are committed only after `saved()` (see `insights.app`), so every acknowledged event
 is in the view before its offset is committed. A MongoDB outage blocks the rounds (and so
 the commits) and retries; any other error is raised to the agent, which stops the worker.
+Once fenced (a rebuild started: insights.rebuild_fence) it saves nothing more, checking
+between chunks of a round so that at most one chunk is in flight after the fence.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from insights.ports import ServingView
 log = logging.getLogger("insights.engagement")
 
 RETRY_BACKOFF_S = (0.1, 0.5, 1.0, 2.0)
+# Values per `ServingView.save` call: the fence is checked between two.
+SAVE_CHUNK = 100
 
 
 class ViewWriter:
@@ -38,11 +42,18 @@ class ViewWriter:
         self._wake = asyncio.Event()
         self._progress = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
+        self.fenced = False
+
+    def fence(self) -> None:
+        """Save nothing more: a rebuild owns the view now."""
+        self.fenced = True
+        self._pending = {}
+        self._wake.set()
 
     def add(self, changed: Mapping[Target, Value]) -> None:
         """Queue values to save (they must not be modified afterwards)."""
         self._raise_failure()
-        if not changed:
+        if not changed or self.fenced:
             return
         self._pending.update(changed)
         self._added += 1
@@ -54,7 +65,9 @@ class ViewWriter:
         """Return once everything added before this call is in the view."""
         wanted = self._added
         async with self._progress:
-            await self._progress.wait_for(lambda: self._saved >= wanted or bool(self._error))
+            await self._progress.wait_for(
+                lambda: self._saved >= wanted or bool(self._error) or self.fenced
+            )
         self._raise_failure()
 
     def _raise_failure(self) -> None:
@@ -66,13 +79,18 @@ class ViewWriter:
             while True:
                 await self._wake.wait()
                 self._wake.clear()
-                while self._pending:
+                while self._pending and not self.fenced:
                     values, reached = self._pending, self._added
                     self._pending = {}
                     await self._save(values)
                     async with self._progress:
-                        self._saved = reached
+                        if not self.fenced:
+                            self._saved = reached
                         self._progress.notify_all()
+                if self.fenced:
+                    async with self._progress:
+                        self._progress.notify_all()
+                    return
         except Exception as error:
             # Raised from the agent's next hand-over and from the commit waiting on it.
             async with self._progress:
@@ -80,6 +98,13 @@ class ViewWriter:
                 self._progress.notify_all()
 
     async def _save(self, values: Mapping[Target, Value]) -> None:
+        items = list(values.items())
+        for i in range(0, len(items), SAVE_CHUNK):
+            if self.fenced:
+                return
+            await self._save_chunk(dict(items[i : i + SAVE_CHUNK]))
+
+    async def _save_chunk(self, values: Mapping[Target, Value]) -> None:
         attempt = 0
         while True:
             try:
