@@ -18,6 +18,7 @@ from feed.application.views import announcement_message
 from feed.domain import announcement, arguments
 from feed.domain.access import Standing
 from feed.domain.paging import Cursors, Entry, newest
+from feed.domain.timeline import is_placeholder
 
 LIST = "home"
 
@@ -97,10 +98,14 @@ class HomeFeed:
         if lowest <= 1:
             return
         for raw in await self.deps.timelines.read_below(reader.timeline, lowest, batch):
-            reader.buffered.append(Entry(reader.timeline, raw["slot"], raw["created_at"], raw))
+            # A placeholder has no time: it sorts below everything and is skipped.
+            time = raw.get("created_at", "")
+            reader.buffered.append(Entry(reader.timeline, raw["slot"], time, raw))
 
     async def _item(self, entry: Entry, reader: _Reader) -> api.HomeFeedItem | None:
         data: Any = entry.data
+        if is_placeholder(data):
+            return None
         if data["kind"] == "announcement":
             if not announcement.reaches(data["group_ids"], reader.member_groups):
                 return None
