@@ -49,6 +49,7 @@ class HomeFeed:
         check.check()
         cursors = Cursors.parse(request.page_token, LIST, caller.user_id)
         await self.deps.gate.wait_for(request.consistency_token)
+        await self.deps.rebuilds.settled()  # member_index is rebuilt from scratch
         size = arguments.page_size(request.page_size)
         batch = min(size, 20)
 

@@ -251,6 +251,7 @@ class LiveSessions:
         community_id = request.community_id
         cursors = Cursors.parse(request.page_token, "live", community_id)
         await self.deps.gate.wait_for(request.consistency_token)
+        await self.deps.rebuilds.settled()  # live_tabs is dropped by a rebuild
         standing = await self.deps.knowledge.standing(community_id, caller)
         standing.require_community()
         standing.require_read("")
