@@ -150,7 +150,9 @@ class TopicSource:
     def __init__(self, bootstrap_servers: str, topic: str, max_records: int = 10_000) -> None:
         self.bootstrap_servers = bootstrap_servers
         self.topic = topic
-        self.name = f"topic:{topic}"
+        # The name keys the checkpoint in the state document, and stored keys take no dots
+        # (FerretDB refuses them; topic names have them: community.membership.events.v1).
+        self.name = "topic:" + topic.replace(".", "_")
         self.max_records = max_records
         self._ends: dict[int, int] | None = None
 
