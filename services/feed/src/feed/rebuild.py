@@ -13,9 +13,10 @@ What it drops and replays, what it re-projects in place, and what it keeps:
   commands keep claiming while the rebuild runs, so dropping them would let a new post take
   an old post's position. Each entry is inserted as its event says (feed.domain.timeline,
   the code the commands use, so a claimed entry is the same document and its insert changes
-  nothing); a position below a timeline's highest that no stored event names (a command died
-  between claim and store) gets a placeholder, so positions stay dense. `liked_posts` the
-  same way from PostLiked (marks only ever grow; LikePost reads them).
+  nothing); a position below a timeline's highest that nothing holds any more (a command
+  died between claim and store, and its claim was lost) gets a placeholder, so positions
+  stay dense for the top probe; a claim without an event is kept as it is (lists skip it).
+  `liked_posts` the same way from PostLiked (marks only ever grow; LikePost reads them).
 - **Kept** (write side, or read by every command): the event store (`commits`,
   `snapshots`, request-id records), `standing` and `removals` (every command decides with
   them), `communities` and `consistency_checkpoints` (a non-member's command and every
@@ -42,7 +43,7 @@ from pymongo.errors import BulkWriteError
 
 from feed.adapters.knowledge_store import MEMBER_INDEX, KnowledgeWriter, without_id
 from feed.adapters.liked_posts import LIKED_POSTS, mark_of
-from feed.adapters.timelines import DUPLICATE_KEY, SLOTS, slot_document, slot_id
+from feed.adapters.timelines import DUPLICATE_KEY, SLOTS, slot_document
 from feed.application.live import LIVE_TABS
 from feed.domain.knowledge import Doc
 from feed.domain.timeline import PLACEHOLDER, POSITIONED_TYPES, timeline_entry
@@ -51,8 +52,6 @@ from feed.entrypoints.consumers import MEMBERSHIP_TYPES
 SERVICE = services.FEED
 # Documents per insert command: large inserts amortise FerretDB's per-command cost.
 INSERT_CHUNK = 5000
-# `_id`s per `$in` query when looking for claimed positions.
-FIND_CHUNK = 5000
 
 LIKED_TYPE = ev.PostLiked.DESCRIPTOR.full_name
 DECODED = POSITIONED_TYPES | {LIKED_TYPE}
@@ -149,8 +148,6 @@ class FeedProjector:
         self.writer = KnowledgeWriter(database, self.knowledge)
         self.slots: list[Doc] = []
         self.marks: dict[str, Doc] = {}
-        # Per timeline, the positions this run projected (for the placeholders at the end).
-        self.positions: dict[str, set[int]] = {}
         self.placeholders_done = False
 
     def sources(self) -> Sequence[Source]:
@@ -177,7 +174,6 @@ class FeedProjector:
             return  # stored before events carried it: its claimed slot is kept as it is
         timeline, entry = timeline_entry(message, event.time)
         self.slots.append(slot_document(timeline, position, entry))
-        self.positions.setdefault(timeline, set()).add(position)
 
     def flush(self) -> None:
         insert_new(self.db[SLOTS], self.slots)
@@ -190,25 +186,21 @@ class FeedProjector:
             self.placeholders_done = True
 
     def _fill_gaps(self) -> None:
-        """Placeholders at the positions below each timeline's highest that no event named
-        and no claim holds (claims are kept, so normally there are none)."""
-        missing = [
-            slot_id(timeline, position)
-            for timeline, seen in self.positions.items()
-            for position in range(1, max(seen))
-            if position not in seen
-        ]
-        for start in range(0, len(missing), FIND_CHUNK):
-            wanted = missing[start : start + FIND_CHUNK]
-            taken = {d["_id"] for d in self.db[SLOTS].find({"_id": {"$in": wanted}}, {"_id": 1})}
-            placeholders = []
-            for key in wanted:
-                if key not in taken:
-                    timeline, _, position = key.rpartition(":")
-                    placeholders.append(
-                        slot_document(timeline, int(position), {"kind": PLACEHOLDER})
-                    )
-            insert_new(self.db[SLOTS], placeholders)
+        """Placeholders at the positions below a timeline's highest that nothing holds (a
+        claimed entry lost with its event never stored). Read from the collection once every
+        event's entry is in, so a resumed run finds the same gaps; commands claim above a
+        taken position only, so they never open one."""
+        placeholders: list[Doc] = []
+        timeline, expected = "", 1
+        for doc in self.db[SLOTS].find({}, {"timeline": 1, "slot": 1}, sort=[("_id", 1)]):
+            if doc["timeline"] != timeline:
+                timeline, expected = doc["timeline"], 1
+            placeholders += [
+                slot_document(timeline, position, {"kind": PLACEHOLDER})
+                for position in range(expected, doc["slot"])
+            ]
+            expected = doc["slot"] + 1
+        insert_new(self.db[SLOTS], placeholders)
 
 
 def main() -> None:
