@@ -118,12 +118,27 @@ class ReplayedKnowledge:
         self.new.clear()
 
 
-class _FeedStore(StoreSource):
-    """Feed's event store; says when it has been read to the end (placeholders wait for it)."""
+class FeedCommits(StoreSource):
+    """Feed's event store, as much of it as the read models need: the first commit of each
+    stream that starts with an event taking a timeline position or with a like (a like
+    shard's first event is always a like: the post's mark). The database leaves the rest
+    (comments, shares, later likes and unlikes, viewers) unread; the cost of a replay is the
+    documents it reads. Says when it has been read to the end (placeholders wait for it)."""
+
+    FIRST_COMMITS = {"base_version": 0, "events.ce_type": {"$in": sorted(DECODED)}}
 
     def __init__(self, database: Database[Any]) -> None:
         super().__init__(database, SERVICE.source, batch_commits=5000)
         self.finished = False
+
+    def _query(self, position: Position | None) -> dict[str, Any]:
+        return {**super()._query(position), **self.FIRST_COMMITS}
+
+    def total(self, position: Position | None) -> int:
+        # About how many: counting with a filter reads as much as the replay itself, so the
+        # collection's statistics (every commit) bound it.
+        stats = self.commits.database.command("collStats", self.commits.name)
+        return int(stats.get("count", 0))
 
     def read(self, position: Position | None) -> Iterator[tuple[list[EventEnvelope], Position]]:
         yield from super().read(position)
@@ -141,7 +156,7 @@ class FeedProjector:
         membership_topic: str = topics.MEMBERSHIP_EVENTS,
     ) -> None:
         self.db = database
-        self.store = _FeedStore(database)
+        self.store = FeedCommits(database)
         # Moderation's topic is not replayed: its events change only kept documents.
         self.membership = TopicSource(bootstrap_servers, membership_topic)
         self.knowledge = ReplayedKnowledge(database)
