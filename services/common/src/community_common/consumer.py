@@ -60,6 +60,7 @@ class EventConsumer:
     in partition order, from the consumer's own thread. `handles` limits it to those ce_types.
     `checkpoint(event)`, if given, runs after every well-formed event, handled or not (e.g.
     `ConsistencyCheckpoints.record`, so consistency tokens advance past skipped types too).
+    While `paused()` says True the consumer handles nothing and stays in its group.
     """
 
     def __init__(
@@ -71,6 +72,7 @@ class EventConsumer:
         *,
         handles: Collection[str] | None = None,
         checkpoint: Callable[[EventEnvelope], None] | None = None,
+        paused: Callable[[], bool] | None = None,
         max_attempts: int = MAX_HANDLER_ATTEMPTS,
         dlq_partitions: int = 6,
         consumer_options: Mapping[str, Any] | None = None,
@@ -90,6 +92,7 @@ class EventConsumer:
             max_attempts=max_attempts,
             dlq_partitions=dlq_partitions,
             consumer_options=dict(consumer_options or {}),
+            paused=paused,
         )
         self.assignment_grace_s = assignment_grace_s
         self.stall_after_s = stall_after_s

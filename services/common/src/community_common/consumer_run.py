@@ -62,6 +62,10 @@ class ConsumerSpec:
     max_attempts: int
     dlq_partitions: int
     consumer_options: Mapping[str, Any]
+    # While this says True the run keeps polling (it stays in the group) with every assigned
+    # partition paused, so nothing is handled; it resumes from its committed positions after
+    # (e.g. a projector while its service's read models rebuild: RebuildWatch.running).
+    paused: Callable[[], bool] | None = None
 
 
 @dataclass
@@ -216,6 +220,7 @@ class ConsumerRun:
     def _consume_once(self) -> None:
         consumer = self._consumer
         assert consumer is not None
+        self._pause_or_resume(consumer)
         try:
             batches = consumer.poll(timeout_ms=self.poll_timeout_ms)
         except KAFKA_OUTAGE_ERRORS as error:
@@ -237,6 +242,15 @@ class ConsumerRun:
                 self._done[partition] = record.offset + 1
                 self.progress.moved()
         self._commit()
+
+    def _pause_or_resume(self, consumer: KafkaConsumer) -> None:
+        """Partitions assigned while paused are paused too, before the next poll; records
+        already fetched for a paused partition are dropped and fetched again on resume."""
+        if self.spec.paused is not None and self.spec.paused():
+            if assigned := consumer.assignment():
+                consumer.pause(*assigned)
+        elif paused := consumer.paused():
+            consumer.resume(*paused)
 
     def _commit(self) -> None:
         if not self._done or self._consumer is None:

@@ -15,7 +15,7 @@ import contextlib
 import logging
 import signal
 import threading
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -127,6 +127,9 @@ class ServiceHost:
     # Topics the service writes to (its events, its consumers' dead-letter topics): created
     # when missing, and ready only once they exist.
     topics: Sequence[str] = ()
+    # Coroutines that run as long as the process serves, on its loop (e.g. RebuildWatch.watch):
+    # started with the server, cancelled when it stops.
+    tasks: Sequence[Callable[[], Coroutine[Any, Any, None]]] = ()
     health_interval_s: float = 2.0
     grace_s: float = 10.0
     host: str = "[::]"
@@ -135,6 +138,7 @@ class ServiceHost:
     health: health.aio.HealthServicer = field(init=False)
     _server: aio.Server | None = field(init=False, default=None)
     _health_task: asyncio.Task[None] | None = field(init=False, default=None)
+    _tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
     _kafka_probe: KafkaProbe | None = field(init=False, default=None)
     _own_mongo: bool = field(init=False, default=False)
     _serving: bool | None = field(init=False, default=None)
@@ -190,6 +194,7 @@ class ServiceHost:
             self._own_mongo = True
         self._kafka_probe = KafkaProbe(self.settings.kafka_bootstrap_servers)
 
+        self._tasks = [asyncio.create_task(task(), name=task.__qualname__) for task in self.tasks]
         for worker in self.workers:
             worker.start()
         self.port = server.add_insecure_port(f"{self.host}:{self.settings.grpc_port}")
@@ -256,6 +261,10 @@ class ServiceHost:
             await self._server.stop(self.grace_s)
         for worker in self.workers:
             await asyncio.to_thread(worker.stop)
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if self._kafka_probe is not None:
             await asyncio.to_thread(self._kafka_probe.close)
         if self._own_mongo and self.mongo is not None:
