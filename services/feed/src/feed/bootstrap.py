@@ -7,7 +7,6 @@ and moderation events (entrypoints/consumers.py) and the watch on `python -m fee
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from datetime import timedelta
 
@@ -17,7 +16,6 @@ from community_common.consistency import ConsistencyGate
 from community_common.event_store import EventStore
 from community_common.logging import configure_logging
 from community_common.mongo import async_client, blocking_client
-from community_common.rebuild import RebuildWatch
 from community_common.relay import OutboxRelay, RelaySettings
 from community_common.server import ServiceHost
 from community_contracts import services, topics
@@ -31,31 +29,6 @@ from feed.entrypoints.consumers import consumers
 from feed.entrypoints.grpc_api import FeedApi
 
 SERVICE = services.FEED
-
-
-class RebuildWatching:
-    """Runs the process's `RebuildWatch` (an asyncio task polling the rebuild's state) beside
-    the threads, so the membership consumer pauses and home-feed and Live-tab reads wait
-    while `python -m feed.rebuild` runs."""
-
-    name = "rebuild-watch"
-
-    def __init__(self, watch: RebuildWatch) -> None:
-        self.watch = watch
-        self._task: asyncio.Task[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._task = self._loop.create_task(self.watch.watch(), name=self.name)
-
-    def stop(self, timeout: float = 10.0) -> None:
-        # The host stops workers from a thread.
-        if self._task is not None and self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._task.cancel)
-
-    def unready_reason(self) -> str | None:
-        return None
 
 
 def build(
@@ -101,9 +74,11 @@ def build(
                 consumer_group_prefix or env_str("CONSUMER_GROUP_PREFIX", "", env=env),
                 rebuilding=lambda: deps.rebuilds.running,
             ),
-            RebuildWatching(deps.rebuilds),
         ],
         indexes=[deps.store.ensure_indexes, lambda: knowledge_store.ensure_indexes(database)],
+        # Pauses the membership consumer and holds home-feed and Live-tab reads while
+        # `python -m feed.rebuild` runs.
+        tasks=[deps.rebuilds.watch],
         mongo=mongo,
         topics=[SERVICE.topic, *(topics.dlq(topic) for topic in SERVICE.consumes)],
     )

@@ -9,15 +9,12 @@ Two consumer groups, so that only membership events move the consistency checkpo
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 from community_common.consistency import ConsistencyCheckpoints
 from community_common.consumer import EventConsumer
-from community_common.envelope import EventEnvelope
 from community_contracts import registry, topics
-from google.protobuf.message import Message
 from pymongo.database import Database
 
 from feed.adapters.knowledge_store import KnowledgeWriter
@@ -33,10 +30,6 @@ MODERATION_TYPES = frozenset(
 MEMBERSHIP_TYPES = frozenset(kind.name for kind in registry.in_topic(topics.MEMBERSHIP_EVENTS))
 
 
-# How often a paused consumer looks whether the rebuild has finished.
-PAUSED_POLL_S = 0.1
-
-
 def consumers(
     database: Database[Any],
     bootstrap_servers: str,
@@ -45,23 +38,20 @@ def consumers(
     rebuilding: Callable[[], bool] = lambda: False,
 ) -> list[EventConsumer]:
     """`rebuilding()`: whether `python -m feed.rebuild` runs. The membership consumer writes
-    `member_index`, which it drops and replays, so it waits for the end before it handles an
-    event (then goes on from there: the replay and its overlap are harmless, every document
-    keeps the sequence it applied). The moderation consumer writes only kept documents."""
+    `member_index`, which it drops and replays, so it pauses (staying in its group) until the
+    end, then goes on from its committed offsets: the replay and the overlap are harmless,
+    every document keeps the sequence it applied. The moderation consumer writes only kept
+    documents and goes on."""
     writer = KnowledgeWriter(database)
-
-    def apply_membership(event: EventEnvelope, message: Message) -> None:
-        while rebuilding():
-            time.sleep(PAUSED_POLL_S)
-        writer.apply(event, message)
 
     return [
         EventConsumer(
             bootstrap_servers,
             group_prefix + MEMBERSHIP_GROUP,
             [topics.MEMBERSHIP_EVENTS],
-            apply_membership,
+            writer.apply,
             handles=MEMBERSHIP_TYPES,
+            paused=rebuilding,
             checkpoint=ConsistencyCheckpoints(database).record,
             dlq_partitions=partitions,
         ),
