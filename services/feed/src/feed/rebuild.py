@@ -43,7 +43,7 @@ from pymongo.errors import BulkWriteError
 
 from feed.adapters.knowledge_store import MEMBER_INDEX, KnowledgeWriter, without_id
 from feed.adapters.liked_posts import LIKED_POSTS, mark_of
-from feed.adapters.timelines import DUPLICATE_KEY, SLOTS, slot_document
+from feed.adapters.timelines import DUPLICATE_KEY, SLOTS, slot_document, slot_id
 from feed.application.live import LIVE_TABS
 from feed.domain.knowledge import Doc
 from feed.domain.timeline import PLACEHOLDER, POSITIONED_TYPES, timeline_entry
@@ -164,13 +164,18 @@ class FeedProjector:
         self.slots: list[Doc] = []
         self.marks: dict[str, Doc] = {}
         self.placeholders_done = False
+        # Per timeline, the positions of the events read, when the run read them all (a
+        # fresh run; None when resumed).
+        self.positions: dict[str, set[int]] | None = None
 
     def sources(self) -> Sequence[Source]:
         return [self.store, self.membership]
 
     def prepare(self) -> None:
-        # After the drop: member_index is empty, so the run's own entries are all there is.
+        # After the drop (a fresh run): member_index is empty, so the run's own entries are
+        # all there is, and the run reads every stored event's position.
         self.knowledge.fresh = True
+        self.positions = {}
 
     def apply(self, events: Sequence[EventEnvelope]) -> None:
         for event in events:
@@ -189,6 +194,8 @@ class FeedProjector:
             return  # stored before events carried it: its claimed slot is kept as it is
         timeline, entry = timeline_entry(message, event.time)
         self.slots.append(slot_document(timeline, position, entry))
+        if self.positions is not None:
+            self.positions.setdefault(timeline, set()).add(position)
 
     def flush(self) -> None:
         insert_new(self.db[SLOTS], self.slots)
@@ -202,20 +209,37 @@ class FeedProjector:
 
     def _fill_gaps(self) -> None:
         """Placeholders at the positions below a timeline's highest that nothing holds (a
-        claimed entry lost with its event never stored). Read from the collection once every
-        event's entry is in, so a resumed run finds the same gaps; commands claim above a
-        taken position only, so they never open one."""
+        claimed entry lost, its event never stored). Commands claim above a taken position
+        only, so they never open one. A fresh run saw every stored event's position, so only
+        the positions it did not see are looked up; a resumed run did not, and reads the
+        timelines' positions from the collection."""
+        if self.positions is None:
+            candidates = self._unheld_from_collection()
+        else:
+            candidates = [
+                (timeline, position)
+                for timeline, seen in self.positions.items()
+                for position in range(1, max(seen))
+                if position not in seen
+            ]
         placeholders: list[Doc] = []
+        for start in range(0, len(candidates), INSERT_CHUNK):
+            wanted = {slot_id(t, p): (t, p) for t, p in candidates[start : start + INSERT_CHUNK]}
+            held = self.db[SLOTS].find({"_id": {"$in": list(wanted)}}, {"_id": 1})
+            for key in wanted.keys() - {doc["_id"] for doc in held}:
+                timeline, position = wanted[key]
+                placeholders.append(slot_document(timeline, position, {"kind": PLACEHOLDER}))
+        insert_new(self.db[SLOTS], placeholders)
+
+    def _unheld_from_collection(self) -> list[tuple[str, int]]:
+        missing: list[tuple[str, int]] = []
         timeline, expected = "", 1
         for doc in self.db[SLOTS].find({}, {"timeline": 1, "slot": 1}, sort=[("_id", 1)]):
             if doc["timeline"] != timeline:
                 timeline, expected = doc["timeline"], 1
-            placeholders += [
-                slot_document(timeline, position, {"kind": PLACEHOLDER})
-                for position in range(expected, doc["slot"])
-            ]
+            missing += [(timeline, position) for position in range(expected, doc["slot"])]
             expected = doc["slot"] + 1
-        insert_new(self.db[SLOTS], placeholders)
+        return missing
 
 
 def main() -> None:
