@@ -7,8 +7,8 @@ database and topic of the `test` instance:
 Writes feed's own history straight into the event store (commits as the commands store them:
 posts in communities and groups with their timeline positions, comments, likes in like
 shards, announcements, live sessions started and ended) and a membership history to a
-scratch topic (about a sixth of the events), with the timeline claims the commands would have
-made (`--fresh`: without them, as after losing the collection). Then runs the kernel's
+scratch topic (about a sixth of the events), with the timeline claims and like marks the
+commands would have made (`--fresh`: without them, as after losing them). Then runs the kernel's
 rebuild with feed's projector and prints `events` (the history's), `seconds`, `events_per_s`
 as JSON on its last line, beside the database's own ceilings measured in the same run: its
 bulk insert of those commits, and its read of all of them in `_id` order (what a replay of
@@ -33,6 +33,7 @@ from community_common import rebuild as kernel
 from community_common.event_store import COMMITS, EventStore, NewEvent
 from community_common.mongo import blocking_client
 from community_contracts import services
+from feed.adapters.liked_posts import LIKED_POSTS
 from feed.adapters.timelines import SLOTS, slot_document
 from feed.domain.likes import shard_of, stream_id
 from feed.domain.time import format_time
@@ -157,8 +158,15 @@ def measure(mongo_uri: str, bootstrap: str, events: int, fresh: bool = False) ->
         stored = sum(len(c["events"]) for c in commits)
         # The database's own ceiling: the same commits, bulk-inserted.
         insert_seconds = insert_all(db, COMMITS, commits)
-        if not fresh:
+        if not fresh:  # what the commands wrote: claims, and the marks of liked posts
             insert_all(db, SLOTS, claims)
+            liked = {
+                e["ce_subject"].partition(":likes:")[0]
+                for c in commits
+                for e in c["events"]
+                if e["ce_type"] == ev.PostLiked.DESCRIPTOR.full_name
+            }
+            insert_all(db, LIKED_POSTS, [{"_id": post_id} for post_id in sorted(liked)])
         # The database's read ceiling: every commit in `_id` order, as a replay of all of
         # them would read it.
         started = time.perf_counter()

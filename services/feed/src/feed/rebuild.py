@@ -30,6 +30,7 @@ What it drops and replays, what it re-projects in place, and what it keeps:
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from community.feed.v1 import events_pb2 as ev
@@ -52,17 +53,30 @@ from feed.entrypoints.consumers import MEMBERSHIP_TYPES
 SERVICE = services.FEED
 # Documents per insert command: large inserts amortise FerretDB's per-command cost.
 INSERT_CHUNK = 5000
+# Threads writing chunks while the replay reads on.
+WRITERS = 2
 
 LIKED_TYPE = ev.PostLiked.DESCRIPTOR.full_name
 DECODED = POSITIONED_TYPES | {LIKED_TYPE}
 
 
-def insert_new(collection: Any, documents: Sequence[Doc]) -> int:
+def insert_new(collection: Any, documents: Sequence[Doc], *, look_first: bool = False) -> int:
     """Insert `documents` in chunks, unordered; one whose `_id` is taken (claimed by a
-    command, or written before a crash) changes nothing. Returns how many were new."""
+    command, or written before a crash) changes nothing. Returns how many were new.
+
+    `look_first`: most of them are expected to exist (the kept timeline claims and like
+    marks), so their `_id`s are looked up first and only the missing ones inserted: FerretDB
+    spends about ten times as long refusing a duplicate as inserting a document, and three
+    times as long as finding it."""
     inserted = 0
     for start in range(0, len(documents), INSERT_CHUNK):
         chunk = documents[start : start + INSERT_CHUNK]
+        if look_first:
+            wanted = [doc["_id"] for doc in chunk]
+            held = {d["_id"] for d in collection.find({"_id": {"$in": wanted}}, {"_id": 1})}
+            chunk = [doc for doc in chunk if doc["_id"] not in held]
+            if not chunk:
+                continue
         try:
             inserted += len(collection.insert_many(chunk, ordered=False).inserted_ids)
         except BulkWriteError as error:
@@ -113,9 +127,11 @@ class ReplayedKnowledge:
             if name == collection and doc.get("scope") == scope
         )
 
-    def flush(self) -> None:
-        insert_new(self.db[MEMBER_INDEX], list(self.new.values()))
+    def written(self) -> list[Doc]:
+        """The entries to write now (handed over once)."""
+        entries = list(self.new.values())
         self.new.clear()
+        return entries
 
 
 class FeedCommits(StoreSource):
@@ -164,6 +180,8 @@ class FeedProjector:
         self.slots: list[Doc] = []
         self.marks: dict[str, Doc] = {}
         self.placeholders_done = False
+        self.writers = ThreadPoolExecutor(WRITERS, thread_name_prefix="feed-rebuild-writer")
+        self.writing: list[Future[int]] = []
         # Per timeline, the positions of the events read, when the run read them all (a
         # fresh run; None when resumed).
         self.positions: dict[str, set[int]] | None = None
@@ -184,6 +202,7 @@ class FeedProjector:
                 self._feed(event, event.message())
             elif kind in MEMBERSHIP_TYPES:
                 self.writer.apply(event, event.message())
+        self._write_full_chunks()
 
     def _feed(self, event: EventEnvelope, message: Message) -> None:
         if isinstance(message, ev.PostLiked):
@@ -197,12 +216,33 @@ class FeedProjector:
         if self.positions is not None:
             self.positions.setdefault(timeline, set()).add(position)
 
+    def _write(self, collection: str, documents: list[Doc], look_first: bool) -> None:
+        if documents:
+            self.writing.append(
+                self.writers.submit(
+                    insert_new, self.db[collection], documents, look_first=look_first
+                )
+            )
+
+    def _write_full_chunks(self, final: bool = False) -> None:
+        """Hand full chunks to the writer threads, so the database writes while the next
+        batch is read (everything at a flush)."""
+        if final or len(self.slots) >= INSERT_CHUNK:
+            self._write(SLOTS, self.slots, look_first=True)
+            self.slots = []
+        if final or len(self.marks) >= INSERT_CHUNK:
+            self._write(LIKED_POSTS, list(self.marks.values()), look_first=True)
+            self.marks = {}
+        if final or len(self.knowledge.new) >= INSERT_CHUNK:
+            # Dropped at a fresh start: only a resumed run meets entries written before.
+            look_first = not self.knowledge.fresh
+            self._write(MEMBER_INDEX, self.knowledge.written(), look_first=look_first)
+
     def flush(self) -> None:
-        insert_new(self.db[SLOTS], self.slots)
-        self.slots.clear()
-        insert_new(self.db[LIKED_POSTS], list(self.marks.values()))
-        self.marks.clear()
-        self.knowledge.flush()
+        self._write_full_chunks(final=True)
+        writing, self.writing = self.writing, []
+        for done in writing:
+            done.result()  # raises what the write raised
         if self.store.finished and not self.placeholders_done:
             self._fill_gaps()
             self.placeholders_done = True
