@@ -46,7 +46,8 @@ from community_common.auth import mint_token
 from community_common.envelope import EventEnvelope, envelope_for
 from community_common.healthcheck import serving
 from community_common.kafka_clients import event_producer
-from community_common.relay import KEY_SEQUENCES, LEASES, POSITIONS
+from community_common.lease import LEASES
+from community_common.relay import KEY_SEQUENCES, POSITIONS
 from community_contracts import topics
 from kafka import KafkaConsumer, TopicPartition
 from pymongo import MongoClient
@@ -300,6 +301,19 @@ def raw_write_ceiling(run: Run, count: int) -> float:
     elapsed = time.perf_counter() - started
     producer.close()
     return round(count / elapsed, 1)
+
+
+def bulk_insert_ceiling(run: Run, count: int) -> float:
+    """The database's own bulk-insert rate: `count` read-model-sized documents (a user fact)
+    in unordered inserts of 5,000, the most a rebuild that writes each document once gets."""
+    collection = run.mongo[run.db("bulk_ceiling")]["facts"]
+    documents = [{"_id": f"u{i}:bench-{run.id}:{i:012d}", "user_id": f"u{i}",
+                  "community_id": f"bench-{run.id}", "version": i, "kind": "joined",
+                  "role": "ROLE_MEMBER", "at": datetime.now(UTC)} for i in range(count)]
+    started = time.perf_counter()
+    for start in range(0, count, 5000):
+        collection.insert_many(documents[start:start + 5000], ordered=False)
+    return round(count / (time.perf_counter() - started), 1)
 
 
 def flat_read(run: Run, database: str, read) -> dict:

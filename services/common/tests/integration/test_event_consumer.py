@@ -3,6 +3,7 @@ topic and the consumer moves on; duplicates change nothing; a MongoDB outage onl
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -230,3 +231,34 @@ def test_handlers_receive_contract_events_as_their_generated_messages(
     produce_event(kafka_bootstrap, joined, topic=topic, sequence=2)
     assert wait_until(lambda: received == [joined])
     assert isinstance(received[0], membership_events.MemberJoined)
+
+
+def test_a_paused_consumer_handles_nothing_stays_in_its_group_and_resumes_where_it_was(
+    kafka_bootstrap: str, topic: str, db: Database[Any], uid: str, running: list[EventConsumer]
+) -> None:
+    projection = CountingProjection(db)
+    paused = threading.Event()
+    consumer = start(
+        running, kafka_bootstrap, f"g-{uid}", [topic], projection.apply, paused=paused.is_set
+    )
+    produce_envelopes(kafka_bootstrap, topic, [envelope("c1", 1)])
+    assert wait_until(lambda: projection.count("c1") == 1)
+
+    paused.set()
+    run = consumer._run
+    assert run is not None
+
+    def all_paused() -> bool:
+        kafka = run._consumer
+        return kafka is not None and kafka.paused() == kafka.assignment() != set()
+
+    assert wait_until(all_paused)
+    produce_envelopes(kafka_bootstrap, topic, [envelope("c1", 2)])
+    # A second of polls later: still nothing handled, and the consumer counts as healthy.
+    since = run.progress.moved_at
+    assert wait_until(lambda: run.progress.moved_at > since + 1.0)
+    assert projection.count("c1") == 1
+    assert consumer.unready_reason() is None
+
+    paused.clear()
+    assert wait_until(lambda: projection.count("c1") == 2)

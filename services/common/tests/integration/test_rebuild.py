@@ -25,8 +25,15 @@ from community_common.rebuild import (
     Progress,
     RebuildRefused,
     StoreSource,
+    TopicSource,
     rebuild,
     take_lease,
+)
+from community_common.testing.events import (
+    create_topic,
+    event_envelope,
+    produce_envelopes,
+    produce_raw,
 )
 from google.protobuf.struct_pb2 import Struct
 from pymongo.database import Database
@@ -42,10 +49,14 @@ def db(mongo_uri: str, uid: str) -> Iterator[Database[Any]]:
     client.close()
 
 
-def note(text: str) -> NewEvent:
+def struct(text: str) -> Struct:
     message = Struct()
     message.update({"text": text})
-    return NewEvent(message, community_id="c1", key="c1")
+    return message
+
+
+def note(text: str) -> NewEvent:
+    return NewEvent(struct(text), community_id="c1", key="c1")
 
 
 class Tally:
@@ -162,3 +173,28 @@ def test_a_second_rebuild_of_the_same_service_is_refused_while_the_first_lives(
         keeper.join()
     # Once the first is gone, the lease lapses and the next run gets it.
     take_lease(Lease(db, "rebuild:toy", 1.0, holder="third"), "toy")
+
+
+def test_a_topic_source_reads_every_partition_to_the_end_seen_at_the_start_and_resumes(
+    kafka_bootstrap: str, uid: str
+) -> None:
+    topic = create_topic(kafka_bootstrap, f"rebuild-test-{uid}", partitions=3)
+    sent = [
+        event_envelope(struct(f"e{n}"), subject=f"s{n % 5}", key=f"s{n % 5}", sequence=n)
+        for n in range(1, 31)
+    ]
+    produce_envelopes(kafka_bootstrap, topic, sent[:20])
+    produce_raw(kafka_bootstrap, topic, b"not an event", key=b"s1")  # dead-lettered live
+    source = TopicSource(kafka_bootstrap, topic, max_records=4)
+    assert source.total(None) == 21
+
+    batches = source.read(None)
+    first, position = next(batches)
+    produce_envelopes(kafka_bootstrap, topic, sent[20:])  # after the start: not this run's
+    rest = [event for events, position in batches for event in events]
+    assert sorted(e.id for e in [*first, *rest]) == sorted(e.id for e in sent[:20])
+
+    # Resumed from the first batch's position: the rest, and still only up to the same end.
+    again = [e for events, _ in TopicSource(kafka_bootstrap, topic).read(position) for e in events]
+    assert sorted(e.id for e in again) == sorted(e.id for e in rest)
+    assert TopicSource(kafka_bootstrap, topic).total(position) == len(again) + 1

@@ -1,8 +1,10 @@
 """Wires the membership service process: settings, adapters, use cases, gRPC API, workers.
 
 The one place that decides which adapters the handlers get. Workers: the outbox relay
-(publishes stored events), the moderation consumer (bans, restrictions) and the projector
-(read models from the published events).
+(publishes stored events), the moderation consumer (bans, restrictions), the projector
+(read models from the published events) and the invitation timer. A `RebuildWatch` follows
+`python -m membership.rebuild`: while one runs, the projector and the timer pause and reads
+of the read models wait (membership.rebuild).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from community_common.config import Settings, env_float, env_int, env_str
 from community_common.event_store import EventStore
 from community_common.logging import configure_logging
 from community_common.mongo import async_client, blocking_client
+from community_common.rebuild import RebuildWatch
 from community_common.relay import OutboxRelay, RelaySettings
 from community_common.repository import Repository
 from community_common.server import ServiceHost
@@ -56,8 +59,13 @@ def limits_from_env(env: Mapping[str, str] | None = None) -> Limits:
 
 
 def membership_service(
-    client: AsyncMongoClient[Any], database: str, service_limits: Limits
+    client: AsyncMongoClient[Any],
+    database: str,
+    service_limits: Limits,
+    rebuilds: RebuildWatch | None = None,
 ) -> MembershipService:
+    """The use cases on `database`; with `rebuilds`, reads of the read models wait while a
+    rebuild of them runs."""
     db = client[database]
     store = EventStore(db, SERVICE.source)
     return MembershipService(
@@ -65,7 +73,7 @@ def membership_service(
         repository=Repository(store),
         ledger=OwnerLedger(db),
         sanctions=Sanctions(db),
-        read_models=ReadModels(db),
+        read_models=ReadModels(db, rebuilds.settled if rebuilds else None),
         limits=service_limits,
     )
 
@@ -81,7 +89,9 @@ def build(
     groups = consumer_group_prefix or env_str("CONSUMER_GROUP_PREFIX", SERVICE.short_name)
     configure_logging(SERVICE.short_name, settings.log_level)
     mongo = async_client(settings.mongodb_uri)
-    service = membership_service(mongo, settings.mongodb_database, service_limits)
+    # Polled on the server's loop; consumer and timer threads read its `running` flag.
+    rebuilds = RebuildWatch(mongo[settings.mongodb_database], SERVICE.short_name)
+    service = membership_service(mongo, settings.mongodb_database, service_limits, rebuilds)
 
     def register_api(server: aio.Server) -> None:
         membership_service_pb2_grpc.add_MembershipServiceServicer_to_server(
@@ -91,7 +101,7 @@ def build(
     def thread_service() -> MembershipService:
         # Each consumer thread gets its own client, bound to that thread's event loop.
         return membership_service(
-            async_client(settings.mongodb_uri), settings.mongodb_database, service_limits
+            async_client(settings.mongodb_uri), settings.mongodb_database, service_limits, rebuilds
         )
 
     relay_db = blocking_client(settings.mongodb_uri)[settings.mongodb_database]
@@ -102,12 +112,16 @@ def build(
             RelaySettings.from_env(SERVICE.topic),
         ),
         moderation_consumer(settings.kafka_bootstrap_servers, thread_service, groups),
-        projector(settings.kafka_bootstrap_servers, thread_service, groups),
+        projector(
+            settings.kafka_bootstrap_servers,
+            thread_service,
+            groups,
+            paused=lambda: rebuilds.running,
+        ),
         InvitationTimer(
             thread_service,
-            env_float(
-                "INVITATION_TIMER_INTERVAL_S", DEFAULT_INTERVAL_S, minimum=0.1, maximum=60.0
-            ),
+            env_float("INVITATION_TIMER_INTERVAL_S", DEFAULT_INTERVAL_S, minimum=0.1, maximum=60.0),
+            paused=lambda: rebuilds.running,
         ),
     ]
     return ServiceHost(
@@ -118,4 +132,5 @@ def build(
         indexes=[service.store.ensure_indexes, service.read_models.ensure_indexes],
         mongo=mongo,
         topics=[SERVICE.topic, *(topics.dlq(topic) for topic in SERVICE.consumes)],
+        tasks=[rebuilds.watch],
     )

@@ -24,6 +24,7 @@ from community_common.envelope import EventEnvelope
 from community_common.event_store import EventStore
 from community_common.logging import configure_logging
 from community_common.mongo import async_client, blocking_client
+from community_common.rebuild import RebuildWatch
 from community_common.relay import OutboxRelay, RelaySettings
 from community_common.server import ServiceHost
 from community_common.thread_loop import AsyncEventHandler, ConsumerWorker, ThreadLoopHandler
@@ -35,7 +36,7 @@ from moderation.adapters import membership_view
 from moderation.adapters.content_view import ContentView
 from moderation.adapters.lists import Lists
 from moderation.adapters.membership_view import MembershipView
-from moderation.adapters.moderation_lists import ModerationLists
+from moderation.adapters.moderation_lists import ModerationLists, RebuildGate
 from moderation.adapters.repository import Repository
 from moderation.application import automod
 from moderation.application.automod import Automod
@@ -72,12 +73,19 @@ class ModerationSettings:
 
 
 def moderation_use_cases(
-    database: AsyncDatabase[Any], options: ModerationSettings
+    database: AsyncDatabase[Any],
+    options: ModerationSettings,
+    gate: RebuildGate | None = None,
+    *,
+    api: bool = False,
 ) -> tuple[Moderation, Automod, MembershipView, ModerationLists]:
-    """The use cases over one database (per event loop: the API's, or a consumer thread's)."""
+    """The use cases over one database (per event loop: the API's, or a consumer thread's).
+    `gate`: the process's view of a rebuild of the lists; the API (`api`) keeps its commands'
+    entries aside while one runs, a consumer thread waits for it."""
     store = EventStore(database, SERVICE.source)
     repository = Repository(store)
-    lists = ModerationLists(Lists(database))
+    generation = (lambda: gate.generation) if gate is not None else (lambda: 0)
+    lists = ModerationLists(Lists(database, generation), gate, hold=api)
     members = MembershipView(database)
     content = ContentView(database)
     lookups = Lookups(members, content, ConsistencyGate(database), options.arrival_wait_s)
@@ -87,17 +95,17 @@ def moderation_use_cases(
 
 
 def _thread_handler(
-    settings: Settings, options: ModerationSettings, pick: str
+    settings: Settings, options: ModerationSettings, gate: RebuildGate, pick: str
 ) -> ThreadLoopHandler:
     async def build() -> tuple[AsyncEventHandler, Callable[[], Awaitable[None]]]:
         client = async_client(settings.mongodb_uri)
         _, automod_step, members, lists = moderation_use_cases(
-            client[settings.mongodb_database], options
+            client[settings.mongodb_database], options, gate
         )
         handlers: dict[str, AsyncEventHandler] = {
             "membership": members.apply,
             "feed": automod_step.on_feed_event,
-            "lists": lambda event, message: lists.project(event),
+            "lists": lambda event, message: lists.project_all([event]),
         }
         if pick in ("feed", "lists"):
             # They append to lists, whose unique marker index makes an append idempotent; the
@@ -120,13 +128,18 @@ def build(
     configure_logging(SERVICE.short_name, settings.log_level)
     mongo = async_client(settings.mongodb_uri)
     database = mongo[settings.mongodb_database]
-    moderation, _, _, lists = moderation_use_cases(database, options)
+    # Polled on the API's loop; the consumer threads read its answer.
+    gate = RebuildGate(RebuildWatch(database, SERVICE.short_name))
+    moderation, _, _, lists = moderation_use_cases(database, options, gate, api=True)
     threads_database = blocking_client(settings.mongodb_uri)[settings.mongodb_database]
     checkpoints = ConsistencyCheckpoints(threads_database)
     bootstrap_servers = settings.kafka_bootstrap_servers
 
+    def paused() -> bool:
+        return gate.running
+
     def consumer(name: str, topic: str, handles: frozenset[str], **extra: Any) -> ConsumerWorker:
-        handler = _thread_handler(settings, options, name)
+        handler = _thread_handler(settings, options, gate, name)
         return ConsumerWorker(
             EventConsumer(
                 bootstrap_servers,
@@ -151,9 +164,12 @@ def build(
             membership_view.HANDLED,
             checkpoint=checkpoint,
         ),
-        consumer("feed", topics.FEED_EVENTS, automod.HANDLED),
-        consumer("lists", topics.MODERATION_EVENTS, OWN_EVENTS),
+        # They read and write the lists: paused while a rebuild of them runs. The membership
+        # consumer goes on: it writes only documents a rebuild keeps.
+        consumer("feed", topics.FEED_EVENTS, automod.HANDLED, paused=paused),
+        consumer("lists", topics.MODERATION_EVENTS, OWN_EVENTS, paused=paused),
     ]
+
     def register_api(server: aio.Server) -> None:
         moderation_service_pb2_grpc.add_ModerationServiceServicer_to_server(
             ModerationServicer(moderation), server
@@ -164,6 +180,7 @@ def build(
         service_full_name=SERVICE.full_name,
         register=[register_api],
         workers=workers,
+        tasks=[gate.watch_forever],
         indexes=[moderation.store.ensure_indexes, lists.ensure_indexes],
         mongo=mongo,
         topics=[SERVICE.topic, *(topics.dlq(topic) for topic in SERVICE.consumes)],

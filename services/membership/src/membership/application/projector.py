@@ -1,22 +1,18 @@
-"""What arrives from events: moderation's bans applied, the read models projected and rebuilt."""
+"""What arrives from events: moderation's bans applied, the read models projected (their
+rebuild from the event store is membership.rebuild)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC
 from typing import Any
 
 from community.moderation.v1 import types_pb2 as moderation_types
 from community_common.envelope import EventEnvelope
-from community_common.event_store import (
-    Provenance,
-)
+from community_common.event_store import Provenance
 from google.protobuf.message import Message
 
 from membership.application import projection
-from membership.application.pipeline import (
-    UseCases,
-)
+from membership.application.pipeline import UseCases
 from membership.domain.community import Community
 
 
@@ -70,20 +66,3 @@ class Projector(UseCases):
             projection.user_facts(message, event.sequence, event.occurred_at)
         )
         await self.read_models.put_summary(projection.summary_of(community, event.sequence))
-
-    async def rebuild_projections(self, community_ids: Iterable[str]) -> int:
-        """Drop the read models and project every community's stream again."""
-        await self.read_models.drop()
-        count = 0
-        for community_id in community_ids:
-            stream = await self.store.load(community_id, use_snapshot=False)
-            community = Community(community_id)
-            for envelope in stream.events:
-                message = envelope.message()
-                community.apply_stored(envelope)
-                await self.read_models.add_user_facts(
-                    projection.user_facts(message, envelope.sequence, envelope.occurred_at)
-                )
-            await self.read_models.put_summary(projection.summary_of(community, community.version))
-            count += 1
-        return count

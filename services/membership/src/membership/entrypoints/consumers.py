@@ -59,6 +59,9 @@ def projector(
     group_prefix: str,
     **options: Any,
 ) -> ConsumerWorker:
+    """The read models from the published events; pass `paused` (RebuildWatch.running) so it
+    stands still while a rebuild replaces them, and goes on from its committed offsets after
+    (whatever the rebuild wrote, it skips: `project_event`)."""
     handler = _on_service(build, "project_event")
     consumer = EventConsumer(
         bootstrap_servers,

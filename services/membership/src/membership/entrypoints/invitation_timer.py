@@ -3,7 +3,8 @@ the expiry as its ce_time, for communities where nothing else happens (a command
 community records its overdue expiries too, first).
 
 It asks the community summaries which communities have an invitation due
-(`ReadModels.invitations_due`) and runs the expiry command on each. Replicas may all run
+(`ReadModels.invitations_due`) and runs the expiry command on each; while the summaries are
+rebuilt (`paused`) it waits for the next pass. Replicas may all run
 it: the command changes a community once (the commit insert decides), later runs find
 nothing due.
 """
@@ -26,11 +27,15 @@ class InvitationTimer:
     name = "invitation-timer"
 
     def __init__(
-        self, service: Callable[[], MembershipService], interval_s: float = DEFAULT_INTERVAL_S
+        self,
+        service: Callable[[], MembershipService],
+        interval_s: float = DEFAULT_INTERVAL_S,
+        paused: Callable[[], bool] = lambda: False,
     ) -> None:
         """`service` builds the use cases for the timer's own thread and event loop."""
         self.service = service
         self.interval_s = interval_s
+        self.paused = paused
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -56,7 +61,8 @@ class InvitationTimer:
         try:
             while not self._stopping.is_set():
                 try:
-                    await self.tick(service)
+                    if not self.paused():
+                        await self.tick(service)
                 except Exception:  # the next tick tries again; nothing is lost meanwhile
                     log.warning("invitation timer pass failed", exc_info=True)
                 await asyncio.to_thread(self._stopping.wait, self.interval_s)

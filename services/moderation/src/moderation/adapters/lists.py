@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from community_common import paging
@@ -47,22 +47,35 @@ REMEMBERED_LISTS = 4096
 COLLISIONS_BEFORE_PROBING = 3
 
 
-def _entry_id(name: str, position: int) -> str:
+def entry_id(name: str, position: int) -> str:
     return f"{name}#{position:012d}"
 
 
-def _head_id(name: str) -> str:
+def head_id(name: str) -> str:
     return f"{name}#head"
 
 
-def _marker(name: str, key: str) -> str:
+def marker_of(name: str, key: str) -> str:
     return f"{name}@{key}"
 
 
 class Lists:
-    def __init__(self, database: AsyncDatabase[Any]) -> None:
+    """`generation` counts the rebuilds of the lists this process has seen start: positions
+    remembered before one may not hold after it (moderation.adapters.moderation_lists)."""
+
+    def __init__(
+        self, database: AsyncDatabase[Any], generation: Callable[[], int] = lambda: 0
+    ) -> None:
         self.collection = database[LISTS]
         self._tops: OrderedDict[str, int] = OrderedDict()
+        self._generation = generation
+        self._seen_generation = generation()
+
+    def _remembered(self, name: str) -> int | None:
+        if self._generation() != self._seen_generation:
+            self._seen_generation = self._generation()
+            self._tops.clear()
+        return self._tops.get(name)
 
     async def ensure_indexes(self) -> None:
         # Unique: an event's second entry in one list collides. Documents without a marker
@@ -78,14 +91,14 @@ class Lists:
 
     async def _taken(self, name: str, position: int) -> bool:
         found = await self.collection.find_one(
-            {"_id": _entry_id(name, position)}, projection={"_id": 1}
+            {"_id": entry_id(name, position)}, projection={"_id": 1}
         )
         return found is not None
 
     async def head(self, name: str) -> int:
         """The last position in use (0 for an empty list)."""
-        hint = await self.collection.find_one({"_id": _head_id(name)})
-        low = max(int(hint["position"]) if hint else 0, self._tops.get(name, 0))
+        hint = await self.collection.find_one({"_id": head_id(name)})
+        low = max(int(hint["position"]) if hint else 0, self._remembered(name) or 0)
         step = 1
         while await self._taken(name, low + step):
             low += step
@@ -102,8 +115,8 @@ class Lists:
 
     async def append_once(self, name: str, key: str, entry: Mapping[str, Any]) -> None:
         """Append `entry` unless an entry with `key` is already in the list."""
-        marker = _marker(name, key)
-        known = self._tops.get(name)
+        marker = marker_of(name, key)
+        known = self._remembered(name)
         position = (known if known is not None else await self.head(name)) + 1
         collisions = 0
         while True:
@@ -112,11 +125,11 @@ class Lists:
                 position = max(position, await self.head(name) + 1)
             try:
                 await self.collection.insert_one(
-                    {**entry, "_id": _entry_id(name, position), MARKER: marker}
+                    {**entry, "_id": entry_id(name, position), MARKER: marker}
                 )
                 break
             except DuplicateKeyError:
-                taken = await self.collection.find_one({"_id": _entry_id(name, position)})
+                taken = await self.collection.find_one({"_id": entry_id(name, position)})
                 if taken is None or taken.get(MARKER) == marker:
                     # The position is free, so the marker collided: the event is listed
                     # already (or it is ours, from an attempt whose answer was lost).
@@ -129,13 +142,13 @@ class Lists:
             # Two first appends may both upsert the missing hint; either value is a fine hint.
             with contextlib.suppress(DuplicateKeyError):
                 await self.collection.update_one(
-                    {"_id": _head_id(name)}, {"$max": {"position": position}}, upsert=True
+                    {"_id": head_id(name)}, {"$max": {"position": position}}, upsert=True
                 )
 
     async def entries(self, name: str, positions: list[int]) -> list[tuple[int, dict[str, Any]]]:
         """The entries at `positions`, in the order given."""
         found = await asyncio.gather(
-            *(self.collection.find_one({"_id": _entry_id(name, p)}) for p in positions)
+            *(self.collection.find_one({"_id": entry_id(name, p)}) for p in positions)
         )
         return [
             (position, document)

@@ -5,11 +5,19 @@ stream; the event's ce_subject is the bare id, as the contract names it. Command
 their events on the aggregate they loaded; a save hands the kernel the state it was loaded
 with and those events, so what is kept and snapshotted is the replay (the events applied at
 their stored ce_time), never the command's own clock.
+
+A save starts in a later millisecond than the end of this process's last one. The lists are
+in the order the events were stored, by commit time in milliseconds (moderation.rebuild), so a
+commit that follows another (a report's resolution after its action, an automod removal after
+its mute, one client's calls one after the other) never shares its millisecond and the order
+of ids cannot reverse them; only commits that overlap in time can tie.
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import time
 from contextlib import AbstractAsyncContextManager
 from typing import TypeVar
 
@@ -40,6 +48,28 @@ STREAM_PREFIX: dict[type[Aggregate], str] = {
 
 def stream_id(kind: type[Aggregate], aggregate_id: str) -> str:
     return f"{STREAM_PREFIX[kind]}:{aggregate_id}"
+
+
+def _millisecond() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class _LastSave:
+    """The millisecond this process's last save ended in (every loop and thread of it)."""
+
+    ended = 0
+
+    @classmethod
+    async def passed(cls) -> None:
+        for _ in range(5):  # a sleep may end a hair early
+            wait = (cls.ended + 1) / 1000 - time.time()
+            if wait <= 0:
+                return
+            await asyncio.sleep(wait)
+
+    @classmethod
+    def end(cls) -> None:
+        cls.ended = max(cls.ended, _millisecond())
 
 
 class Repository:
@@ -83,15 +113,19 @@ class Repository:
         async def respond(_: Commit) -> Message:
             return result if result is not None else empty_pb2.Empty()
 
-        _, commit = await self.streams.save(
-            stream_id(type(aggregate), aggregate_id),
-            loaded,
-            aggregate.recorded,
-            request,
-            respond,
-            subject=aggregate_id,
-            provenance=provenance,
-        )
+        await _LastSave.passed()
+        try:
+            _, commit = await self.streams.save(
+                stream_id(type(aggregate), aggregate_id),
+                loaded,
+                aggregate.recorded,
+                request,
+                respond,
+                subject=aggregate_id,
+                provenance=provenance,
+            )
+        finally:
+            _LastSave.end()
         aggregate.recorded = []
         aggregate.loaded_from = loaded  # a later save of this object replays from here
         return commit
