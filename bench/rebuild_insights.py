@@ -60,7 +60,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument(
+        "--events", type=int, default=int(os.environ.get("BENCH_REBUILD_EVENTS", "100000"))
+    )
     parser.add_argument("--communities", type=int, default=50)
     args = parser.parse_args()
     run = f"insights-rb-{uuid.uuid4().hex[:8]}"

@@ -127,6 +127,7 @@ async def main() -> None:
         )
         posts = Posts(deps)
         author = Caller(user_id=owner)
+
         def create(body: str) -> Any:
             return posts.create(
                 author,

@@ -154,7 +154,6 @@ class TopicSource:
         # (FerretDB refuses them; topic names have them: community.membership.events.v1).
         self.name = "topic:" + topic.replace(".", "_")
         self.max_records = max_records
-        self._ends: dict[int, int] | None = None
 
     def _consumer(self) -> KafkaConsumer:
         # kafka-python checks CRC32C in pure Python, which halves its read rate; the broker
@@ -285,6 +284,8 @@ class Progress:
         )
 
     def finish(self) -> None:
+        # The total was an estimate (stored commits, not events): what was done is the truth.
+        self.total = self.done
         if self.tty:
             self.out.write("\r" + self.line(time.monotonic()) + "\n")
             self.out.flush()

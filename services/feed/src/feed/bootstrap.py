@@ -1,8 +1,8 @@
 """Wires the feed service process: settings, logging, gRPC host and background workers.
 
 The one place that decides which adapters the handlers get. Workers: the outbox relay
-(publishes feed's events to `community.feed.events.v1`) and the two consumers of membership
-and moderation events (entrypoints/consumers.py).
+(publishes feed's events to `community.feed.events.v1`), the two consumers of membership
+and moderation events (entrypoints/consumers.py) and the watch on `python -m feed.rebuild`.
 """
 
 from __future__ import annotations
@@ -72,9 +72,13 @@ def build(
                 settings.kafka_topic_partitions,
                 # Replicas of one deployment share it (and so share the work).
                 consumer_group_prefix or env_str("CONSUMER_GROUP_PREFIX", "", env=env),
+                rebuilding=lambda: deps.rebuilds.running,
             ),
         ],
         indexes=[deps.store.ensure_indexes, lambda: knowledge_store.ensure_indexes(database)],
+        # Pauses the membership consumer and holds home-feed and Live-tab reads while
+        # `python -m feed.rebuild` runs.
+        tasks=[deps.rebuilds.watch],
         mongo=mongo,
         topics=[SERVICE.topic, *(topics.dlq(topic) for topic in SERVICE.consumes)],
     )

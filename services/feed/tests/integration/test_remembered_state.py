@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from community.feed.v1.events_pb2 import PostLiked
 from community_common.commands import run_once
 from community_common.event_store import COMMITS, ConcurrencyConflict, EventStore
 from community_common.mongo import CLIENT_OPTIONS, async_client
@@ -138,9 +139,10 @@ async def test_entries_claimed_together_skip_slots_another_process_took(db: Any)
 async def test_a_like_marked_elsewhere_is_seen(db: Any) -> None:
     here, there = LikedPosts(db), LikedPosts(db)
     assert not await here.ever_liked("p1")
-    await there.mark("p1")
+    liked = PostLiked(post_id="p1", user_id="u1")
+    await there.mark(liked)
     assert await here.ever_liked("p1")
-    await here.mark("p1")  # already marked: no error
+    await here.mark(liked)  # already marked: no error
 
 
 class Inserts(monitoring.CommandListener):

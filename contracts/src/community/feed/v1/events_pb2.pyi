@@ -8,18 +8,20 @@ from typing import ClassVar as _ClassVar, Optional as _Optional
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class PostCreated(_message.Message):
-    __slots__ = ("post_id", "community_id", "group_id", "author_id", "body")
+    __slots__ = ("post_id", "community_id", "group_id", "author_id", "body", "timeline_position")
     POST_ID_FIELD_NUMBER: _ClassVar[int]
     COMMUNITY_ID_FIELD_NUMBER: _ClassVar[int]
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     AUTHOR_ID_FIELD_NUMBER: _ClassVar[int]
     BODY_FIELD_NUMBER: _ClassVar[int]
+    TIMELINE_POSITION_FIELD_NUMBER: _ClassVar[int]
     post_id: str
     community_id: str
     group_id: str
     author_id: str
     body: str
-    def __init__(self, post_id: _Optional[str] = ..., community_id: _Optional[str] = ..., group_id: _Optional[str] = ..., author_id: _Optional[str] = ..., body: _Optional[str] = ...) -> None: ...
+    timeline_position: int
+    def __init__(self, post_id: _Optional[str] = ..., community_id: _Optional[str] = ..., group_id: _Optional[str] = ..., author_id: _Optional[str] = ..., body: _Optional[str] = ..., timeline_position: _Optional[int] = ...) -> None: ...
 
 class PostDeleted(_message.Message):
     __slots__ = ("post_id", "community_id", "group_id", "author_id", "actor_id")
@@ -100,30 +102,34 @@ class PostShared(_message.Message):
     def __init__(self, post_id: _Optional[str] = ..., community_id: _Optional[str] = ..., group_id: _Optional[str] = ..., user_id: _Optional[str] = ..., post_author_id: _Optional[str] = ..., target_community_id: _Optional[str] = ...) -> None: ...
 
 class AnnouncementPublished(_message.Message):
-    __slots__ = ("announcement_id", "community_id", "group_ids", "author_id", "body")
+    __slots__ = ("announcement_id", "community_id", "group_ids", "author_id", "body", "timeline_position")
     ANNOUNCEMENT_ID_FIELD_NUMBER: _ClassVar[int]
     COMMUNITY_ID_FIELD_NUMBER: _ClassVar[int]
     GROUP_IDS_FIELD_NUMBER: _ClassVar[int]
     AUTHOR_ID_FIELD_NUMBER: _ClassVar[int]
     BODY_FIELD_NUMBER: _ClassVar[int]
+    TIMELINE_POSITION_FIELD_NUMBER: _ClassVar[int]
     announcement_id: str
     community_id: str
     group_ids: _containers.RepeatedScalarFieldContainer[str]
     author_id: str
     body: str
-    def __init__(self, announcement_id: _Optional[str] = ..., community_id: _Optional[str] = ..., group_ids: _Optional[_Iterable[str]] = ..., author_id: _Optional[str] = ..., body: _Optional[str] = ...) -> None: ...
+    timeline_position: int
+    def __init__(self, announcement_id: _Optional[str] = ..., community_id: _Optional[str] = ..., group_ids: _Optional[_Iterable[str]] = ..., author_id: _Optional[str] = ..., body: _Optional[str] = ..., timeline_position: _Optional[int] = ...) -> None: ...
 
 class LiveSessionStarted(_message.Message):
-    __slots__ = ("session_id", "community_id", "host_id", "title")
+    __slots__ = ("session_id", "community_id", "host_id", "title", "timeline_position")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     COMMUNITY_ID_FIELD_NUMBER: _ClassVar[int]
     HOST_ID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
+    TIMELINE_POSITION_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     community_id: str
     host_id: str
     title: str
-    def __init__(self, session_id: _Optional[str] = ..., community_id: _Optional[str] = ..., host_id: _Optional[str] = ..., title: _Optional[str] = ...) -> None: ...
+    timeline_position: int
+    def __init__(self, session_id: _Optional[str] = ..., community_id: _Optional[str] = ..., host_id: _Optional[str] = ..., title: _Optional[str] = ..., timeline_position: _Optional[int] = ...) -> None: ...
 
 class LiveSessionJoined(_message.Message):
     __slots__ = ("session_id", "community_id", "host_id", "user_id")

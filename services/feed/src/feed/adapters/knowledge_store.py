@@ -20,6 +20,10 @@ Collections (the event consumer is the only writer of each document):
                   feed finds a user's communities by `_id` gets; n is claimed by insert
 - `removals`      `_id = post_id`: whether moderation removed the post, and which comments
 
+Every command reads `standing` and `removals` (and `communities` for a non-member), so a
+rebuild keeps them; it drops `member_index` only and replays membership's topic into it
+(feed/rebuild.py).
+
 `KnowledgeWriter` (blocking, the consumer's thread) applies events with the rules of
 `feed.domain.knowledge`; `Knowledge` (asyncio, the handlers) reads them.
 """
@@ -47,8 +51,6 @@ COMMUNITIES = "communities"
 STANDING = "standing"
 MEMBER_INDEX = "member_index"
 REMOVALS = "removals"
-# Dropped and replayed by `python -m feed.rebuild`.
-COLLECTIONS = (COMMUNITIES, STANDING, MEMBER_INDEX, REMOVALS)
 
 MEMBERSHIP_PACKAGE = mem.DESCRIPTOR.package
 PLATFORM = "*"
@@ -66,8 +68,7 @@ def restrictions_id(user_id: str) -> str:
     return f"restrictions:{user_id}"
 
 
-# The standing query's index, and the community's member documents for a facts change;
-# `python -m feed.rebuild` creates them again after its drop.
+# The standing query's index, and the community's member documents for a facts change.
 STANDING_INDEXES = ([("user_id", 1), ("scope", 1)], [("scope", 1)])
 
 

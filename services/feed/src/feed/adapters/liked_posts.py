@@ -1,6 +1,11 @@
 """`liked_posts` (`_id = post_id`): inserted before a post's first like is stored, so a post
 without it has no likes and is read with one get instead of one load per like shard.
 
+A projection of `PostLiked` events (`mark_of`, used by LikePost and by `python -m
+feed.rebuild`): a mark whose like never got stored only costs its post a count of the
+shards. Marks are never removed, so a rebuild re-inserts them in place (a duplicate changes
+nothing) and LikePost reads stay right while it runs.
+
 The collection only ever grows (an unlike leaves the mark), so a post once seen marked stays
 marked: this process remembers the most recent ones and asks the database only about others.
 """
@@ -11,11 +16,16 @@ import contextlib
 from collections import OrderedDict
 from typing import Any
 
+from community.feed.v1.events_pb2 import PostLiked
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 LIKED_POSTS = "liked_posts"
 REMEMBERED = 16_384
+
+
+def mark_of(event: PostLiked) -> dict[str, Any]:
+    return {"_id": event.post_id}
 
 
 class LikedPosts:
@@ -24,10 +34,11 @@ class LikedPosts:
         self.remembered = remembered
         self._known: OrderedDict[str, None] = OrderedDict()
 
-    async def mark(self, post_id: str) -> None:
+    async def mark(self, liked: PostLiked) -> None:
+        post_id = liked.post_id
         if post_id not in self._known:
             with contextlib.suppress(DuplicateKeyError):
-                await self.collection.insert_one({"_id": post_id})
+                await self.collection.insert_one(mark_of(liked))
         self._remember(post_id)
 
     async def ever_liked(self, post_id: str) -> bool:

@@ -19,8 +19,11 @@ otherwise all try the same slot, and each round of collisions let only one throu
 entry waiting at that moment into consecutive slots with one ordered insert; other
 processes still collide, rarely.
 
-Timelines: "c:<community_id>" community-wide posts, "g:<group_id>" a group's posts,
-"a:<community_id>" announcements, "l:<community_id>" live sessions.
+Timelines ("c:", "g:", "a:", "l:") and their entries are feed.domain.timeline's: an entry is
+made from the event its command is about to store, and the position claimed here goes into
+that event (`timeline_position`), so `python -m feed.rebuild` re-inserts every entry from the
+events. The collection is the "only one wins" claim that decides order, so it is never
+dropped: a rebuild re-projects it in place (see feed/rebuild.py).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from community_common.errors import Aborted
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from feed.domain.timeline import announcements, community_posts, group_posts, live_sessions
+
 SLOTS = "timeline_slots"
 HEADS = "timeline_heads"
 REMEMBERED_TIMELINES = 4096
@@ -49,25 +54,24 @@ HEAD_WRITE_ROUNDS = 3
 HEAD_EVERY = 8
 DUPLICATE_KEY = 11000
 
-
-def community_posts(community_id: str) -> str:
-    return f"c:{community_id}"
-
-
-def group_posts(group_id: str) -> str:
-    return f"g:{group_id}"
-
-
-def announcements(community_id: str) -> str:
-    return f"a:{community_id}"
-
-
-def live_sessions(community_id: str) -> str:
-    return f"l:{community_id}"
+__all__ = [
+    "Timelines",
+    "announcements",
+    "community_posts",
+    "group_posts",
+    "live_sessions",
+    "slot_document",
+    "slot_id",
+]
 
 
 def slot_id(timeline: str, slot: int) -> str:
     return f"{timeline}:{slot:012d}"
+
+
+def slot_document(timeline: str, slot: int, entry: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored form of `entry` at `slot`: what a claim inserts and a rebuild re-inserts."""
+    return {**entry, "_id": slot_id(timeline, slot), "timeline": timeline, "slot": slot}
 
 
 class Timelines:
@@ -133,7 +137,7 @@ class Timelines:
                 if known is None or collisions >= COLLISIONS_BEFORE_PROBING:
                     known = await self.top(timeline)
                 documents = [
-                    {**entry, "_id": slot_id(timeline, slot), "timeline": timeline, "slot": slot}
+                    slot_document(timeline, slot, entry)
                     for slot, (entry, _) in enumerate(waiting, start=known + 1)
                 ]
                 try:

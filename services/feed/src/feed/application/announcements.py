@@ -11,11 +11,11 @@ from community_common.commands import run_request
 from community_common.event_store import Commit, NewEvent, RequestKey
 from community_common.validation import Violations
 
-from feed.adapters import timelines as tl
 from feed.application.deps import Deps
 from feed.application.views import announcement_message
 from feed.domain import announcement, arguments
 from feed.domain.time import format_time
+from feed.domain.timeline import timeline_entry
 
 
 class Announcements:
@@ -45,20 +45,12 @@ class Announcements:
             event = announcement.publish(
                 announcement_id, community_id, request.group_ids, caller.user_id, request.body
             )
-            # Slot first (see posts.create): the timeline entry carries the whole announcement,
-            # which never changes, so the home feed needs no second read.
-            entry = {
-                "kind": "announcement",
-                "announcement_id": announcement_id,
-                "community_id": community_id,
-                "group_ids": list(event.group_ids),
-                "author_id": caller.user_id,
-                "body": event.body,
-                "created_at": format_time(self.deps.clock()),
-            }
-            await self.deps.timelines.append(tl.announcements(community_id), entry)
+            # Position first (see posts.create); the entry carries the event's own time.
+            now = self.deps.clock()
+            timeline, entry = timeline_entry(event, format_time(now))
+            event.timeline_position = await self.deps.timelines.append(timeline, entry)
             response = api.PublishAnnouncementResponse(announcement=announcement_message(entry))
-            prepared = self.deps.store.prepare(announcement_id, 0, [NewEvent(event)])
+            prepared = self.deps.store.prepare(announcement_id, 0, [NewEvent(event, time=now)])
             return response, await self.deps.store.insert(prepared, request=key, result=response)
 
         return await run_request(

@@ -18,6 +18,7 @@ from feed.application.views import announcement_message
 from feed.domain import announcement, arguments
 from feed.domain.access import Standing
 from feed.domain.paging import Cursors, Entry, newest
+from feed.domain.timeline import is_placeholder
 
 LIST = "home"
 
@@ -48,6 +49,7 @@ class HomeFeed:
         check.check()
         cursors = Cursors.parse(request.page_token, LIST, caller.user_id)
         await self.deps.gate.wait_for(request.consistency_token)
+        await self.deps.rebuilds.settled()  # member_index is rebuilt from scratch
         size = arguments.page_size(request.page_size)
         batch = min(size, 20)
 
@@ -97,10 +99,14 @@ class HomeFeed:
         if lowest <= 1:
             return
         for raw in await self.deps.timelines.read_below(reader.timeline, lowest, batch):
-            reader.buffered.append(Entry(reader.timeline, raw["slot"], raw["created_at"], raw))
+            # A placeholder has no time: it sorts below everything and is skipped.
+            time = raw.get("created_at", "")
+            reader.buffered.append(Entry(reader.timeline, raw["slot"], time, raw))
 
     async def _item(self, entry: Entry, reader: _Reader) -> api.HomeFeedItem | None:
         data: Any = entry.data
+        if is_placeholder(data):
+            return None
         if data["kind"] == "announcement":
             if not announcement.reaches(data["group_ids"], reader.member_groups):
                 return None

@@ -20,7 +20,7 @@ from community.moderation.v1.types_pb2 import Action
 from community_common.auth import Caller
 from community_common.clock import new_id
 from community_common.commands import run_request
-from community_common.event_store import Commit, RequestKey
+from community_common.event_store import Commit, NewEvent, RequestKey
 from community_common.validation import Violations
 from pymongo.errors import DuplicateKeyError
 
@@ -30,6 +30,8 @@ from feed.application.views import timestamp
 from feed.domain import arguments, live
 from feed.domain.live import LiveSession, ViewerShard
 from feed.domain.paging import Cursors
+from feed.domain.time import format_time
+from feed.domain.timeline import is_placeholder, timeline_entry
 
 HEARTBEATS = "live_heartbeats"
 LIVE_TABS = "live_tabs"
@@ -115,16 +117,18 @@ class LiveSessions:
             standing.require_community()
             standing.require_participation(Action.ACTION_LIVE, "", self.deps.clock())
             session_id = new_id()
-            await self.deps.timelines.append(
-                tl.live_sessions(community_id), {"kind": "live", "session_id": session_id}
-            )
             session = LiveSession(session_id)
             event = LiveSession.start(session_id, community_id, caller.user_id, request.title)
+            # Position first (see posts.create), recorded in the event.
+            now = self.deps.clock()
+            timeline, entry = timeline_entry(event, format_time(now))
+            event.timeline_position = await self.deps.timelines.append(timeline, entry)
 
             async def respond(_: Commit) -> api.StartLiveSessionResponse:
                 return api.StartLiveSessionResponse(live_session=await self.view(session))
 
-            return await self.deps.streams.save(session_id, session, [event], key, respond)
+            started = NewEvent(event, time=now)
+            return await self.deps.streams.save(session_id, session, [started], key, respond)
 
         return await run_request(
             self.deps.store,
@@ -247,6 +251,7 @@ class LiveSessions:
         community_id = request.community_id
         cursors = Cursors.parse(request.page_token, "live", community_id)
         await self.deps.gate.wait_for(request.consistency_token)
+        await self.deps.rebuilds.settled()  # live_tabs is dropped by a rebuild
         standing = await self.deps.knowledge.standing(community_id, caller)
         standing.require_community()
         standing.require_read("")
@@ -278,7 +283,7 @@ class LiveSessions:
             entries = await self.deps.timelines.read_below(
                 timeline, below, min(100, below - 1 - through)
             )
-            candidates.extend(e["session_id"] for e in entries)
+            candidates.extend(e["session_id"] for e in entries if not is_placeholder(e))
             below = entries[-1]["slot"] if entries else through + 1
         loaded = await asyncio.gather(
             *(self.deps.streams.load(LiveSession, s) for s in dict.fromkeys(candidates))

@@ -11,7 +11,7 @@ from community.moderation.v1.types_pb2 import Action
 from community_common.auth import Caller
 from community_common.clock import new_id
 from community_common.commands import run_request
-from community_common.event_store import COMMITS, Commit, RequestKey, commit_id
+from community_common.event_store import COMMITS, Commit, NewEvent, RequestKey, commit_id
 from community_common.validation import Violations
 
 from feed.adapters import timelines as tl
@@ -23,6 +23,7 @@ from feed.domain.access import Standing
 from feed.domain.paging import Cursors
 from feed.domain.post import Post, not_found, require_not_removed
 from feed.domain.time import format_time
+from feed.domain.timeline import is_placeholder, timeline_entry
 
 
 class Posts:
@@ -60,6 +61,11 @@ class Posts:
             return None
         return await self.view(post, removals)
 
+    async def _entry(self, entry: dict[str, Any], standing: Standing) -> api.Post | None:
+        if is_placeholder(entry):
+            return None
+        return await self.listed(entry["post_id"], standing)
+
     # --- commands ------------------------------------------------------------------------
 
     async def create(
@@ -80,21 +86,21 @@ class Posts:
             standing.require_group(group_id)
             standing.require_participation(Action.ACTION_POST, group_id, self.deps.clock())
             post_id = new_id()
-            timeline = tl.group_posts(group_id) if group_id else tl.community_posts(community_id)
-            # The slot is claimed first: a crash before the append leaves an empty slot, which
-            # lists skip, rather than a post no list shows.
-            await self.deps.timelines.append(
-                timeline,
-                {"kind": "post", "post_id": post_id, "created_at": format_time(self.deps.clock())},
-            )
             post = Post(post_id)
             event = Post.create(post_id, community_id, group_id, caller.user_id, request.body)
+            # The position is claimed first: a crash before the append leaves an empty slot,
+            # which lists skip, rather than a post no list shows. The entry is the one a
+            # rebuild makes from the stored event (same time, same position).
+            now = self.deps.clock()
+            timeline, entry = timeline_entry(event, format_time(now))
+            event.timeline_position = await self.deps.timelines.append(timeline, entry)
 
             async def respond(_: Commit) -> api.CreatePostResponse:
                 message = await post_message(self.deps, post, removed=False, like_count_known=0)
                 return api.CreatePostResponse(post=message)
 
-            return await self.deps.streams.save(post_id, post, [event], key, respond)
+            created = NewEvent(event, time=now)
+            return await self.deps.streams.save(post_id, post, [created], key, respond)
 
         return await run_request(
             self.deps.store,
@@ -195,8 +201,9 @@ class Posts:
 
                 if event is None:  # already liked (or not liked): nothing changes
                     return await respond(), None
-                if like:
-                    await self.deps.liked.mark(post_id)
+                if isinstance(event, ev.PostLiked):
+                    # Before the like is stored: a post without the mark has no likes.
+                    await self.deps.liked.mark(event)
                 return await self.deps.streams.save(stream_id, shard, [event], key, respond)
 
         operation = "LikePost" if like else "UnlikePost"
@@ -284,7 +291,7 @@ class Posts:
             entries = await self.deps.timelines.read_below(timeline, below, size - len(posts))
             if not entries:
                 break
-            shown = await asyncio.gather(*(self.listed(e["post_id"], standing) for e in entries))
+            shown = await asyncio.gather(*(self._entry(e, standing) for e in entries))
             for entry, post in zip(entries, shown, strict=True):
                 below = entry["slot"]
                 if post is not None:

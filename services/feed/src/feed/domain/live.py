@@ -56,7 +56,9 @@ class LiveSession(EventSourced):
         return self.exists and not self.ended_at
 
     @staticmethod
-    def start(session_id: str, community_id: str, host_id: str, title: str) -> Message:
+    def start(
+        session_id: str, community_id: str, host_id: str, title: str
+    ) -> ev.LiveSessionStarted:
         return ev.LiveSessionStarted(
             session_id=session_id, community_id=community_id, host_id=host_id, title=title
         )

@@ -9,6 +9,7 @@ Two consumer groups, so that only membership events move the consistency checkpo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from community_common.consistency import ConsistencyCheckpoints
@@ -30,9 +31,19 @@ MEMBERSHIP_TYPES = frozenset(kind.name for kind in registry.in_topic(topics.MEMB
 
 
 def consumers(
-    database: Database[Any], bootstrap_servers: str, partitions: int, group_prefix: str = ""
+    database: Database[Any],
+    bootstrap_servers: str,
+    partitions: int,
+    group_prefix: str = "",
+    rebuilding: Callable[[], bool] = lambda: False,
 ) -> list[EventConsumer]:
+    """`rebuilding()`: whether `python -m feed.rebuild` runs. The membership consumer writes
+    `member_index`, which it drops and replays, so it pauses (staying in its group) until the
+    end, then goes on from its committed offsets: the replay and the overlap are harmless,
+    every document keeps the sequence it applied. The moderation consumer writes only kept
+    documents and goes on."""
     writer = KnowledgeWriter(database)
+
     return [
         EventConsumer(
             bootstrap_servers,
@@ -40,6 +51,7 @@ def consumers(
             [topics.MEMBERSHIP_EVENTS],
             writer.apply,
             handles=MEMBERSHIP_TYPES,
+            paused=rebuilding,
             checkpoint=ConsistencyCheckpoints(database).record,
             dlq_partitions=partitions,
         ),
