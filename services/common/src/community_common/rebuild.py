@@ -289,6 +289,8 @@ class Progress:
         if self.tty:
             self.out.write("\r" + self.line(time.monotonic()) + "\n")
             self.out.flush()
+        elif self._notch < self.NOTCHES:
+            print(self.line(time.monotonic()), file=self.out, flush=True)
 
 
 # --- the run --------------------------------------------------------------------------------

@@ -43,3 +43,12 @@ def test_a_total_that_was_an_estimate_grows_with_what_was_done() -> None:
     progress = Progress("rebuild membership", 10, out)
     progress.advance(25)
     assert progress.total == 25 and "25/25 events" in out.getvalue()
+
+
+def test_a_total_that_was_too_high_still_ends_at_a_hundred_percent() -> None:
+    out = io.StringIO()
+    progress = Progress("rebuild feed", 100, out)
+    progress.advance(40)
+    progress.finish()
+    lines = out.getvalue().splitlines()
+    assert "100%" in lines[-1] and "40/40 events" in lines[-1]
