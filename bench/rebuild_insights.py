@@ -133,6 +133,7 @@ def main() -> None:
                     "events_per_s": round(rate),
                     "documents": documents,
                     "ceilings": ceilings,
+                    "read_ceiling_per_s": ceilings["read"]["per_s"],
                     "ratio_to_read": round(rate / ceilings["read"]["per_s"], 2),
                     "ratio_to_count": round(rate / ceilings["count"]["per_s"], 2),
                 }

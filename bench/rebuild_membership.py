@@ -201,7 +201,7 @@ def main() -> None:
             "communities": communities,
             "user_facts": facts,
             "summaries": summaries,
-            "read_ceiling_events_per_s": round(reading),
+            "read_ceiling_per_s": round(reading),
             "vs_read_ceiling": round(outcome.rate / reading, 2),
             "insert_ceiling_docs_per_s": round(ceiling),
             "facts_per_s_vs_insert_ceiling": round(facts / outcome.seconds / ceiling, 2),

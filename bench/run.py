@@ -600,10 +600,12 @@ def table(r: dict) -> str:
         *(
             (f"P4 make rebuild SERVICE={service}, {p4[service].get('events')} events",
              f"{p4[service].get('events_per_s')}/s",
-             f"bulk insert {p4.get('bulk_insert_ceiling_dps')}/s, "
+             f"reading its sources {p4[service].get('read_ceiling_per_s')}/s; "
+             f"bulk insert {p4.get('bulk_insert_ceiling_dps')}/s; "
              f"raw aiokafka {p2.get('raw_aiokafka_rps')}/s",
              " / ".join(str(round(p4[service]["events_per_s"] / c, 2)) if c else "?"
-                        for c in (p4.get("bulk_insert_ceiling_dps"), p2.get("raw_aiokafka_rps")))
+                        for c in (p4[service].get("read_ceiling_per_s"),
+                                  p4.get("bulk_insert_ceiling_dps"), p2.get("raw_aiokafka_rps")))
              if p4[service].get("events_per_s") else None,
              "≥ 20k/s" if service in ("membership", "feed") else "")
             for service in REBUILT if service in p4
