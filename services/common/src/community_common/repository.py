@@ -128,7 +128,9 @@ class Repository:
             aggregate: A = copy.deepcopy(held)  # type: ignore[assignment]
             newer = (await self.store.load_after(stream_id, aggregate.version)).events
             if not newer:  # the kept copy is current: keep it, no second copy
-                self._kept.move_to_end(stream_id)
+                # Unless, while this load awaited, the copy was evicted or replaced.
+                if self._kept.get(stream_id) is held:
+                    self._kept.move_to_end(stream_id)
                 return aggregate
             for event in newer:
                 aggregate.apply_stored(event)

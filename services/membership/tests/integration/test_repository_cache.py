@@ -100,3 +100,28 @@ async def test_a_late_summary_never_replaces_a_newer_one(
     assert (await read_models.summaries_by_id([community_id]))[community_id]["name"] == "newer"
     await read_models.put_summary({"_id": community_id, "projected": 6, "name": "newest"})
     assert (await read_models.summaries_by_id([community_id]))[community_id]["name"] == "newest"
+
+
+async def test_a_current_kept_copy_evicted_while_it_was_checked_is_still_answered(
+    mongo: AsyncMongoClient[Any], db_name: str, unique, monkeypatch
+) -> None:
+    """A load that finds its kept copy current after awaiting the store must not assume the
+    copy is still kept: another load may have evicted it meanwhile (the demo's
+    JoinLiveSession once answered INTERNAL with a KeyError there)."""
+    service = replica(mongo, db_name)
+    kept_id, other_id = [await open_community(service, unique("owner")) for _ in range(2)]
+    repository = service.repository
+    repository.keep = 1
+    await repository.load(Community, kept_id)  # the one kept copy
+    checked = repository.store.load_after
+
+    async def evicted_meanwhile(stream_id: str, version: int) -> Any:
+        newer = await checked(stream_id, version)
+        if stream_id == kept_id:
+            repository.forget(other_id)
+            await repository.load(Community, other_id)  # another load takes the one place
+        return newer
+
+    monkeypatch.setattr(repository.store, "load_after", evicted_meanwhile)
+    loaded = await repository.load(Community, kept_id)
+    assert loaded.community_id == kept_id
