@@ -469,6 +469,8 @@ def main(service: str, make_projector: Callable[[Database[Any], str], Projector]
     parser = argparse.ArgumentParser(prog=f"python -m {service}.rebuild", description=__doc__)
     parser.parse_args()
     configure_logging(f"{service}-rebuild", env_str("LOG_LEVEL", "INFO"))
+    # kafka-python warns of every slow poll of its own loop; the progress bar is the news here.
+    logging.getLogger("kafka").setLevel(logging.ERROR)
     mongodb_uri = env_str("MONGODB_URI", "mongodb://127.0.0.1:27017")
     database_name = env_str("MONGODB_DATABASE", service)
     bootstrap = env_str("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
@@ -488,7 +490,7 @@ def main(service: str, make_projector: Callable[[Database[Any], str], Projector]
         client.close()
     how = "resumed and finished" if outcome.resumed else "rebuilt"
     print(
-        f"{how} {service}'s read models: {outcome.events:,} events in {outcome.seconds:.1f} s "
+        f"{how} the {service} read models: {outcome.events:,} events in {outcome.seconds:.1f} s "
         f"({outcome.rate:,.0f} events/s)",
         flush=True,
     )

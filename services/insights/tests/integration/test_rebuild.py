@@ -198,7 +198,7 @@ def test_rebuild_killed_and_resumed_gives_every_answer_again_while_the_worker_st
     resumed = world.rebuild(REBUILD_CHECKPOINT_EVERY="500")
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     print(resumed.stdout)
-    assert "resumed and finished insights's read models" in resumed.stdout, resumed.stdout
+    assert "resumed and finished the insights read models" in resumed.stdout, resumed.stdout
     reader.join(timeout=60)
     assert waited["answer"] == before[(c, g, 28, "UTC")]
     state = world.mongo[world.run][REBUILDS].find_one({"_id": "insights"})

@@ -284,7 +284,7 @@ async def test_rebuild_replays_everything_to_the_same_figures(stack, history):
     await until_matches(stack, log, spaces)
     rebuilt = {s: await view_figures(stack, s, 60, "UTC", datetime.now(UTC)) for s in spaces}
     assert rebuilt == live
-    assert "rebuilt insights's read models" in done.stdout
+    assert "rebuilt the insights read models" in done.stdout
 
 
 async def test_freshness_from_publish_to_get_insights(stack, history):

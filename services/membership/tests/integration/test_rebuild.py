@@ -256,7 +256,7 @@ def test_a_rebuild_killed_mid_way_and_resumed_gives_every_answer_again_in_order(
             assert not waiting.done()
             resumed = rebuild(env, **small)
             assert resumed.returncode == 0, resumed.stderr
-            assert "resumed and finished membership's read models" in resumed.stdout
+            assert "resumed and finished the membership read models" in resumed.stdout
             waited = waiting.result(timeout=60)
         assert database[REBUILDS].find_one({"_id": "membership"})["state"] == DONE
 

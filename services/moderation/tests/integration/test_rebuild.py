@@ -500,7 +500,7 @@ def test_a_rebuild_killed_mid_way_and_resumed_answers_every_list_as_before(
 
     resumed = run_rebuild(env, REBUILD_CHECKPOINT_EVERY="20", REBUILD_BATCH_EVENTS="20")
     assert resumed.returncode == 0, resumed.stderr[-3000:]
-    assert "resumed and finished moderation's read models" in resumed.stdout
+    assert "resumed and finished the moderation read models" in resumed.stdout
     assert service.database[REBUILDS].find_one({"_id": "moderation"})["state"] == DONE
     reader.join(timeout=40)
     assert waited["log"] == before[f"log {a}"]
