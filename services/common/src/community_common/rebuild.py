@@ -30,14 +30,18 @@ import logging
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, TextIO
 
 from community_contracts.reasons import REBUILDING
 from kafka import KafkaConsumer, TopicPartition
+from pymongo.collection import Collection
 from pymongo.database import Database
+from pymongo.errors import BulkWriteError
 
 from community_common.config import env_float, env_int, env_str
 from community_common.envelope import EventEnvelope, MalformedEvent
@@ -231,6 +235,85 @@ class TopicSource:
                     )
         finally:
             consumer.close()
+
+
+# --- writing -------------------------------------------------------------------------------
+
+DUPLICATE_KEY = 11000
+# Documents per insert command: large enough that a round trip is noise.
+INSERT_CHUNK = 5000
+
+Document = dict[str, Any]
+
+
+def insert_new(
+    collection: Collection[Any],
+    documents: Sequence[Document],
+    *,
+    look_first: bool = False,
+    chunk_size: int = INSERT_CHUNK,
+) -> list[Document]:
+    """Insert `documents` in unordered chunks; returns those whose `_id` was taken already
+    (written before a crash, or by a command projecting its own write), which stay as stored.
+
+    `look_first`: most are expected to exist (e.g. feed's kept timeline claims), so their
+    `_id`s are looked up first and only the missing ones inserted: FerretDB spends about ten
+    times as long refusing a duplicate as inserting a document, and three times as long as
+    finding it."""
+    taken: list[Document] = []
+    for start in range(0, len(documents), chunk_size):
+        chunk = list(documents[start : start + chunk_size])
+        if look_first:
+            wanted = [doc["_id"] for doc in chunk]
+            held = {d["_id"] for d in collection.find({"_id": {"$in": wanted}}, {"_id": 1})}
+            taken += [doc for doc in chunk if doc["_id"] in held]
+            chunk = [doc for doc in chunk if doc["_id"] not in held]
+            if not chunk:
+                continue
+        try:
+            collection.insert_many(chunk, ordered=False)
+        except BulkWriteError as error:
+            errors = error.details["writeErrors"]
+            if any(e["code"] != DUPLICATE_KEY for e in errors):
+                raise
+            taken += [chunk[e["index"]] for e in errors]
+    return taken
+
+
+class BulkInserts:
+    """Inserts handed to writer threads, so the database writes while the replay reads and
+    projects the next batch; at most `writers` chunks in flight. `wait()` (a projector's
+    flush) returns once every insert handed over is done, with the documents found taken."""
+
+    def __init__(self, writers: int = 2, chunk_size: int = INSERT_CHUNK) -> None:
+        self.writers = writers
+        self.chunk_size = chunk_size
+        self._pool = ThreadPoolExecutor(writers, thread_name_prefix="rebuild-writer")
+        self._writing: deque[Future[list[Document]]] = deque()
+        self._taken: list[Document] = []
+
+    def insert(
+        self,
+        collection: Collection[Any],
+        documents: Sequence[Document],
+        *,
+        look_first: bool = False,
+    ) -> None:
+        for start in range(0, len(documents), self.chunk_size):
+            while len(self._writing) >= self.writers:
+                self._taken += self._writing.popleft().result()
+            chunk = documents[start : start + self.chunk_size]
+            self._writing.append(
+                self._pool.submit(
+                    insert_new, collection, chunk, look_first=look_first, chunk_size=self.chunk_size
+                )
+            )
+
+    def wait(self) -> list[Document]:
+        while self._writing:
+            self._taken += self._writing.popleft().result()  # raises what the insert raised
+        taken, self._taken = self._taken, []
+        return taken
 
 
 # --- progress -------------------------------------------------------------------------------

@@ -30,60 +30,36 @@ What it drops and replays, what it re-projects in place, and what it keeps:
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from community.feed.v1 import events_pb2 as ev
 from community_common import rebuild as kernel
 from community_common.envelope import EventEnvelope
-from community_common.rebuild import Position, Source, StoreSource, TopicSource
+from community_common.rebuild import (
+    INSERT_CHUNK,
+    BulkInserts,
+    Position,
+    Source,
+    StoreSource,
+    TopicSource,
+    insert_new,
+)
 from community_contracts import services, topics
 from google.protobuf.message import Message
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError
 
 from feed.adapters.knowledge_store import MEMBER_INDEX, KnowledgeWriter, without_id
 from feed.adapters.liked_posts import LIKED_POSTS, mark_of
-from feed.adapters.timelines import DUPLICATE_KEY, SLOTS, slot_document, slot_id
+from feed.adapters.timelines import SLOTS, slot_document, slot_id
 from feed.application.live import LIVE_TABS
 from feed.domain.knowledge import Doc
 from feed.domain.timeline import PLACEHOLDER, POSITIONED_TYPES, timeline_entry
 from feed.entrypoints.consumers import MEMBERSHIP_TYPES
 
 SERVICE = services.FEED
-# Documents per insert command: large inserts amortise FerretDB's per-command cost.
-INSERT_CHUNK = 5000
-# Threads writing chunks while the replay reads on.
-WRITERS = 2
 
 LIKED_TYPE = ev.PostLiked.DESCRIPTOR.full_name
 DECODED = POSITIONED_TYPES | {LIKED_TYPE}
-
-
-def insert_new(collection: Any, documents: Sequence[Doc], *, look_first: bool = False) -> int:
-    """Insert `documents` in chunks, unordered; one whose `_id` is taken (claimed by a
-    command, or written before a crash) changes nothing. Returns how many were new.
-
-    `look_first`: most of them are expected to exist (the kept timeline claims and like
-    marks), so their `_id`s are looked up first and only the missing ones inserted: FerretDB
-    spends about ten times as long refusing a duplicate as inserting a document, and three
-    times as long as finding it."""
-    inserted = 0
-    for start in range(0, len(documents), INSERT_CHUNK):
-        chunk = documents[start : start + INSERT_CHUNK]
-        if look_first:
-            wanted = [doc["_id"] for doc in chunk]
-            held = {d["_id"] for d in collection.find({"_id": {"$in": wanted}}, {"_id": 1})}
-            chunk = [doc for doc in chunk if doc["_id"] not in held]
-            if not chunk:
-                continue
-        try:
-            inserted += len(collection.insert_many(chunk, ordered=False).inserted_ids)
-        except BulkWriteError as error:
-            if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
-                raise
-            inserted += error.details["nInserted"]
-    return inserted
 
 
 class ReplayedKnowledge:
@@ -180,8 +156,7 @@ class FeedProjector:
         self.slots: list[Doc] = []
         self.marks: dict[str, Doc] = {}
         self.placeholders_done = False
-        self.writers = ThreadPoolExecutor(WRITERS, thread_name_prefix="feed-rebuild-writer")
-        self.writing: list[Future[int]] = []
+        self.inserts = BulkInserts()
         # Per timeline, the positions of the events read, when the run read them all (a
         # fresh run; None when resumed).
         self.positions: dict[str, set[int]] | None = None
@@ -217,12 +192,7 @@ class FeedProjector:
             self.positions.setdefault(timeline, set()).add(position)
 
     def _write(self, collection: str, documents: list[Doc], look_first: bool) -> None:
-        if documents:
-            self.writing.append(
-                self.writers.submit(
-                    insert_new, self.db[collection], documents, look_first=look_first
-                )
-            )
+        self.inserts.insert(self.db[collection], documents, look_first=look_first)
 
     def _write_full_chunks(self, final: bool = False) -> None:
         """Hand full chunks to the writer threads, so the database writes while the next
@@ -240,9 +210,7 @@ class FeedProjector:
 
     def flush(self) -> None:
         self._write_full_chunks(final=True)
-        writing, self.writing = self.writing, []
-        for done in writing:
-            done.result()  # raises what the write raised
+        self.inserts.wait()  # one taken already (a command's claim, a run before) stays
         if self.store.finished and not self.placeholders_done:
             self._fill_gaps()
             self.placeholders_done = True

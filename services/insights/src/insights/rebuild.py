@@ -32,14 +32,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from community_common.envelope import EventEnvelope, MalformedEvent
-from community_common.rebuild import Source, TopicSource
+from community_common.rebuild import BulkInserts, Source, TopicSource
 from community_common.rebuild import main as rebuild_main
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
 from kafka.errors import NoError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError, OperationFailure
+from pymongo.errors import OperationFailure
 
 from insights.adapters.mongo_view import COLLECTIONS, WRITE_CHUNK, from_document, to_document
 from insights.codecs import observe_envelope
@@ -57,7 +57,6 @@ TOPIC_DELETE_TIMEOUT_S = 60.0
 # into PostgreSQL work on its own connection, which runs beside this process's counting).
 INSERT_CHUNK = 500
 WRITERS = 3
-DUPLICATE_KEY = 11000
 
 
 def changelog_topic(app_id: str, table: str) -> str:
@@ -191,6 +190,7 @@ class InsightsProjector:
         self.in_view: set[Target] = set()
         self._loaded = False
         self._producer: KafkaProducer | None = None
+        self.inserts = BulkInserts(WRITERS, chunk_size=INSERT_CHUNK)
 
     def sources(self) -> Sequence[Source]:
         return [
@@ -250,7 +250,6 @@ class InsightsProjector:
     # --- writing ---------------------------------------------------------------------------
 
     def _save_view(self, targets: Iterable[Target]) -> None:
-        new: list[tuple[str, list[dict[str, Any]]]] = []
         known: list[tuple[str, dict[str, Any]]] = []
         by_table: dict[str, list[dict[str, Any]]] = {}
         for target in targets:
@@ -260,16 +259,14 @@ class InsightsProjector:
             else:
                 by_table.setdefault(target.table, []).append(document)
         for table, documents in by_table.items():
-            new.extend(
-                (table, documents[i : i + INSERT_CHUNK])
-                for i in range(0, len(documents), INSERT_CHUNK)
-            )
-        with ThreadPoolExecutor(WRITERS, thread_name_prefix="rebuild-writer") as writers:
-            for taken in writers.map(lambda chunk: self._insert(*chunk), new):
-                known.extend(taken)
-            replaced: dict[str, list[dict[str, Any]]] = {}
-            for table, document in known:
-                replaced.setdefault(table, []).append(document)
+            # Taken already: a resumed run's values, or a worker's last save before it saw the
+            # fence; replaced with the replay's below.
+            self.inserts.insert(self.database[COLLECTIONS[table]], documents)
+            known.extend((table, document) for document in self.inserts.wait())
+        replaced: dict[str, list[dict[str, Any]]] = {}
+        for table, document in known:
+            replaced.setdefault(table, []).append(document)
+        with ThreadPoolExecutor(WRITERS, thread_name_prefix="rebuild-replace") as writers:
             list(
                 writers.map(
                     lambda chunk: self._replace_all(COLLECTIONS[chunk[0]], chunk[1]),
@@ -280,21 +277,6 @@ class InsightsProjector:
                     ],
                 )
             )
-
-    def _insert(
-        self, table: str, documents: list[dict[str, Any]]
-    ) -> list[tuple[str, dict[str, Any]]]:
-        """Insert new documents; returns those already there (a resumed run's values, or a
-        worker's last save before it saw the fence), to be replaced with the replay's."""
-        try:
-            self.database[COLLECTIONS[table]].insert_many(documents, ordered=False)
-        except BulkWriteError as error:
-            errors = error.details.get("writeErrors", [])
-            if any(e.get("code") != DUPLICATE_KEY for e in errors):
-                raise
-            taken = {e["index"] for e in errors}
-            return [(table, d) for n, d in enumerate(documents) if n in taken]
-        return []
 
     def _replace_all(self, collection: str, documents: list[dict[str, Any]]) -> None:
         # One `update` command of upserts, as MongoServingView does (FerretDB: no bulk_write).

@@ -23,17 +23,16 @@ import contextlib
 import queue
 import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from community_common.config import env_int
 from community_common.envelope import EventEnvelope
 from community_common.event_store import COMMITS, commit_id, envelope_from_document
-from community_common.rebuild import Position, Source, StoreSource
+from community_common.rebuild import BulkInserts, Position, Source, StoreSource, insert_new
 from community_common.rebuild import main as rebuild_main
 from community_contracts import services
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from membership.adapters.read_models import (
     COLLECTIONS,
@@ -42,17 +41,13 @@ from membership.adapters.read_models import (
     USER_INDEX,
     fact_document,
     newer_summary,
-    only_duplicates,
 )
 from membership.application import projection
 from membership.domain.community import Community
 
 SERVICE = services.MEMBERSHIP
-# Facts per insert_many: large enough that the round trip is noise, small enough that the
-# writer thread's copy stays a few MB.
+# Facts handed to the writer threads at a time (community_common.rebuild.BulkInserts).
 FACTS_PER_INSERT = 5000
-# Inserts in flight on the writer threads while the replay folds the next commits.
-WRITES_IN_FLIGHT = 2
 
 
 class ReadAhead:
@@ -117,8 +112,7 @@ class ReadModelProjector:
         self.facts: list[dict[str, Any]] = []
         # Summaries not yet written, by community id (the latest of each wins).
         self.summaries: dict[str, dict[str, Any]] = {}
-        self._writer = ThreadPoolExecutor(WRITES_IN_FLIGHT, thread_name_prefix="rebuild-writer")
-        self._writes: list[Future[None]] = []
+        self.inserts = BulkInserts()
 
     def sources(self) -> Sequence[Source]:
         return [ReadAhead(StoreSource(self.db, SERVICE.source, self.batch_commits))]
@@ -147,7 +141,7 @@ class ReadModelProjector:
         if self.community is not None:
             self._summarise(self.community)
         self._write_facts()
-        self._wait_for_writes(0)
+        self.inserts.wait()  # a fact stored before (a resumed run, a command) is the same
         self._write_summaries()
 
     # --- folding ---------------------------------------------------------------------------
@@ -185,41 +179,20 @@ class ReadModelProjector:
     # --- writing ---------------------------------------------------------------------------
 
     def _write_facts(self) -> None:
-        if not self.facts:
-            return
-        documents, self.facts = self.facts, []
-        self._wait_for_writes(WRITES_IN_FLIGHT - 1)
-        self._writes.append(self._writer.submit(self._insert_facts, documents))
-
-    def _insert_facts(self, documents: list[dict[str, Any]]) -> None:
-        try:
-            self.db[USER_INDEX].insert_many(documents, ordered=False)
-        except BulkWriteError as error:
-            if not only_duplicates(error):  # a fact stored before (resume, a command): same
-                raise
-
-    def _wait_for_writes(self, in_flight: int) -> None:
-        while len(self._writes) > in_flight:
-            self._writes.pop(0).result()
+        if self.facts:
+            documents, self.facts = self.facts, []
+            self.inserts.insert(self.db[USER_INDEX], documents)
 
     def _write_summaries(self) -> None:
         """One insert of every pending summary; one that collides (a command, or this run
         before a checkpoint, stored one already) replaces it if it is of an earlier
         projection, else is dropped (the stored one is as new or newer)."""
         summaries, self.summaries = list(self.summaries.values()), {}
-        if not summaries:
-            return
-        try:
-            self.db[SUMMARIES].insert_many(summaries, ordered=False)
-        except BulkWriteError as error:
-            if not only_duplicates(error):
-                raise
-            # Few (the summary of the community read across a checkpoint, a command's): one
-            # replace each (FerretDB's bulk replace reports no nModified, which pymongo needs).
-            for index in sorted(e["index"] for e in error.details["writeErrors"]):
-                summary = summaries[index]
-                with contextlib.suppress(DuplicateKeyError):
-                    self.db[SUMMARIES].replace_one(newer_summary(summary), summary, upsert=True)
+        # Few collide (the summary of the community read across a checkpoint, a command's):
+        # one replace each (FerretDB's bulk replace reports no nModified, which pymongo needs).
+        for summary in insert_new(self.db[SUMMARIES], summaries):
+            with contextlib.suppress(DuplicateKeyError):
+                self.db[SUMMARIES].replace_one(newer_summary(summary), summary, upsert=True)
 
 
 def main() -> None:

@@ -18,9 +18,8 @@ written collide on `_id` and marker and change nothing.
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
@@ -36,15 +35,12 @@ from community_common.rebuild import Position
 from community_contracts import services
 from pymongo import UpdateOne
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError
 
 from moderation.adapters.lists import LISTS, MARKER, entry_id, head_id, marker_of
 from moderation.adapters.moderation_lists import list_entries
 
 SERVICE = services.MODERATION
 INSERT_BATCH = 5_000
-DUPLICATE_KEY = 11000
-WRITERS = 2
 RAW = CodecOptions(document_class=RawBSONDocument, tz_aware=True)
 
 
@@ -124,8 +120,7 @@ class ListsProjector:
         self.positions: Counter[str] = Counter()
         self._entries: list[dict[str, Any]] = []
         self._moved: set[str] = set()
-        self._writers = ThreadPoolExecutor(WRITERS, thread_name_prefix="lists-writer")
-        self._writing: deque[Future[None]] = deque()
+        self.inserts = rebuild.BulkInserts()
 
     def sources(self) -> Sequence[rebuild.Source]:
         batch = env_int("REBUILD_BATCH_EVENTS", 10_000, minimum=1)
@@ -158,28 +153,14 @@ class ListsProjector:
 
     def _insert(self) -> None:
         """Hand the entries so far to the writer threads, so the database inserts a chunk while
-        this thread decodes the next (at most WRITERS chunks in flight)."""
-        for start in range(0, len(self._entries), INSERT_BATCH):
-            while len(self._writing) >= WRITERS:
-                self._writing.popleft().result()
-            chunk = self._entries[start : start + INSERT_BATCH]
-            self._writing.append(self._writers.submit(self._insert_chunk, chunk))
+        this thread decodes the next. An entry written already (by the run that died after it)
+        is the same entry at the same position."""
+        self.inserts.insert(self.lists, self._entries)
         self._entries = []
-
-    def _insert_chunk(self, chunk: list[dict[str, Any]]) -> None:
-        try:
-            self.lists.insert_many(chunk, ordered=False)
-        except BulkWriteError as error:
-            # Written already by the run that died after it (a resumed run): the same entry
-            # at the same position.
-            others = [e for e in error.details.get("writeErrors", ()) if e["code"] != DUPLICATE_KEY]
-            if others:
-                raise
 
     def flush(self) -> None:
         self._insert()
-        while self._writing:
-            self._writing.popleft().result()
+        self.inserts.wait()
         # Every position up to the count is written now: a valid head hint for readers.
         write_in_chunks(
             self.lists,
