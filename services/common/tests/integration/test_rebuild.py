@@ -22,10 +22,12 @@ from community_common.rebuild import (
     DONE,
     REBUILDS,
     RUNNING,
+    BulkInserts,
     Progress,
     RebuildRefused,
     StoreSource,
     TopicSource,
+    insert_new,
     rebuild,
     take_lease,
 )
@@ -198,3 +200,19 @@ def test_a_topic_source_reads_every_partition_to_the_end_seen_at_the_start_and_r
     again = [e for events, _ in TopicSource(kafka_bootstrap, topic).read(position) for e in events]
     assert sorted(e.id for e in again) == sorted(e.id for e in rest)
     assert TopicSource(kafka_bootstrap, topic).total(position) == len(again) + 1
+
+
+@pytest.mark.parametrize("look_first", [False, True])
+def test_bulk_inserts_write_what_is_new_and_report_what_was_taken(
+    db: Database[Any], look_first: bool
+) -> None:
+    db["docs"].insert_many([{"_id": "d1", "v": "stored"}, {"_id": "d7", "v": "stored"}])
+    inserts = BulkInserts(writers=2, chunk_size=3)
+    inserts.insert(
+        db["docs"], [{"_id": f"d{n}", "v": "replayed"} for n in range(10)], look_first=look_first
+    )
+    taken = inserts.wait()
+    assert sorted(d["_id"] for d in taken) == ["d1", "d7"]
+    values = {d["_id"]: d["v"] for d in db["docs"].find()}
+    assert len(values) == 10 and values["d1"] == values["d7"] == "stored"
+    assert insert_new(db["docs"], [{"_id": "d3"}, {"_id": "d10"}]) == [{"_id": "d3"}]
