@@ -402,7 +402,9 @@ def test_a_rebuild_killed_mid_way_and_run_again_leaves_every_answer_the_same(
         # A fresh run (it reads every position) finds the same gap.
         database[SLOTS].delete_many({"_id": {"$in": orphans}})
         again = rebuild(rebuild_env)
-        assert again.returncode == 0 and "rebuilt the feed read models" in again.stdout, again.stderr
+        assert again.returncode == 0 and "rebuilt the feed read models" in again.stdout, (
+            again.stderr
+        )
         assert [d["kind"] for d in database[SLOTS].find({"_id": {"$in": orphans}})] == ["empty"]
         assert world.answers() == before
     finally:
