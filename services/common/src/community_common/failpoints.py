@@ -3,7 +3,8 @@
 Off unless `COMMUNITY_FAILPOINTS` names the step (comma-separated), which only tests and
 chaos drills set. The kill is SIGKILL: no cleanup runs, as in a real crash.
 
-Steps: `after-commit` (a command's commit is stored, its response not yet sent).
+Steps: `after-commit` (a command's commit is stored, its response not yet sent),
+`rebuild-checkpointed` (a rebuild saved its first checkpoint: community_common.rebuild).
 """
 
 from __future__ import annotations
