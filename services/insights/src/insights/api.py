@@ -35,7 +35,7 @@ def parse_request(request: insights_service_pb2.GetInsightsRequest) -> InsightsR
     zone: ZoneInfo | None = None
     try:
         zone = ZoneInfo(request.time_zone or DEFAULT_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
         violations.append(("time_zone", "must be an IANA time zone name, e.g. Europe/Paris"))
     if violations or zone is None:
         raise InvalidArgument(violations)

@@ -116,6 +116,7 @@ async def test_consistency_token_waits_then_gives_up(world):
     ({"range_days": 30}, "range_days"),
     ({"time_zone": "Mars/Olympus"}, "time_zone"),
     ({"time_zone": "../../etc/passwd"}, "time_zone"),
+    ({"time_zone": "Europe/" + "x" * 300}, "time_zone"),
     ({"consistency_token": "nonsense"}, "consistency_token"),
 ])
 def test_bad_arguments_name_the_field(fields, bad):

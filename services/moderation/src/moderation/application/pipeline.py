@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from community.moderation.v1 import moderation_service_pb2 as api
 from community_common.clock import utc_now
 from community_common.context import Caller
+from community_common.errors import InvalidArgument
 from community_common.event_store import (
     Commit,
     EventStore,
@@ -55,7 +56,18 @@ SCAN_PAGES = 5
 
 
 def duration_of(request: Message) -> timedelta | None:
-    return request.duration.ToTimedelta() if request.HasField("duration") else None  # type: ignore[attr-defined]
+    """The request's `duration`, or INVALID_ARGUMENT naming it when it is not a valid Duration
+    (seconds and nanos of one sign, nanos within a second) or is longer than MAX_SANCTION.
+    Nanoseconds round up to the microsecond, so 28 days and 1 ns is more than 28 days."""
+    if not request.HasField("duration"):
+        return None
+    seconds, nanos = request.duration.seconds, request.duration.nanos  # type: ignore[attr-defined]
+    valid = abs(nanos) < 1_000_000_000 and (seconds * nanos >= 0)
+    if not valid or abs(seconds) > limits.MAX_SANCTION.total_seconds():
+        raise InvalidArgument(
+            [("duration", "must be a valid Duration of at most 36,525 days (100 years)")]
+        )
+    return timedelta(seconds=seconds, microseconds=-(-nanos // 1000))
 
 
 def scope_violations(community_id: str, platform: bool) -> list[tuple[str, str]]:

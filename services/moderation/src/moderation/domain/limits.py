@@ -6,6 +6,9 @@ from datetime import timedelta
 
 MIN_MUTE = timedelta(seconds=60)
 MAX_MUTE = timedelta(days=28)
+# The longest ban or restriction: an end date further out would overflow the calendar (a
+# Duration may say ~10,000 years), and "permanent" is the absence of a duration.
+MAX_SANCTION = timedelta(days=36_525)
 # A report resolved with RESOLUTION_MUTE_AUTHOR and no duration mutes for a day.
 DEFAULT_REPORT_MUTE = timedelta(hours=24)
 
