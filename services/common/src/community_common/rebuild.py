@@ -515,12 +515,18 @@ class RebuildWatch:
         self.service = service
         self.wait_s = wait_s
         self.running = False
-        self._done: Any = None
+        # How many rebuilds this process has seen start (a reader that remembers positions
+        # in the read models forgets them when it changes).
+        self.generation = 0
 
     async def refresh(self) -> bool:
         found = await self.states.find_one({"_id": self.service}, {"state": 1})
-        self.running = found is not None and found.get("state") == RUNNING
-        return self.running
+        running = found is not None and found.get("state") == RUNNING
+        if running and not self.running:
+            self.generation += 1
+            log.info("the %s read models are rebuilding: their reads wait", self.service)
+        self.running = running
+        return running
 
     async def watch(self) -> None:
         while True:

@@ -25,10 +25,12 @@ class GatedView(MemoryServingView):
     def __init__(self, outages: int = 0) -> None:
         super().__init__()
         self.gate = asyncio.Event()
+        self.waiting = asyncio.Event()  # a save has reached the gate
         self.outages = outages
         self.saves: list[set[Target]] = []
 
     async def save(self, changed):
+        self.waiting.set()
         await self.gate.wait()
         if self.outages:
             self.outages -= 1
@@ -41,7 +43,7 @@ async def test_saved_waits_for_everything_added_before_and_merges_by_target():
     view = GatedView()
     writer = ViewWriter(view)
     writer.add({A: {"v": 1}})
-    await asyncio.sleep(0.01)  # the first round has taken A and waits at the gate
+    await asyncio.wait_for(view.waiting.wait(), 2)  # the first round has taken A
     writer.add({A: {"v": 2}, B: {"v": 1}})
     writer.add({A: {"v": 3}})
     waiter = asyncio.ensure_future(writer.saved())
@@ -118,7 +120,7 @@ async def test_a_fenced_writer_saves_nothing_more_and_releases_waiters(monkeypat
     view = GatedView()
     writer = ViewWriter(view)
     writer.add({A: {"v": 1}, B: {"v": 1}})
-    await asyncio.sleep(0.01)  # the round waits at the gate with its first chunk
+    await asyncio.wait_for(view.waiting.wait(), 2)  # the round holds its first chunk
     waiter = asyncio.ensure_future(writer.saved())
     writer.fence()
     view.gate.set()

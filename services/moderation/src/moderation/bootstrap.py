@@ -180,7 +180,7 @@ def build(
         service_full_name=SERVICE.full_name,
         register=[register_api],
         workers=workers,
-        tasks=[gate.watch_forever],
+        tasks=[gate.watch.watch],
         indexes=[moderation.store.ensure_indexes, lists.ensure_indexes],
         mongo=mongo,
         topics=[SERVICE.topic, *(topics.dlq(topic) for topic in SERVICE.consumes)],

@@ -50,7 +50,7 @@ async def test_entries_wait_for_a_rebuild_and_are_listed_after_it(database: Any)
     ]
 
     await set_state(database, "running")
-    watching = asyncio.create_task(gate.watch_forever())
+    watching = asyncio.create_task(gate.watch.watch())
     for _ in range(100):  # the watch's first look
         if gate.running:
             break

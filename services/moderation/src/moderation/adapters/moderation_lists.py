@@ -16,8 +16,6 @@ when it began waits for it to end.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -29,8 +27,6 @@ from community_common.rebuild import WATCH_POLL_S, RebuildWatch
 
 from moderation.adapters.lists import Lists
 from moderation.domain.moderation_log import PLATFORM, log_entries
-
-log = logging.getLogger("moderation.lists")
 
 # (position, entry document) pairs.
 Entries = list[tuple[int, dict[str, Any]]]
@@ -80,28 +76,19 @@ def list_entries(envelope: EventEnvelope) -> list[tuple[str, dict[str, Any]]]:
 class RebuildGate:
     """The process's view of a rebuild of the lists (one per process, shared by the API and
     the consumer threads): `running` while one runs, and `generation`, how many this process
-    has seen start, so a `Lists` forgets the positions it remembered from before one."""
+    has seen start, so a `Lists` forgets the positions it remembered from before one. The
+    kernel's `RebuildWatch.watch` (a ServiceHost task on the API's loop) keeps both."""
 
     def __init__(self, watch: RebuildWatch) -> None:
         self.watch = watch
-        self.generation = 0
 
     @property
     def running(self) -> bool:
         return self.watch.running
 
-    async def _look(self) -> None:
-        was = self.watch.running
-        with contextlib.suppress(Exception):  # an outage: keep the last answer
-            if await self.watch.refresh() and not was:
-                self.generation += 1
-                log.info("the lists are rebuilding: their reads wait, their writes are held")
-
-    async def watch_forever(self) -> None:
-        """The process's watch (a ServiceHost task on the API's loop)."""
-        while True:
-            await self._look()
-            await asyncio.sleep(WATCH_POLL_S)
+    @property
+    def generation(self) -> int:
+        return self.watch.generation
 
     async def over(self) -> None:
         """Wait, however long, until no rebuild runs (for consumer handlers: a record held
