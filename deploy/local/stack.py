@@ -119,6 +119,12 @@ INSTANCES = {
     "h2": Instance("h2", 41092, 41093, 58017, 36432,
                    {"membership": 54051, "feed": 54052, "moderation": 54053, "insights": 54054},
                    54080),
+    "h3": Instance("h3", 43092, 43093, 59017, 37432,
+                   {"membership": 55051, "feed": 55052, "moderation": 55053, "insights": 55054},
+                   55080),
+    "h4": Instance("h4", 44092, 44093, 60017, 38432,
+                   {"membership": 56051, "feed": 56052, "moderation": 56053, "insights": 56054},
+                   56080),
 }
 
 # The service processes `up` starts: name -> python -m arguments. The gRPC port comes from
