@@ -164,8 +164,16 @@ ROWS: list[Row] = [
     # --- feed (SPEC §5)
     Row("feed", "CreatePost", "a community-wide post", TAKING_PART,
         note="A platform admin takes part as an admin would, in every community (SPEC §3)."),
+    Row("feed", "CreatePost", "a post in a group of the owner and the member",
+        (NT, NAM, OK, NAM, MEMBER_BANNED, NAM, NAM, NAM, OK, NAM), variant="group",
+        note="Group content needs membership of the group too (SPEC §5), whatever the role: "
+        "a moderator, admin or platform admin outside the group may read it, not post in it."),
     Row("feed", "GetPost", "a post by the member", EVERYONE, note=PUBLIC_READ),
     Row("feed", "ListPosts", "the community's posts", EVERYONE, note=PUBLIC_READ),
+    Row("feed", "ListPosts", "a group's posts (the owner and the member are in it)",
+        (NT, NAM, OK, NAM, NAM, NAM, OK, OK, OK, OK), variant="group",
+        note="A group's posts need membership of the group; moderators and above of the "
+        "community read everything (SPEC §5)."),
     Row("feed", "DeletePost", "a post by the member",
         (NT, NOT_AUTHOR, OK, *[NOT_AUTHOR] * 7),
         note="The author only; moderators and above remove content with RemoveContent."),

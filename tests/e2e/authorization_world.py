@@ -11,6 +11,7 @@ cell the table refuses changes nothing, so the refused roles of a row share one 
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from .conftest import eventually
 # Sanctions outlive the run by far; a cross-service effect is awaited for at most this long.
 DAY = Duration(seconds=86_400)
 PROPAGATION_S = 30.0
+PROJECTING = ("feed", "moderation", "insights")  # the services that learn membership by events
 EVERY_ACTION = [a for a in modtypes.Action.values() if a != modtypes.ACTION_UNSPECIFIED]
 
 
@@ -57,6 +59,7 @@ class World:
     session_id: str = ""  # a live session the owner hosts
     join_group_id: str = ""  # a group only the owner is in
     leave_group_id: str = ""  # a group every member of the community is in
+    member_group_id: str = ""  # a group of the owner and the member
     revoked_invitation_id: str = ""  # an invitation to the outsider, revoked
     pending_invitation_id: str = ""  # an invitation to the outsider, pending
     other_member_id: str = ""  # a plain member who holds no role of the matrix
@@ -64,9 +67,9 @@ class World:
     # consistency token covers): to remove, and removed ones to restore.
     removable_posts: list[str] = field(default_factory=list)
     removed_posts: list[str] = field(default_factory=list)
-    # The token the call being made carries: the world's, or a later one its target's making
-    # returned.
-    target_token: str = ""
+    # Per thread, the token the call being made carries when its target's making returned a
+    # later one than the world's.
+    _call: threading.local = field(default_factory=threading.local)
     # Per row: the request its refused cells share, and the token that covers its target.
     _shared: dict[tuple[str, str, str], tuple[Any, str]] = field(default_factory=dict)
 
@@ -99,6 +102,14 @@ class World:
         if token and _version(token) > _version(self.call_token):
             self.target_token = token
         return token
+
+    @property
+    def target_token(self) -> str:
+        return getattr(self._call, "token", "")
+
+    @target_token.setter
+    def target_token(self, token: str) -> None:
+        self._call.token = token
 
     @property
     def call_token(self) -> str:
@@ -222,11 +233,15 @@ def build_world(platform: Platform) -> World:
     for role in ("admin", "moderator", "member", "muted", "banned", "restricted"):
         world.advance(world.owner.membership.AddGroupMember(ms.AddGroupMemberRequest(
             group_id=world.leave_group_id, user_id=users[role].user_id)).consistency_token)
+    world.member_group_id = world.fresh_group()
+    world.advance(world.owner.membership.AddGroupMember(ms.AddGroupMemberRequest(
+        group_id=world.member_group_id, user_id=users["member"].user_id)).consistency_token)
     world.revoked_invitation_id = world.invitation_to(users["outsider"].user_id)
     world.owner.membership.RevokeInvitation(
         ms.RevokeInvitationRequest(invitation_id=world.revoked_invitation_id))
     world.pending_invitation_id = world.invitation_to(users["outsider"].user_id)
     world.other_member_id = world.fresh_member().user_id
+    await_projections(world)
     world.post_id = world.fresh_post("member")
     world.removable_posts = [world.fresh_post("member") for _ in range(6)]
     world.removed_posts = [world.fresh_post("member") for _ in range(6)]
@@ -376,8 +391,13 @@ simple("membership", "ListGroupMembers", lambda w: ms.ListGroupMembersRequest(
 # feed
 simple("feed", "CreatePost", lambda w: feed.CreatePostRequest(
     community_id=w.community_id, body="hello"))
+simple("feed", "CreatePost", lambda w: feed.CreatePostRequest(
+    community_id=w.community_id, group_id=w.member_group_id, body="hello group"),
+    variant="group")
 simple("feed", "GetPost", lambda w: feed.GetPostRequest(post_id=w.post_id))
 simple("feed", "ListPosts", lambda w: feed.ListPostsRequest(community_id=w.community_id))
+simple("feed", "ListPosts", lambda w: feed.ListPostsRequest(
+    community_id=w.community_id, group_id=w.member_group_id), variant="group")
 simple("feed", "DeletePost", lambda w: feed.DeletePostRequest(post_id=w.fresh_post("member")))
 simple("feed", "AddComment", lambda w: feed.AddCommentRequest(post_id=w.post_id, body="hi"))
 simple("feed", "ListComments", lambda w: feed.ListCommentsRequest(post_id=w.post_id))
@@ -489,24 +509,27 @@ def make_call(
     fields = call.request.DESCRIPTOR.fields_by_name
     if "consistency_token" in fields and not call.request.consistency_token:
         call.request.consistency_token = world.call_token
+        if world.target_token:
+            await_projections(world, (service,))
     if role == "anonymous":
         call.caller = None
     return call
 
 
-def await_projections(world: World) -> None:
-    """Waits until feed, moderation and insights have applied the community's membership
-    events up to the world's token (the world's making is a burst of membership writes, which
-    a busy machine's consumers may take longer than one request's 2 s wait to apply)."""
-    owner, community_id, token = world.owner, world.community_id, world.token
-    reads: list[Callable[[], Any]] = [
-        lambda: owner.feed.ListPosts(feed.ListPostsRequest(
+def await_projections(world: World, services: tuple[str, ...] = PROJECTING) -> None:
+    """Waits until `services` have applied the community's membership events up to the
+    token of the call being made (or the world's). A burst of membership writes — the world's
+    making, a target made for one call — may take a busy machine's consumers longer than the
+    2 s one request waits; this waits for that first, so each call tests permissions."""
+    owner, community_id, token = world.owner, world.community_id, world.call_token
+    reads: dict[str, Callable[[], Any]] = {
+        "feed": lambda: owner.feed.ListPosts(feed.ListPostsRequest(
             community_id=community_id, consistency_token=token)),
-        lambda: owner.moderation.ListRules(mod.ListRulesRequest(
+        "moderation": lambda: owner.moderation.ListRules(mod.ListRulesRequest(
             community_id=community_id, consistency_token=token)),
-        lambda: owner.insights.GetInsights(insights.GetInsightsRequest(
+        "insights": lambda: owner.insights.GetInsights(insights.GetInsightsRequest(
             community_id=community_id, consistency_token=token)),
-    ]
+    }
 
     def caught_up(read: Callable[[], Any]) -> bool:
         try:
@@ -515,5 +538,5 @@ def await_projections(world: World) -> None:
             return error.code() != grpc.StatusCode.UNAVAILABLE
         return True
 
-    for read in reads:
-        eventually(lambda read=read: caught_up(read), PROPAGATION_S)  # type: ignore[misc]
+    for service in services:
+        eventually(lambda s=service: caught_up(reads[s]), PROPAGATION_S)  # type: ignore[misc]

@@ -75,7 +75,7 @@ class LiveSession(EventSourced):
         self, actor_id: str, actor_is_moderator: bool, actor_is_member: bool = True
     ) -> ev.LiveSessionEnded:
         if actor_id != self.host_id and not actor_is_member:
-            raise PermissionDenied(reasons.NOT_A_MEMBER, "only members of this community can")
+            raise PermissionDenied(reasons.NOT_A_MEMBER, "you are not a member of this community")
         if actor_id != self.host_id and not actor_is_moderator:
             raise PermissionDenied(
                 reasons.ROLE_REQUIRED,
