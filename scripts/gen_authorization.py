@@ -83,9 +83,14 @@ part by community, a platform admin counts as a member of every community.
   silent and the table records today's behaviour.
 
 Checks run in SPEC §9's order: authentication, argument validation, existence, permission,
-rules. So a request for something that does not exist answers `NOT_FOUND` to anyone signed
-in, and a bad argument `INVALID_ARGUMENT`; the matrix sends only well-formed requests for
-things that exist.
+rules. The matrix sends only well-formed requests for things that exist, so what it shows is
+permission; a bad argument answers `INVALID_ARGUMENT` and a missing resource `NOT_FOUND`
+before permission is looked at.
+
+Feed, moderation and insights learn roles, groups and sanctions from events. Every request
+of theirs in the matrix carries the community's latest membership `consistency_token`, and
+the test waits until mutes, bans and restrictions (which no token covers) have reached every
+service before it calls.
 """
 
 FORGERY_INTRO = """\
