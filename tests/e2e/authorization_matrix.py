@@ -87,7 +87,8 @@ EVERYONE: tuple[Outcome, ...] = (NT, OK, OK, OK, OK, OK, OK, OK, OK, OK)
 MODERATOR_OR_ABOVE: tuple[Outcome, ...] = (NT, NAM, RR, RR, NAM, RR, OK, OK, OK, OK)
 ADMIN_OR_ABOVE: tuple[Outcome, ...] = (NT, NAM, RR, RR, NAM, RR, RR, OK, OK, OK)
 PLATFORM_ADMINS: tuple[Outcome, ...] = (NT, *[PLATFORM_ADMIN_REQUIRED] * 8, OK)
-TAKING_PART: tuple[Outcome, ...] = (NT, NAM, OK, MEMBER_MUTED, MEMBER_BANNED, USER_RESTRICTED, OK, OK, OK, OK)
+TAKING_PART: tuple[Outcome, ...] = (
+    NT, NAM, OK, MEMBER_MUTED, MEMBER_BANNED, USER_RESTRICTED, OK, OK, OK, OK)
 
 PUBLIC_READ = "The community is public: anyone signed in reads it (SPEC §1, §5)."
 SILENT = "SPEC names no role for this; the row records today's behaviour."
