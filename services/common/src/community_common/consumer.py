@@ -33,6 +33,7 @@ from kafka.admin import KafkaAdminClient
 
 from community_common.consumer_run import ConsumerRun, ConsumerSpec, EventHandler
 from community_common.envelope import EventEnvelope
+from community_common.kafka_clients import RECONNECT_BACKOFF_MAX_MS
 
 log = logging.getLogger("community_common.consumer")
 
@@ -61,6 +62,9 @@ class EventConsumer:
     `checkpoint(event)`, if given, runs after every well-formed event, handled or not (e.g.
     `ConsistencyCheckpoints.record`, so consistency tokens advance past skipped types too).
     While `paused()` says True the consumer handles nothing and stays in its group.
+    `instance` (the replica's name, Settings.replica_name) makes it a static member: a restart
+    under the same name takes its partitions back at once instead of waiting out the session
+    of the member it replaces.
     """
 
     def __init__(
@@ -78,6 +82,7 @@ class EventConsumer:
         consumer_options: Mapping[str, Any] | None = None,
         assignment_grace_s: float = ASSIGNMENT_GRACE_S,
         stall_after_s: float = STALL_AFTER_S,
+        instance: str | None = None,
     ) -> None:
         self.name = f"consumer:{group_id}"
         self.group_id = group_id
@@ -93,6 +98,7 @@ class EventConsumer:
             dlq_partitions=dlq_partitions,
             consumer_options=dict(consumer_options or {}),
             paused=paused,
+            instance=instance,
         )
         self.assignment_grace_s = assignment_grace_s
         self.stall_after_s = stall_after_s
@@ -205,6 +211,7 @@ class EventConsumer:
                     bootstrap_servers=self.spec.bootstrap_servers,
                     client_id=f"{self.name}-watchdog",
                     request_timeout_ms=5000,
+                    reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
                 )
             group = self._admin.describe_groups([self.group_id])[self.group_id]
         except Exception as error:

@@ -30,7 +30,12 @@ from kafka.errors import CommitFailedError
 from kafka.structs import OffsetAndMetadata
 
 from community_common.envelope import EventEnvelope, MalformedEvent
-from community_common.kafka_clients import KAFKA_OUTAGE_ERRORS, ensure_topics, event_producer
+from community_common.kafka_clients import (
+    KAFKA_OUTAGE_ERRORS,
+    RECONNECT_BACKOFF_MAX_MS,
+    ensure_topics,
+    event_producer,
+)
 from community_common.mongo import MONGO_OUTAGE_ERRORS
 
 log = logging.getLogger("community_common.consumer")
@@ -40,6 +45,15 @@ OUTAGE_ERRORS: tuple[type[BaseException], ...] = (*MONGO_OUTAGE_ERRORS, *KAFKA_O
 MAX_ERROR_TEXT = 2000
 # How often a run asks again for the metadata of a topic that has no partitions yet.
 METADATA_RETRY_S = 0.5
+# A member that stops heartbeating (SIGKILL, a frozen host) loses its partitions after this
+# long; kafka-python's default, 45 s, held a dead replica's partitions (and so every read
+# waiting for a consistency token) that long. 6 s is the broker's default minimum; the heartbeat
+# thread beats every second, so a busy machine has room for a few missed beats.
+SESSION_TIMEOUT_MS = 6000
+HEARTBEAT_INTERVAL_MS = 1000
+# Closing a run gives up after this long on an unreachable broker (commit, then leave), so a
+# stop never hangs for kafka-python's 30 s request timeout.
+CLOSE_TIMEOUT_MS = 3000
 
 EventHandler = Callable[[EventEnvelope, Message], None]
 
@@ -66,6 +80,8 @@ class ConsumerSpec:
     # partition paused, so nothing is handled; it resumes from its committed positions after
     # (e.g. a projector while its service's read models rebuild: RebuildWatch.running).
     paused: Callable[[], bool] | None = None
+    # The replica's name, its static group membership (`group_instance_id`), if it has one.
+    instance: str | None = None
 
 
 @dataclass
@@ -177,6 +193,10 @@ class ConsumerRun:
                 # (measured p50 publish-to-poll 22 ms at 20 ms, 18 ms at 200 ms).
                 "fetch_max_wait_ms": 200,
                 "max_poll_records": 200,
+                "session_timeout_ms": SESSION_TIMEOUT_MS,
+                "heartbeat_interval_ms": HEARTBEAT_INTERVAL_MS,
+                "group_instance_id": spec.instance,
+                "reconnect_backoff_max_ms": RECONNECT_BACKOFF_MAX_MS,
             }
             options.update(spec.consumer_options)
             self._consumer = KafkaConsumer(**options)
@@ -204,12 +224,18 @@ class ConsumerRun:
     def _close(self) -> None:
         if self._consumer is not None:
             try:
-                self._commit()
+                self._commit(timeout_ms=CLOSE_TIMEOUT_MS)
             except Exception:
                 log.warning("%s: final offset commit failed", self.spec.name, exc_info=True)
+            if self.spec.instance is not None:
+                # kafka-python (like Kafka's own clients before 4.1) never sends LeaveGroup for
+                # a static member, whose membership only its session timeout ends; a stopped
+                # run (SIGTERM, scale-down, the watchdog's replacement) leaves anyway, so its
+                # partitions move at once. A restart rejoins under the same name either way.
+                self._consumer._coordinator.is_dynamic_member = lambda: True
             try:
                 # Leaves the group now, so the partitions move without a session timeout.
-                self._consumer.close(autocommit=False)
+                self._consumer.close(autocommit=False, timeout_ms=CLOSE_TIMEOUT_MS)
             except Exception:
                 log.warning("%s: leaving the group failed", self.spec.name, exc_info=True)
         if self._producer is not None:
@@ -252,12 +278,12 @@ class ConsumerRun:
         elif paused := consumer.paused():
             consumer.resume(*paused)
 
-    def _commit(self) -> None:
+    def _commit(self, timeout_ms: int | None = None) -> None:
         if not self._done or self._consumer is None:
             return
         offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in self._done.items()}
         try:
-            self._consumer.commit(offsets)
+            self._consumer.commit(offsets, timeout_ms=timeout_ms)
             self._done.clear()
         except CommitFailedError:
             # The group rebalanced while we worked; the new owner re-delivers, handlers dedupe.
