@@ -58,7 +58,10 @@ def build(
 
     blocking = blocking_client(settings.mongodb_uri)[settings.mongodb_database]
     relay = OutboxRelay(
-        blocking, settings.kafka_bootstrap_servers, RelaySettings.from_env(SERVICE.topic)
+        blocking,
+        settings.kafka_bootstrap_servers,
+        RelaySettings.from_env(SERVICE.topic),
+        holder=settings.replica_name,
     )
     return ServiceHost(
         settings=settings,
@@ -73,6 +76,7 @@ def build(
                 # Replicas of one deployment share it (and so share the work).
                 consumer_group_prefix or env_str("CONSUMER_GROUP_PREFIX", "", env=env),
                 rebuilding=lambda: deps.rebuilds.running,
+                instance=settings.replica_name,
             ),
         ],
         indexes=[deps.store.ensure_indexes, lambda: knowledge_store.ensure_indexes(database)],

@@ -110,13 +110,20 @@ def build(
             relay_db,
             settings.kafka_bootstrap_servers,
             RelaySettings.from_env(SERVICE.topic),
+            holder=settings.replica_name,
         ),
-        moderation_consumer(settings.kafka_bootstrap_servers, thread_service, groups),
+        moderation_consumer(
+            settings.kafka_bootstrap_servers,
+            thread_service,
+            groups,
+            instance=settings.replica_name,
+        ),
         projector(
             settings.kafka_bootstrap_servers,
             thread_service,
             groups,
             paused=lambda: rebuilds.running,
+            instance=settings.replica_name,
         ),
         InvitationTimer(
             thread_service,

@@ -148,6 +148,7 @@ def build(
                 handler,
                 handles=handles,
                 dlq_partitions=settings.kafka_topic_partitions,
+                instance=settings.replica_name,
                 **extra,
             ),
             handler,
@@ -157,7 +158,12 @@ def build(
         checkpoints.record(event)
 
     workers: list[Any] = [
-        OutboxRelay(threads_database, bootstrap_servers, RelaySettings.from_env(SERVICE.topic)),
+        OutboxRelay(
+            threads_database,
+            bootstrap_servers,
+            RelaySettings.from_env(SERVICE.topic),
+            holder=settings.replica_name,
+        ),
         consumer(
             "membership",
             topics.MEMBERSHIP_EVENTS,
