@@ -260,8 +260,9 @@ class ServiceHost:
         if self._server is not None:
             await self.health.enter_graceful_shutdown()
             await self._server.stop(self.grace_s)
-        for worker in self.workers:
-            await asyncio.to_thread(worker.stop)
+        # All at once: each may wait for its thread (a poll, a batch, leaving its group), and
+        # one after another those waits added up past the grace period.
+        await asyncio.gather(*(asyncio.to_thread(worker.stop) for worker in self.workers))
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
