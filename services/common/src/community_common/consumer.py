@@ -39,12 +39,17 @@ log = logging.getLogger("community_common.consumer")
 
 # A handler that fails this many times on the same record is failing deterministically.
 MAX_HANDLER_ATTEMPTS = 3
-# A member joins in well under a second; past this it holds no partitions for a reason.
-ASSIGNMENT_GRACE_S = 10.0
+# A member joins in well under a second; past this it holds no partitions for a reason (and
+# the watchdog, asking the broker first, replaces it within the 10 s recovery bound).
+ASSIGNMENT_GRACE_S = 3.0
 # A rebalance takes a member's partitions away for a moment: not a reason to report unready.
 REBALANCE_SETTLE_S = 5.0
-# A poll takes 100 ms and a record a few; a loop this long without either is stuck.
-STALL_AFTER_S = 60.0
+# A run that has no member id yet is still joining its group; on a loaded machine a first
+# join takes seconds. Past this it is wedged too.
+JOIN_PATIENCE_S = 15.0
+# A poll takes 100 ms and a record a few (the loop moves even while its group rebalances);
+# a loop this long without either is stuck.
+STALL_AFTER_S = 15.0
 # Blocked this long on metadata or an outage, the consumer says so in health.
 WAIT_REPORT_S = 1.0
 WATCH_INTERVAL_S = 1.0
@@ -199,6 +204,8 @@ class EventConsumer:
         if unassigned_for < self.assignment_grace_s or self._stands_by(
             run, self.assignment_grace_s
         ):
+            return None
+        if not progress.member_id and unassigned_for < JOIN_PATIENCE_S:
             return None
         return self._unowned_partitions(run, unassigned_for)
 
