@@ -51,6 +51,9 @@ METADATA_RETRY_S = 0.5
 # thread beats every second, so a busy machine has room for a few missed beats.
 SESSION_TIMEOUT_MS = 6000
 HEARTBEAT_INTERVAL_MS = 1000
+# A commit waits this long for the broker, then is retried after the next poll (kafka-python
+# would wait for a lost broker for ever, a loop that stops moving).
+COMMIT_TIMEOUT_MS = 5000
 # Closing a run gives up after this long on an unreachable broker (commit, then leave), so a
 # stop never hangs for kafka-python's 30 s request timeout.
 CLOSE_TIMEOUT_MS = 3000
@@ -278,19 +281,21 @@ class ConsumerRun:
         elif paused := consumer.paused():
             consumer.resume(*paused)
 
-    def _commit(self, timeout_ms: int | None = None) -> None:
+    def _commit(self, timeout_ms: int = COMMIT_TIMEOUT_MS) -> None:
         if not self._done or self._consumer is None:
             return
         offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in self._done.items()}
         try:
             self._consumer.commit(offsets, timeout_ms=timeout_ms)
             self._done.clear()
+            self.progress.done_waiting()
         except CommitFailedError:
             # The group rebalanced while we worked; the new owner re-delivers, handlers dedupe.
             log.info("%s: offsets not committed after a rebalance", self.spec.name)
             self._done.clear()
         except KAFKA_OUTAGE_ERRORS as error:
             log.warning("%s: offset commit failed, will retry: %r", self.spec.name, error)
+            self.progress.wait_for(f"Kafka: {error!r}")
 
     def _process(self, record: ConsumerRecord) -> None:
         try:

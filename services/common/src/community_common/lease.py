@@ -88,7 +88,7 @@ class Lease:
         self._valid_until = 0.0
         if not self._claim(slot):
             return False
-        if remaining < self.lease_s / 3:
+        if remaining < self.lease_s / 2:
             # Pre-claim the next slot while we still hold this one: the role stays with a
             # live holder instead of being raced for every slot.
             self._claim(slot + 1)
@@ -100,6 +100,14 @@ class Lease:
         # Counted from before the claims: time spent in them is already spent of the slot.
         self._valid_until = started + remaining - margin
         return True
+
+    def renew(self) -> bool:
+        """`held()` for a holder in the middle of its work: True only if it has held the lease
+        without a break (this slot or the one before was already its own), so nobody else
+        can have acted since it last looked."""
+        slot = int(self.clock() // self.lease_s)
+        unbroken = slot in self._won or slot - 1 in self._won
+        return self.held() and unbroken
 
     def still_held(self) -> bool:
         """True until the slots the last `held()` found are nearly over, by the monotonic

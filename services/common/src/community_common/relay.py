@@ -18,9 +18,10 @@ and pre-claims the next slot near the end of its own so it keeps the lease while
 
 A relay that was frozen past its lease (SIGSTOP, a paused VM) and wakes mid-batch must not act
 on what it read as holder: before each step with an effect (numbering, publishing, moving a
-position) it checks its lease by the monotonic clock (`Lease.still_held`) and drops the batch
-if it ran out. The two writes are fenced by the data too, for a holder frozen right after the
-check: a key's numbering is replaced only if its `next` is still the one this relay read
+position) it checks its lease by the monotonic clock (`Lease.still_held`), asks the database
+once that deadline has passed (`Lease.renew`: held without a break), and drops the batch if
+the lease is gone. The two writes are fenced by the data too, for a holder frozen right after
+the check: a key's numbering is replaced only if its `next` is still the one this relay read
 (another holder numbering meanwhile makes it fail), and a position only ever moves forward.
 What stays possible is a send already handed to the producer when the process froze: it goes
 out on waking, with the same ce_id and ce_keysequence it was given, as a duplicate consumers
@@ -204,7 +205,9 @@ class OutboxRelay:
         return held
 
     def _fence(self, step: str) -> None:
-        if not self.lease.still_held():
+        # Past the deadline, the database says whether the lease is still ours without a
+        # break (a slow batch on a loaded machine renews instead of giving up).
+        if not self.lease.still_held() and not self.lease.renew():
             raise LeaseLost(f"before {step}")
 
     def _forget(self) -> None:
