@@ -41,7 +41,7 @@ log = logging.getLogger("community_common.consumer")
 MAX_HANDLER_ATTEMPTS = 3
 # A member joins in well under a second; past this it holds no partitions for a reason (and
 # the watchdog, asking the broker first, replaces it within the 10 s recovery bound).
-ASSIGNMENT_GRACE_S = 3.0
+ASSIGNMENT_GRACE_S = 5.0
 # A rebalance takes a member's partitions away for a moment: not a reason to report unready.
 REBALANCE_SETTLE_S = 5.0
 # A run that has no member id yet is still joining its group; on a loaded machine a first
@@ -245,7 +245,10 @@ class EventConsumer:
         if me is None:
             return f"no partitions for {unassigned_for:.0f}s and the group does not list it"
         if me > 0:
-            # The broker says this member owns partitions its client never took up.
+            # The broker says this member owns partitions its client never took up: the
+            # kafka-python wedge, or, on a loaded machine, a client still taking them up.
+            if unassigned_for < 2 * self.assignment_grace_s:
+                return None
             return f"no partitions for {unassigned_for:.0f}s, though the group gave it {me}"
         return (
             f"no partitions for {unassigned_for:.0f}s while "

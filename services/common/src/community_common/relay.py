@@ -258,7 +258,9 @@ class OutboxRelay:
         if self._failpoint == FREEZE_BEFORE_PUBLISH:
             log.error("failpoint %s: freezing", self._failpoint)
             self._failpoint = ""
-            os.kill(os.getpid(), signal.SIGSTOP)
+            # To this thread, so it stops here (a signal to the process may be taken by another
+            # thread first, and this one would run on into the send).
+            signal.pthread_kill(threading.get_ident(), signal.SIGSTOP)
         self._fence("publishing")
         self._send(plan)
         if self._failpoint == AFTER_PUBLISH_BEFORE_ADVANCE:
