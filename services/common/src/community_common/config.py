@@ -106,8 +106,8 @@ class Settings:
     log_level: str
     # Not shown in repr so that logging the settings never leaks the secret.
     auth_secret: bytes = field(repr=False)
-    # "<service>-<REPLICA_ID>" when REPLICA_ID is set: this replica's name as a consumer group
-    # member and lease holder, so a restarted replica takes back its own place at once.
+    # "<service>-<REPLICA_ID>" when REPLICA_ID is set: this replica's name as the relay's lease
+    # holder, so a restarted replica takes its own lease back at once.
     replica_name: str | None = None
 
     @classmethod

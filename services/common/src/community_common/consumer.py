@@ -67,9 +67,6 @@ class EventConsumer:
     `checkpoint(event)`, if given, runs after every well-formed event, handled or not (e.g.
     `ConsistencyCheckpoints.record`, so consistency tokens advance past skipped types too).
     While `paused()` says True the consumer handles nothing and stays in its group.
-    `instance` (the replica's name, Settings.replica_name) makes it a static member: a restart
-    under the same name takes its partitions back at once instead of waiting out the session
-    of the member it replaces.
     """
 
     def __init__(
@@ -87,7 +84,6 @@ class EventConsumer:
         consumer_options: Mapping[str, Any] | None = None,
         assignment_grace_s: float = ASSIGNMENT_GRACE_S,
         stall_after_s: float = STALL_AFTER_S,
-        instance: str | None = None,
     ) -> None:
         self.name = f"consumer:{group_id}"
         self.group_id = group_id
@@ -103,7 +99,6 @@ class EventConsumer:
             dlq_partitions=dlq_partitions,
             consumer_options=dict(consumer_options or {}),
             paused=paused,
-            instance=instance,
         )
         self.assignment_grace_s = assignment_grace_s
         self.stall_after_s = stall_after_s

@@ -47,8 +47,11 @@ MAX_ERROR_TEXT = 2000
 METADATA_RETRY_S = 0.5
 # A member that stops heartbeating (SIGKILL, a frozen host) loses its partitions after this
 # long; kafka-python's default, 45 s, held a dead replica's partitions (and so every read
-# waiting for a consistency token) that long. 6 s is the broker's default minimum; the heartbeat
-# thread beats every second, so a busy machine has room for a few missed beats.
+# waiting for a consistency token) that long, and a restarted replica waited as long for the
+# rebalance its join started. 6 s is the broker's default minimum; the heartbeat thread beats
+# every second, so a busy machine has room for a few missed beats. (Not static membership:
+# with kafka-python 3.0.12 a restarted static member that led its group was left holding
+# nothing while the broker listed it as the owner, until the watchdog replaced it.)
 SESSION_TIMEOUT_MS = 6000
 HEARTBEAT_INTERVAL_MS = 1000
 # A commit waits this long for the broker, then is retried after the next poll (kafka-python
@@ -83,8 +86,6 @@ class ConsumerSpec:
     # partition paused, so nothing is handled; it resumes from its committed positions after
     # (e.g. a projector while its service's read models rebuild: RebuildWatch.running).
     paused: Callable[[], bool] | None = None
-    # The replica's name, its static group membership (`group_instance_id`), if it has one.
-    instance: str | None = None
 
 
 @dataclass
@@ -198,7 +199,6 @@ class ConsumerRun:
                 "max_poll_records": 200,
                 "session_timeout_ms": SESSION_TIMEOUT_MS,
                 "heartbeat_interval_ms": HEARTBEAT_INTERVAL_MS,
-                "group_instance_id": spec.instance,
                 "reconnect_backoff_max_ms": RECONNECT_BACKOFF_MAX_MS,
             }
             options.update(spec.consumer_options)
@@ -230,12 +230,6 @@ class ConsumerRun:
                 self._commit(timeout_ms=CLOSE_TIMEOUT_MS)
             except Exception:
                 log.warning("%s: final offset commit failed", self.spec.name, exc_info=True)
-            if self.spec.instance is not None:
-                # kafka-python (like Kafka's own clients before 4.1) never sends LeaveGroup for
-                # a static member, whose membership only its session timeout ends; a stopped
-                # run (SIGTERM, scale-down, the watchdog's replacement) leaves anyway, so its
-                # partitions move at once. A restart rejoins under the same name either way.
-                self._consumer._coordinator.is_dynamic_member = lambda: True
             try:
                 # Leaves the group now, so the partitions move without a session timeout.
                 self._consumer.close(autocommit=False, timeout_ms=CLOSE_TIMEOUT_MS)

@@ -76,7 +76,6 @@ def build(
                 # Replicas of one deployment share it (and so share the work).
                 consumer_group_prefix or env_str("CONSUMER_GROUP_PREFIX", "", env=env),
                 rebuilding=lambda: deps.rebuilds.running,
-                instance=settings.replica_name,
             ),
         ],
         indexes=[deps.store.ensure_indexes, lambda: knowledge_store.ensure_indexes(database)],

@@ -112,18 +112,12 @@ def build(
             RelaySettings.from_env(SERVICE.topic),
             holder=settings.replica_name,
         ),
-        moderation_consumer(
-            settings.kafka_bootstrap_servers,
-            thread_service,
-            groups,
-            instance=settings.replica_name,
-        ),
+        moderation_consumer(settings.kafka_bootstrap_servers, thread_service, groups),
         projector(
             settings.kafka_bootstrap_servers,
             thread_service,
             groups,
             paused=lambda: rebuilds.running,
-            instance=settings.replica_name,
         ),
         InvitationTimer(
             thread_service,

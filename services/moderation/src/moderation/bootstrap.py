@@ -148,7 +148,6 @@ def build(
                 handler,
                 handles=handles,
                 dlq_partitions=settings.kafka_topic_partitions,
-                instance=settings.replica_name,
                 **extra,
             ),
             handler,

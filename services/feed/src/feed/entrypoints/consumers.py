@@ -36,7 +36,6 @@ def consumers(
     partitions: int,
     group_prefix: str = "",
     rebuilding: Callable[[], bool] = lambda: False,
-    instance: str | None = None,
 ) -> list[EventConsumer]:
     """`rebuilding()`: whether `python -m feed.rebuild` runs. The membership consumer writes
     `member_index`, which it drops and replays, so it pauses (staying in its group) until the
@@ -55,7 +54,6 @@ def consumers(
             paused=rebuilding,
             checkpoint=ConsistencyCheckpoints(database).record,
             dlq_partitions=partitions,
-            instance=instance,
         ),
         EventConsumer(
             bootstrap_servers,
@@ -64,6 +62,5 @@ def consumers(
             writer.apply,
             handles=MODERATION_TYPES,
             dlq_partitions=partitions,
-            instance=instance,
         ),
     ]
