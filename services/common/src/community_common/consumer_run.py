@@ -371,7 +371,8 @@ class ConsumerRun:
                 log.warning("%s: waiting for infrastructure: %r", self.spec.name, error)
                 self.progress.wait_for(f"infrastructure: {error!r}")
                 self._pause(delay)
-                delay = min(delay * 2, 5.0)
+                # At least once a second, so infrastructure back is used at once.
+                delay = min(delay * 2, 1.0)
 
     def _pause(self, seconds: float) -> None:
         if self._stop.wait(seconds):

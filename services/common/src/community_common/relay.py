@@ -68,6 +68,10 @@ AFTER_PUBLISH_BEFORE_ADVANCE = "after_publish_before_advance"
 FREEZE_BEFORE_PUBLISH = "freeze_before_publish"
 
 
+# The longest pause between two tries through an outage.
+OUTAGE_RETRY_MAX_S = 1.0
+
+
 class LeaseLost(Exception):
     """The relay's lease ran out while it worked on a batch: the batch is dropped."""
 
@@ -186,7 +190,9 @@ class OutboxRelay:
                 log.warning("relay waiting for infrastructure: %r", error)
                 self._reset()
                 self._stop.wait(backoff)
-                backoff = min(backoff * 2, 5.0)
+                # At least once a second: a broker or database back is used at once (at 5 s,
+                # a restarted broker waited for the relay's next try).
+                backoff = min(backoff * 2, OUTAGE_RETRY_MAX_S)
             except Exception:
                 log.exception("relay batch failed")
                 self._reset()
