@@ -106,6 +106,9 @@ class Settings:
     log_level: str
     # Not shown in repr so that logging the settings never leaks the secret.
     auth_secret: bytes = field(repr=False)
+    # "<service>-<REPLICA_ID>" when REPLICA_ID is set: this replica's name as the relay's lease
+    # holder, so a restarted replica takes its own lease back at once.
+    replica_name: str | None = None
 
     @classmethod
     def from_env(
@@ -125,7 +128,16 @@ class Settings:
             kafka_topic_partitions=topic_partitions(env),
             log_level=log_level,
             auth_secret=auth_secret_from_env(env),
+            replica_name=replica_name_from_env(service_name, env),
         )
+
+
+def replica_name_from_env(service_name: str, env: Mapping[str, str] | None = None) -> str | None:
+    """`<service>-<REPLICA_ID>` for replica REPLICA_ID of a deployment; None when unset (one
+    unnamed instance)."""
+    env = os.environ if env is None else env
+    replica = env_str("REPLICA_ID", "", env).strip()
+    return f"{service_name}-{replica}" if replica else None
 
 
 def topic_partitions(env: Mapping[str, str] | None = None) -> int:

@@ -33,17 +33,23 @@ from kafka.admin import KafkaAdminClient
 
 from community_common.consumer_run import ConsumerRun, ConsumerSpec, EventHandler
 from community_common.envelope import EventEnvelope
+from community_common.kafka_clients import RECONNECT_BACKOFF_MAX_MS
 
 log = logging.getLogger("community_common.consumer")
 
 # A handler that fails this many times on the same record is failing deterministically.
 MAX_HANDLER_ATTEMPTS = 3
-# A member joins in well under a second; past this it holds no partitions for a reason.
-ASSIGNMENT_GRACE_S = 10.0
+# A member joins in well under a second; past this it holds no partitions for a reason (and
+# the watchdog, asking the broker first, replaces it within the 10 s recovery bound).
+ASSIGNMENT_GRACE_S = 5.0
 # A rebalance takes a member's partitions away for a moment: not a reason to report unready.
 REBALANCE_SETTLE_S = 5.0
-# A poll takes 100 ms and a record a few; a loop this long without either is stuck.
-STALL_AFTER_S = 60.0
+# A run that has no member id yet is still joining its group; on a loaded machine a first
+# join takes seconds. Past this it is wedged too.
+JOIN_PATIENCE_S = 15.0
+# A poll takes 100 ms and a record a few (the loop moves even while its group rebalances);
+# a loop this long without either is stuck.
+STALL_AFTER_S = 15.0
 # Blocked this long on metadata or an outage, the consumer says so in health.
 WAIT_REPORT_S = 1.0
 WATCH_INTERVAL_S = 1.0
@@ -194,6 +200,8 @@ class EventConsumer:
             run, self.assignment_grace_s
         ):
             return None
+        if not progress.member_id and unassigned_for < JOIN_PATIENCE_S:
+            return None
         return self._unowned_partitions(run, unassigned_for)
 
     def _unowned_partitions(self, run: ConsumerRun, unassigned_for: float) -> str | None:
@@ -205,6 +213,7 @@ class EventConsumer:
                     bootstrap_servers=self.spec.bootstrap_servers,
                     client_id=f"{self.name}-watchdog",
                     request_timeout_ms=5000,
+                    reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
                 )
             group = self._admin.describe_groups([self.group_id])[self.group_id]
         except Exception as error:
@@ -231,7 +240,10 @@ class EventConsumer:
         if me is None:
             return f"no partitions for {unassigned_for:.0f}s and the group does not list it"
         if me > 0:
-            # The broker says this member owns partitions its client never took up.
+            # The broker says this member owns partitions its client never took up: the
+            # kafka-python wedge, or, on a loaded machine, a client still taking them up.
+            if unassigned_for < 2 * self.assignment_grace_s:
+                return None
             return f"no partitions for {unassigned_for:.0f}s, though the group gave it {me}"
         return (
             f"no partitions for {unassigned_for:.0f}s while "

@@ -30,7 +30,12 @@ from kafka.errors import CommitFailedError
 from kafka.structs import OffsetAndMetadata
 
 from community_common.envelope import EventEnvelope, MalformedEvent
-from community_common.kafka_clients import KAFKA_OUTAGE_ERRORS, ensure_topics, event_producer
+from community_common.kafka_clients import (
+    KAFKA_OUTAGE_ERRORS,
+    RECONNECT_BACKOFF_MAX_MS,
+    ensure_topics,
+    event_producer,
+)
 from community_common.mongo import MONGO_OUTAGE_ERRORS
 
 log = logging.getLogger("community_common.consumer")
@@ -40,6 +45,21 @@ OUTAGE_ERRORS: tuple[type[BaseException], ...] = (*MONGO_OUTAGE_ERRORS, *KAFKA_O
 MAX_ERROR_TEXT = 2000
 # How often a run asks again for the metadata of a topic that has no partitions yet.
 METADATA_RETRY_S = 0.5
+# A member that stops heartbeating (SIGKILL, a frozen host) loses its partitions after this
+# long; kafka-python's default, 45 s, held a dead replica's partitions (and so every read
+# waiting for a consistency token) that long, and a restarted replica waited as long for the
+# rebalance its join started. 6 s is the broker's default minimum; the heartbeat thread beats
+# every second, so a busy machine has room for a few missed beats. (Not static membership:
+# with kafka-python 3.0.12 a restarted static member that led its group was left holding
+# nothing while the broker listed it as the owner, until the watchdog replaced it.)
+SESSION_TIMEOUT_MS = 6000
+HEARTBEAT_INTERVAL_MS = 1000
+# A commit waits this long for the broker, then is retried after the next poll (kafka-python
+# would wait for a lost broker for ever, a loop that stops moving).
+COMMIT_TIMEOUT_MS = 5000
+# Closing a run gives up after this long on an unreachable broker (commit, then leave), so a
+# stop never hangs for kafka-python's 30 s request timeout.
+CLOSE_TIMEOUT_MS = 3000
 
 EventHandler = Callable[[EventEnvelope, Message], None]
 
@@ -177,6 +197,9 @@ class ConsumerRun:
                 # (measured p50 publish-to-poll 22 ms at 20 ms, 18 ms at 200 ms).
                 "fetch_max_wait_ms": 200,
                 "max_poll_records": 200,
+                "session_timeout_ms": SESSION_TIMEOUT_MS,
+                "heartbeat_interval_ms": HEARTBEAT_INTERVAL_MS,
+                "reconnect_backoff_max_ms": RECONNECT_BACKOFF_MAX_MS,
             }
             options.update(spec.consumer_options)
             self._consumer = KafkaConsumer(**options)
@@ -204,12 +227,12 @@ class ConsumerRun:
     def _close(self) -> None:
         if self._consumer is not None:
             try:
-                self._commit()
+                self._commit(timeout_ms=CLOSE_TIMEOUT_MS)
             except Exception:
                 log.warning("%s: final offset commit failed", self.spec.name, exc_info=True)
             try:
                 # Leaves the group now, so the partitions move without a session timeout.
-                self._consumer.close(autocommit=False)
+                self._consumer.close(autocommit=False, timeout_ms=CLOSE_TIMEOUT_MS)
             except Exception:
                 log.warning("%s: leaving the group failed", self.spec.name, exc_info=True)
         if self._producer is not None:
@@ -252,19 +275,21 @@ class ConsumerRun:
         elif paused := consumer.paused():
             consumer.resume(*paused)
 
-    def _commit(self) -> None:
+    def _commit(self, timeout_ms: int = COMMIT_TIMEOUT_MS) -> None:
         if not self._done or self._consumer is None:
             return
         offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in self._done.items()}
         try:
-            self._consumer.commit(offsets)
+            self._consumer.commit(offsets, timeout_ms=timeout_ms)
             self._done.clear()
+            self.progress.done_waiting()
         except CommitFailedError:
             # The group rebalanced while we worked; the new owner re-delivers, handlers dedupe.
             log.info("%s: offsets not committed after a rebalance", self.spec.name)
             self._done.clear()
         except KAFKA_OUTAGE_ERRORS as error:
             log.warning("%s: offset commit failed, will retry: %r", self.spec.name, error)
+            self.progress.wait_for(f"Kafka: {error!r}")
 
     def _process(self, record: ConsumerRecord) -> None:
         try:
@@ -346,7 +371,8 @@ class ConsumerRun:
                 log.warning("%s: waiting for infrastructure: %r", self.spec.name, error)
                 self.progress.wait_for(f"infrastructure: {error!r}")
                 self._pause(delay)
-                delay = min(delay * 2, 5.0)
+                # At least once a second, so infrastructure back is used at once.
+                delay = min(delay * 2, 1.0)
 
     def _pause(self, seconds: float) -> None:
         if self._stop.wait(seconds):

@@ -5,6 +5,12 @@ Time is cut into slots of `lease_s`; the holder of a slot is whoever inserted it
 which is the one "only one wins" step both MongoDB and FerretDB make atomic. A live holder
 pre-claims the next slot near the end of its own, so it keeps the role; a holder that died
 loses it at the end of its slot.
+
+A holder named after its replica (`Settings.replica_name`) that restarts finds its own name on
+the slot and holds it again at once. `still_held()` is the holder's fence: a monotonic-clock
+deadline set by the last `held()`, looked at just before each step with an effect outside the
+process, so a holder that was frozen (SIGSTOP, a paused VM) past its slot does nothing after
+waking; it learns it lost the lease from the next `held()`.
 """
 
 from __future__ import annotations
@@ -31,12 +37,16 @@ class Lease:
         lease_s: float,
         holder: str | None = None,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.leases = database[LEASES]
         self.name = name
         self.lease_s = lease_s
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.clock = clock
+        self.monotonic = monotonic
+        # The monotonic moment this holder stops trusting its lease (see `still_held`).
+        self._valid_until = 0.0
         self._won: set[int] = set()
         self._lost: set[int] = set()
 
@@ -74,11 +84,32 @@ class Lease:
         remaining = (slot + 1) * self.lease_s - now
         self._won = {s for s in self._won if s >= slot}
         self._lost = {s for s in self._lost if s >= slot}
+        started = self.monotonic()
+        self._valid_until = 0.0
         if not self._claim(slot):
             return False
-        if remaining < self.lease_s / 3:
+        if remaining < self.lease_s / 2:
             # Pre-claim the next slot while we still hold this one: the role stays with a
             # live holder instead of being raced for every slot.
             self._claim(slot + 1)
         margin = min(2.0, self.lease_s / 5)
-        return remaining > margin or (slot + 1) in self._won
+        if (slot + 1) in self._won:
+            remaining += self.lease_s
+        if remaining <= margin:
+            return False
+        # Counted from before the claims: time spent in them is already spent of the slot.
+        self._valid_until = started + remaining - margin
+        return True
+
+    def renew(self) -> bool:
+        """`held()` for a holder in the middle of its work: True only if it has held the lease
+        without a break (this slot or the one before was already its own), so nobody else
+        can have acted since it last looked."""
+        slot = int(self.clock() // self.lease_s)
+        unbroken = slot in self._won or slot - 1 in self._won
+        return self.held() and unbroken
+
+    def still_held(self) -> bool:
+        """True until the slots the last `held()` found are nearly over, by the monotonic
+        clock (which keeps counting while the process is frozen); no database call."""
+        return self.monotonic() < self._valid_until

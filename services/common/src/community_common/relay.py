@@ -15,12 +15,24 @@ then unsetting the flag of the commits it covered. So:
 Only one relay per service database is active: it must hold the current lease slot
 (`leases`, `_id = "relay:<floor(now / lease_s)>"`, won by the insert that does not collide),
 and pre-claims the next slot near the end of its own so it keeps the lease while alive.
+
+A relay that was frozen past its lease (SIGSTOP, a paused VM) and wakes mid-batch must not act
+on what it read as holder: before each step with an effect (numbering, publishing, moving a
+position) it checks its lease by the monotonic clock (`Lease.still_held`), asks the database
+once that deadline has passed (`Lease.renew`: held without a break), and drops the batch if
+the lease is gone. The two writes are fenced by the data too, for a holder frozen right after
+the check: a key's numbering is replaced only if its `next` is still the one this relay read
+(another holder numbering meanwhile makes it fail), and a position only ever moves forward.
+What stays possible is a send already handed to the producer when the process froze: it goes
+out on waking, with the same ce_id and ce_keysequence it was given, as a duplicate consumers
+drop.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -52,6 +64,16 @@ KEY_SEQUENCES = "relay_key_sequences"
 FAILPOINT_ENV = "RELAY_FAILPOINT"
 AFTER_FETCH_BEFORE_PUBLISH = "after_fetch_before_publish"
 AFTER_PUBLISH_BEFORE_ADVANCE = "after_publish_before_advance"
+# Freezes the relay (SIGSTOP to itself) with a numbered batch in hand, as a zombie would be.
+FREEZE_BEFORE_PUBLISH = "freeze_before_publish"
+
+
+# The longest pause between two tries through an outage.
+OUTAGE_RETRY_MAX_S = 1.0
+
+
+class LeaseLost(Exception):
+    """The relay's lease ran out while it worked on a batch: the batch is dropped."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +81,8 @@ class RelaySettings:
     """Where to publish and how eagerly; each has an env var with a working default."""
 
     topic: str
-    lease_s: float = 10.0
+    # A dead holder's lease passes on within this long (the next holder waits out its slot).
+    lease_s: float = 3.0
     # Commits stored by this process wake the relay at once (event_store.COMMITTED); the idle
     # poll is for those of other processes on the same database (replicas, crash recovery).
     idle_poll_s: float = 0.1
@@ -69,7 +92,7 @@ class RelaySettings:
     def from_env(cls, topic: str) -> RelaySettings:
         return cls(
             topic=topic,
-            lease_s=env_float("RELAY_LEASE_S", 10.0, minimum=1.0),
+            lease_s=env_float("RELAY_LEASE_S", 3.0, minimum=1.0),
             idle_poll_s=env_float("RELAY_IDLE_POLL_S", 0.1, minimum=0.001),
             batch_size=env_int("RELAY_BATCH_SIZE", 200, minimum=1),
         )
@@ -101,11 +124,13 @@ class OutboxRelay:
         settings: RelaySettings,
         *,
         lease: Lease | None = None,
+        holder: str | None = None,
         producer_factory: Callable[[], KafkaProducer] | None = None,
     ) -> None:
         self.db = database
         self.settings = settings
-        self.lease = lease or Lease(database, "relay", settings.lease_s)
+        # A named holder (the replica's name) takes its own lease back at once on a restart.
+        self.lease = lease or Lease(database, "relay", settings.lease_s, holder)
         self._producer_factory = producer_factory or (
             lambda: event_producer(bootstrap_servers, client_id=f"relay-{database.name}")
         )
@@ -157,11 +182,17 @@ class OutboxRelay:
                 backoff = 0.1
                 if published == 0:
                     COMMITTED.wait(self.settings.idle_poll_s)
+            except LeaseLost as lost:
+                log.warning("relay lease lost mid-batch, nothing more sent: %s", lost)
+                self._was_holder = False
+                self._reset()
             except (*MONGO_OUTAGE_ERRORS, *KAFKA_OUTAGE_ERRORS) as error:
                 log.warning("relay waiting for infrastructure: %r", error)
                 self._reset()
                 self._stop.wait(backoff)
-                backoff = min(backoff * 2, 5.0)
+                # At least once a second: a broker or database back is used at once (at 5 s,
+                # a restarted broker waited for the relay's next try).
+                backoff = min(backoff * 2, OUTAGE_RETRY_MAX_S)
             except Exception:
                 log.exception("relay batch failed")
                 self._reset()
@@ -174,8 +205,16 @@ class OutboxRelay:
             # Someone else may have advanced positions while we were not the holder.
             self._forget()
             log.info("relay lease acquired by %s", self.lease.holder)
+        elif self._was_holder and not held:
+            log.info("relay lease lost by %s", self.lease.holder)
         self._was_holder = held
         return held
+
+    def _fence(self, step: str) -> None:
+        # Past the deadline, the database says whether the lease is still ours without a
+        # break (a slow batch on a loaded machine renews instead of giving up).
+        if not self.lease.still_held() and not self.lease.renew():
+            raise LeaseLost(f"before {step}")
 
     def _forget(self) -> None:
         self._positions.clear()
@@ -222,6 +261,13 @@ class OutboxRelay:
         if self._failpoint == AFTER_FETCH_BEFORE_PUBLISH:
             log.error("failpoint %s: exiting", self._failpoint)
             os._exit(137)
+        if self._failpoint == FREEZE_BEFORE_PUBLISH:
+            log.error("failpoint %s: freezing", self._failpoint)
+            self._failpoint = ""
+            # To this thread, so it stops here (a signal to the process may be taken by another
+            # thread first, and this one would run on into the send).
+            signal.pthread_kill(threading.get_ident(), signal.SIGSTOP)
+        self._fence("publishing")
         self._send(plan)
         if self._failpoint == AFTER_PUBLISH_BEFORE_ADVANCE:
             log.error("failpoint %s: exiting", self._failpoint)
@@ -230,10 +276,12 @@ class OutboxRelay:
         positions: dict[str, int] = {}
         for commit, _ in plan.sends:
             positions[commit.stream_id] = max(positions.get(commit.stream_id, 0), commit.version)
+        self._fence("moving positions")
         write_in_chunks(
             self.db[POSITIONS],
             [
-                UpdateOne({"_id": stream_id}, {"$set": {"next_base": next_base}}, upsert=True)
+                # $max: a position never moves back, whoever writes late.
+                UpdateOne({"_id": stream_id}, {"$max": {"next_base": next_base}}, upsert=True)
                 for stream_id, next_base in positions.items()
             ],
         )
@@ -278,8 +326,10 @@ class OutboxRelay:
         for commit in walked:
             by_key.setdefault(commit.events[0].key, []).append(commit)
         changed: list[dict[str, Any]] = []
+        read_next: dict[str, int] = {}
         for key, commits in by_key.items():
             document = self._key_document(key)
+            read_next[key] = int(document["next"])
             pending = [p for p in document["pending"] if not self._advanced_past(p)]
             by_id = {commit.commit_id: commit for commit in commits}
             ready = self._ready_prefix(pending, by_id)
@@ -305,10 +355,16 @@ class OutboxRelay:
                 changed.append(document)
             plan.sends += sends
         if changed:
-            # Durable before the send, so a crash after it re-publishes the same numbers.
+            self._fence("numbering")
+            # Durable before the send, so a crash after it re-publishes the same numbers. Only
+            # over the `next` this relay read: if another holder numbered the key meanwhile,
+            # the upsert collides on `_id` and the batch fails instead of undoing its numbers.
             write_in_chunks(
                 self.db[KEY_SEQUENCES],
-                [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in changed],
+                [
+                    ReplaceOne({"_id": d["_id"], "next": read_next[d["_id"]]}, d, upsert=True)
+                    for d in changed
+                ],
             )
             for document in changed:
                 self._key_documents[document["_id"]] = document
@@ -382,9 +438,12 @@ def main() -> None:
 
     Reads MONGODB_URI, MONGODB_DATABASE, KAFKA_BOOTSTRAP_SERVERS and RELAY_TOPIC.
     """
-    import signal
-
-    from community_common.config import ConfigError, env_str, exit_on_config_error
+    from community_common.config import (
+        ConfigError,
+        env_str,
+        exit_on_config_error,
+        replica_name_from_env,
+    )
     from community_common.logging import configure_logging
     from community_common.mongo import blocking_client
 
@@ -401,7 +460,10 @@ def main() -> None:
         exit_on_config_error(error)
     client = blocking_client(env_str("MONGODB_URI", "mongodb://127.0.0.1:27017"))
     relay = OutboxRelay(
-        client[database], env_str("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"), settings
+        client[database],
+        env_str("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+        settings,
+        holder=replica_name_from_env("relay"),
     )
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())

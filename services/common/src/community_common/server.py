@@ -29,7 +29,7 @@ from pymongo import AsyncMongoClient
 from community_common.auth import AuthInterceptor
 from community_common.config import Settings
 from community_common.interceptors import ErrorMappingInterceptor, RequestContextInterceptor
-from community_common.kafka_clients import ensure_topics
+from community_common.kafka_clients import RECONNECT_BACKOFF_MAX_MS, ensure_topics
 from community_common.mongo import async_client
 
 log = logging.getLogger("community_common.server")
@@ -83,6 +83,7 @@ class KafkaProbe:
                         client_id="readiness-probe",
                         request_timeout_ms=3000,
                         bootstrap_timeout_ms=3000,
+                        reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
                     )
                 self._admin.describe_cluster()
             except Exception:
@@ -259,8 +260,9 @@ class ServiceHost:
         if self._server is not None:
             await self.health.enter_graceful_shutdown()
             await self._server.stop(self.grace_s)
-        for worker in self.workers:
-            await asyncio.to_thread(worker.stop)
+        # All at once: each may wait for its thread (a poll, a batch, leaving its group), and
+        # one after another those waits added up past the grace period.
+        await asyncio.gather(*(asyncio.to_thread(worker.stop) for worker in self.workers))
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -58,7 +58,10 @@ def build(
 
     blocking = blocking_client(settings.mongodb_uri)[settings.mongodb_database]
     relay = OutboxRelay(
-        blocking, settings.kafka_bootstrap_servers, RelaySettings.from_env(SERVICE.topic)
+        blocking,
+        settings.kafka_bootstrap_servers,
+        RelaySettings.from_env(SERVICE.topic),
+        holder=settings.replica_name,
     )
     return ServiceHost(
         settings=settings,

@@ -110,6 +110,7 @@ def build(
             relay_db,
             settings.kafka_bootstrap_servers,
             RelaySettings.from_env(SERVICE.topic),
+            holder=settings.replica_name,
         ),
         moderation_consumer(settings.kafka_bootstrap_servers, thread_service, groups),
         projector(

@@ -157,7 +157,12 @@ def build(
         checkpoints.record(event)
 
     workers: list[Any] = [
-        OutboxRelay(threads_database, bootstrap_servers, RelaySettings.from_env(SERVICE.topic)),
+        OutboxRelay(
+            threads_database,
+            bootstrap_servers,
+            RelaySettings.from_env(SERVICE.topic),
+            holder=settings.replica_name,
+        ),
         consumer(
             "membership",
             topics.MEMBERSHIP_EVENTS,
