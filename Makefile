@@ -6,9 +6,9 @@ STACK := uv run python deploy/local/stack.py
 
 .PHONY: up down clean status rebuild test test-dashboard test-servers test-servers-down protos contracts lint-protos lint demo bench
 
-up: ## Start Kafka, PostgreSQL, FerretDB and the four services (idempotent)
+up: ## Start Kafka, PostgreSQL, FerretDB and the four services (idempotent); REPLICAS=2: two processes of each service and two insights workers
 	@deploy/local/prerequisites.sh
-	@$(STACK) up
+	@$(STACK) up --replicas $(or $(REPLICAS),1)
 
 down: ## Stop everything `make up` started
 	@$(STACK) down
