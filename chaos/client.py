@@ -74,13 +74,15 @@ class Caller:
         self._token = mint_token(self.secret, self.user_id, platform_admin=self.platform_admin,
                                  ttl=6 * 3600)
 
-    def call(self, service: str, method: str, request: Any) -> Any:
+    def call(self, service: str, method: str, request: Any,
+             timeout: float = CALL_TIMEOUT_S) -> Any:
         rpc = getattr(self.channels.stub(service), method)
         return rpc(request, metadata=(("authorization", f"Bearer {self._token}"),),
-                   timeout=CALL_TIMEOUT_S)
+                   timeout=timeout)
 
     def mutate(self, service: str, method: str, request: Any,
-               retry_for: float = RETRY_FOR_S) -> tuple[Any, int]:
+               retry_for: float = RETRY_FOR_S,
+               timeout: float = CALL_TIMEOUT_S) -> tuple[Any, int]:
         """Sends `request` (which carries its request id) until it is acknowledged; returns
         the answer and how many attempts it took."""
         deadline = time.monotonic() + retry_for
@@ -88,16 +90,17 @@ class Caller:
         while True:
             attempts += 1
             try:
-                return self.call(service, method, request), attempts
+                return self.call(service, method, request, timeout), attempts
             except grpc.RpcError as error:
                 code, details = error.code(), error.details() or ""
                 if code in FINAL_CODES or time.monotonic() > deadline:
                     raise GaveUp(code, details) from None
                 time.sleep(min(0.1 * attempts, 1.0))
 
-    def read(self, service: str, method: str, request: Any, retry_for: float = 30.0) -> Any:
+    def read(self, service: str, method: str, request: Any, retry_for: float = 30.0,
+             timeout: float = CALL_TIMEOUT_S) -> Any:
         """A read retried like a mutation (reads change nothing)."""
-        return self.mutate(service, method, request, retry_for)[0]
+        return self.mutate(service, method, request, retry_for, timeout)[0]
 
 
 def request_id(kind: str) -> str:

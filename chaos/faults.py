@@ -248,16 +248,17 @@ def consumer_before_metadata(service: str = "feed", replica: int = 2) -> Fault:
     return fault
 
 
-def full_plan(replicas: int) -> list[Fault]:
-    plan = [kill_replica(kind, k) for kind in SERVICES for k in range(1, replicas + 1)]
-    plan += [kill_lease_holder(), stop_lease_holder(), kill_worker_mid_batch(1),
-             kill_kafka(), kill_ferretdb(), kill_postgres(), Poison.fault(), replay(),
-             consumer_before_metadata()]
-    return plan
-
-
 def short_plan() -> list[Fault]:
     """One fault of each kind."""
     return [kill_replica("feed", 1), kill_lease_holder(), stop_lease_holder(),
             kill_worker_mid_batch(2), kill_kafka(), kill_ferretdb(), Poison.fault(), replay(),
             consumer_before_metadata()]
+
+
+def full_plan(replicas: int) -> list[Fault]:
+    """Every replica of every service, the workers and both database servers; one of each
+    kind comes first, so a run that spends its time budget still covers every kind."""
+    first = short_plan()
+    rest = [kill_replica(kind, k) for kind in SERVICES for k in range(1, replicas + 1)
+            if (kind, k) != ("feed", 1)]
+    return [*first, *rest, kill_worker_mid_batch(1), kill_postgres()]

@@ -29,6 +29,9 @@ from chaos.topics import EVENT_TOPICS, Record, read_all
 STORES = {"membership": "membership", "feed": "feed", "moderation": "moderation"}
 # How long insights may take to count the last writes once the load has stopped.
 INSIGHTS_SETTLE_S = 60.0
+# The reconciliation's reads page through whole communities: on a loaded machine one page can
+# take longer than a client's usual deadline, and a slow answer is not a wrong one.
+READ_TIMEOUT_S, READ_RETRY_S = 30.0, 180.0
 
 
 @dataclass
@@ -214,13 +217,15 @@ def _check_read_models(ledger: Ledger, arenas: list[Arena], found: Findings) -> 
     # A post reported as spam goes to the platform's queue, which platform admins read.
     admin = Caller("chaos-platform-admin", arenas[0].owner.channels, arenas[0].owner.secret,
                    platform_admin=True)
-    platform_reports = _pages(lambda r: admin.read("moderation", "ListReports", r),
+    platform_reports = _pages(lambda r: admin.read("moderation", "ListReports", r, READ_RETRY_S,
+                                                   READ_TIMEOUT_S),
                               mod.ListReportsRequest(platform=True, page_size=100), "reports")
     for arena in arenas:
         owner = arena.owner
 
         def call(service: str, method: str, o: Any = owner) -> Any:
-            return lambda request: o.read(service, method, request)
+            return lambda request: o.read(service, method, request, READ_RETRY_S,
+                                          READ_TIMEOUT_S)
 
         posts = _pages(call("feed", "ListPosts"),
                        feed.ListPostsRequest(community_id=arena.community_id, page_size=100),
@@ -264,7 +269,8 @@ def _check_read_models(ledger: Ledger, arenas: list[Arena], found: Findings) -> 
         try:
             ack_owner = Caller(ack.user_id, arenas[0].owner.channels, arenas[0].owner.secret)
             ack_owner.read("membership", "GetCommunity",
-                           ms.GetCommunityRequest(community_id=ack.community_id), retry_for=10)
+                           ms.GetCommunityRequest(community_id=ack.community_id), READ_RETRY_S,
+                           READ_TIMEOUT_S)
         except Exception:
             found.note("lost", ack.phase, ack.request_id,
                        f"CreateCommunity {ack.request_id}: community {ack.community_id} unknown")
@@ -292,9 +298,9 @@ def _check_insights(arenas: list[Arena], events: list[Record], found: Findings) 
         diff: dict[str, tuple[object, object]] = {"GetInsights": ("an answer", "none")}
         while time.monotonic() < deadline:
             try:
-                got = oracle.served(arena.owner.call("insights", "GetInsights",
-                                                     ins.GetInsightsRequest(
-                                                         community_id=arena.community_id)))
+                got = oracle.served(arena.owner.call(
+                    "insights", "GetInsights",
+                    ins.GetInsightsRequest(community_id=arena.community_id), READ_TIMEOUT_S))
                 diff = oracle.differences(want, got)
                 if not diff:
                     break
