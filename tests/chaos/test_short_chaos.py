@@ -9,6 +9,7 @@ replica, 30 s for a broker or database restart), not a measured speed."""
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -27,12 +28,21 @@ pytestmark = pytest.mark.timeout(RUN_TIMEOUT_S + 60)
 @pytest.fixture(scope="module")
 def report() -> dict[str, Any]:
     REPORT.unlink(missing_ok=True)
-    done = subprocess.run([sys.executable, "-m", "chaos", "--short"], cwd=ROOT,
-                          timeout=RUN_TIMEOUT_S, capture_output=True, text=True)
-    print(done.stdout[-6000:], done.stderr[-3000:])
-    assert REPORT.exists(), f"no report; the run's output:\n{done.stdout[-3000:]}{done.stderr}"
+    run = subprocess.Popen([sys.executable, "-m", "chaos", "--short"], cwd=ROOT, text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        output, _ = run.communicate(timeout=RUN_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        run.send_signal(signal.SIGTERM)  # the run stops its servers, then reports
+        output, _ = run.communicate(timeout=180)
+    finally:
+        # Whatever happened to the run, its servers stop (by their PID files).
+        subprocess.run([sys.executable, "deploy/local/stack.py", "down", "--instance",
+                        "chaos-short"], cwd=ROOT, capture_output=True)
+    print(output[-8000:])
+    assert REPORT.exists(), f"no report; the run's output:\n{output[-3000:]}"
     result: dict[str, Any] = json.loads(REPORT.read_text())
-    result["output"] = done.stdout
+    result["output"] = output
     return result
 
 
