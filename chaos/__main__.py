@@ -39,7 +39,8 @@ def main() -> int:
         plan=faults.short_plan() if short else faults.full_plan(2),
         report=ROOT / ".local" / "chaos" / ("report-short.json" if short else "report.json"),
         run_id=uuid.uuid4().hex[:8],
-        budget_s=240.0 if short else 460.0,
+        budget_s=240.0 if short else 480.0,
+        budget_from_start=not short,
         keep=args.keep,
     )
     # A stopped run still stops its servers (Run.execute's finally).

@@ -32,10 +32,12 @@ class Canary:
             return max(0.0, deadline - time.monotonic())
 
         user = world.user("canary")
-        token = world.join(arena, user)
+        # A write not acknowledged by the deadline is a miss; the same request may still
+        # land later, which the reconciliation then finds (it is not in the ledger).
+        token = world.join(arena, user, retry_for=left())
         if token is None:
             raise GaveUp(None, "canary join not acknowledged")
-        if world.post(arena, user, token) is None:
+        if world.post(arena, user, token, retry_for=left()) is None:
             raise GaveUp(None, "canary post not acknowledged")
         self.posts += 1
         user.read("moderation", "ListRules",

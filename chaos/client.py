@@ -90,7 +90,9 @@ class Caller:
         while True:
             attempts += 1
             try:
-                return self.call(service, method, request, timeout), attempts
+                # No attempt outlives the retry deadline by more than half a second.
+                left = max(0.5, deadline - time.monotonic())
+                return self.call(service, method, request, min(timeout, left)), attempts
             except grpc.RpcError as error:
                 code, details = error.code(), error.details() or ""
                 if code in FINAL_CODES or time.monotonic() > deadline:

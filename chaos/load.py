@@ -22,7 +22,7 @@ from community.membership.v1 import types_pb2 as mtypes
 from community.moderation.v1 import moderation_service_pb2 as mod
 from community.moderation.v1 import types_pb2 as modtypes
 
-from chaos.client import Caller, Channels, GaveUp, request_id
+from chaos.client import RETRY_FOR_S, Caller, Channels, GaveUp, request_id
 from chaos.ledger import Ack, Ledger
 
 # More than the insights threshold (a space needs more than 50 members), with the owner.
@@ -61,11 +61,12 @@ class World:
     # --- acknowledged mutations ------------------------------------------------------------
 
     def _mutate(self, caller: Caller, kind: str, service: str, build: Callable[[str], Any],
-                record: Callable[[Any, Ack], None]) -> Any | None:
+                record: Callable[[Any, Ack], None], retry_for: float = RETRY_FOR_S
+                ) -> Any | None:
         rid = request_id(kind)
         phase = self.ledger.phase.name
         try:
-            response, attempts = caller.mutate(service, kind, build(rid))
+            response, attempts = caller.mutate(service, kind, build(rid), retry_for)
         except GaveUp as error:
             self.ledger.failed(kind, rid, str(error))
             return None
@@ -85,27 +86,30 @@ class World:
                                     join_policy=mtypes.JOIN_POLICY_OPEN), record)
         return None if response is None else response.community.community_id
 
-    def join(self, arena: Arena, caller: Caller) -> str | None:
+    def join(self, arena: Arena, caller: Caller, retry_for: float = RETRY_FOR_S) -> str | None:
         def record(r: Any, ack: Ack) -> None:
             ack.community_id, ack.consistency_token = arena.community_id, r.consistency_token
 
         response = self._mutate(caller, "JoinCommunity", "membership",
                                 lambda rid: ms.JoinCommunityRequest(
-                                    community_id=arena.community_id, request_id=rid), record)
+                                    community_id=arena.community_id, request_id=rid), record,
+                                retry_for)
         if response is None:
             return None
         with self.lock:
             arena.members[caller.user_id] = (caller, response.consistency_token)
         return str(response.consistency_token)
 
-    def post(self, arena: Arena, caller: Caller, token: str) -> str | None:
+    def post(self, arena: Arena, caller: Caller, token: str,
+             retry_for: float = RETRY_FOR_S) -> str | None:
         def record(r: Any, ack: Ack) -> None:
             ack.community_id, ack.post_id = arena.community_id, r.post.post_id
 
         response = self._mutate(caller, "CreatePost", "feed",
                                 lambda rid: feed.CreatePostRequest(
                                     community_id=arena.community_id, body=tag(rid),
-                                    request_id=rid, consistency_token=token), record)
+                                    request_id=rid, consistency_token=token), record,
+                                retry_for)
         if response is None:
             return None
         with self.lock:
