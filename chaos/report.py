@@ -50,8 +50,8 @@ def render(table: list[dict[str, Any]]) -> str:
             f"{'gave up':>7} {'recovery':>9} {'bound':>6}")
     lines = [head, "-" * len(head)]
     for r in table:
-        rec = "-" if r["recovery_bound_s"] is None else (
-            "never" if r["recovery_s"] is None else f"{r['recovery_s']:.1f}s")
+        rec = ("never" if r["recovery_bound_s"] is not None else "-") if r[
+            "recovery_s"] is None else f"{r['recovery_s']:.1f}s"
         bound = "" if r["recovery_bound_s"] is None else f"{r['recovery_bound_s']:.0f}s"
         flag = ("" if r["recovered_in_bound"] else "  MISSED") + ("  BROKEN" if r["rule_broken"]
                                                                   else "")
