@@ -40,7 +40,9 @@ class Cluster:
 
         shutil.rmtree(self.inst.dir, ignore_errors=True)
         stack.infra_up(self.inst)
-        stack.start_services(self.inst, replicas=self.replicas)
+        # Two members of every group join at once: on a busy machine their first rebalance
+        # alone has taken ~90 s, stack.py's usual start wait.
+        stack.start_services(self.inst, replicas=self.replicas, timeout=300)
 
     def stop(self) -> None:
         stack.down(self.inst)

@@ -569,7 +569,8 @@ def wait_service_ready(inst: Instance, kind: str, replica: int | None = None,
                  timeout)
 
 
-def start_services(inst: Instance, names: list[str] | None = None, replicas: int = 1) -> None:
+def start_services(inst: Instance, names: list[str] | None = None, replicas: int = 1,
+                   timeout: float = 90) -> None:
     names = names or list(SERVICE_PROCESSES)
     wanted = {process_name(kind, k) for kind in names for k in replica_ids(replicas)}
     if others := [n for kind in names for n in service_processes(inst, kind)
@@ -582,7 +583,7 @@ def start_services(inst: Instance, names: list[str] | None = None, replicas: int
             spawn_service(inst, kind, replica)
     for kind in names:
         for replica in replica_ids(replicas):
-            wait_service_ready(inst, kind, replica)
+            wait_service_ready(inst, kind, replica, timeout)
 
 
 def _serving(inst: Instance, service: str, replica: int | None = None) -> bool:
