@@ -4,11 +4,11 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 STACK := uv run python deploy/local/stack.py
 
-.PHONY: up down clean status rebuild test test-dashboard test-servers test-servers-down protos authorization-doc contracts lint-protos lint demo bench
+.PHONY: up down clean status rebuild chaos test test-dashboard test-servers test-servers-down protos authorization-doc contracts lint-protos lint demo bench
 
-up: ## Start Kafka, PostgreSQL, FerretDB and the four services (idempotent)
+up: ## Start Kafka, PostgreSQL, FerretDB and the four services (idempotent); REPLICAS=2: two processes of each service and two insights workers
 	@deploy/local/prerequisites.sh
-	@$(STACK) up
+	@$(STACK) up --replicas $(or $(REPLICAS),1)
 
 down: ## Stop everything `make up` started
 	@$(STACK) down
@@ -29,6 +29,10 @@ demo: ## Play the school story against the system `make up` started, print what 
 bench: ## Benchmarks P0-P6 (P0: database commands per RPC; P6: the dashboard's cost to GetInsights) on the test instance's servers (STACK_INSTANCE=ci: the ci ones); table + bench/results/<date>.json
 	@deploy/local/prerequisites.sh
 	@uv run python bench/run.py
+
+chaos: ## Faults one at a time under load on two replicas of everything (its own servers, instance chaos; ≤ 10 min): table + .local/chaos/report.json, non-zero exit when a goal is missed
+	@deploy/local/prerequisites.sh
+	@uv run python -m chaos
 
 test: ## The whole suite on its own servers (never touches `make up` data)
 	@deploy/local/prerequisites.sh test

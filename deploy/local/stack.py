@@ -5,8 +5,12 @@ Two instances never share ports or data: `dev` is what `make up` runs, `test` is
 `make test` and CI run. Every process started is recorded in a PID file and stopped by that
 PID only. Data lives under `.local/<instance>/` and survives `down`/`up`; `clean` wipes it.
 
-    python deploy/local/stack.py up|down|clean|status [--instance dev|test]
+    python deploy/local/stack.py up|down|clean|status [--instance dev|test] [--replicas N]
     python deploy/local/stack.py infra-up|services-up|services-down [--instance ...]
+
+`--replicas N` runs N processes of every service and N insights workers: replica k (1-based)
+gets `REPLICA_ID=k`, gRPC port `base + 10*(k-1)` (the dashboard likewise) and PID/log files
+`<service>-<k>`. Without it (or with 1), one unnamed process each, as always.
     python deploy/local/stack.py env [--instance ...]     # export lines for a shell
 """
 
@@ -125,7 +129,17 @@ INSTANCES = {
     "h4": Instance("h4", 44092, 44093, 60017, 38432,
                    {"membership": 56051, "feed": 56052, "moderation": 56053, "insights": 56054},
                    56080),
+    # `make chaos` (two replicas of everything: replica 2 on base + 10), and a second set for
+    # the short chaos run in `make test`, so the two never share a broker or a database.
+    "chaos": Instance("chaos", 45092, 45093, 61017, 39432,
+                      {"membership": 57051, "feed": 57052, "moderation": 57053, "insights": 57054},
+                      57080),
+    "chaos-short": Instance("chaos-short", 46092, 46093, 62017, 40432,
+                            {"membership": 58051, "feed": 58052, "moderation": 58053,
+                             "insights": 58054}, 58080),
 }
+# Replica k of a service listens on its base port + REPLICA_PORT_STEP * (k - 1).
+REPLICA_PORT_STEP = 10
 
 # The service processes `up` starts: name -> python -m arguments. The gRPC port comes from
 # the instance; every other setting from the environment (see each service's README).
@@ -301,7 +315,7 @@ def wait_for(what: str, check, timeout: float) -> None:
 RESERVED_PORTS = Path("/proc/sys/net/ipv4/ip_local_reserved_ports")
 
 
-def reserve_ports(inst: Instance) -> None:
+def reserve_ports(inst: Instance, extra: list[int] | None = None) -> None:
     """Keeps the kernel from handing the instance's listening ports to outgoing connections.
 
     The gRPC ports (50051-50054 by contract) and some test ports lie inside Linux's ephemeral
@@ -315,12 +329,12 @@ def reserve_ports(inst: Instance) -> None:
         for part in filter(None, current.split(",")):
             low, _, high = part.partition("-")
             reserved.update(range(int(low), int(high or low) + 1))
-        missing = sorted(set(inst.listening_ports) - reserved)
+        missing = sorted((set(inst.listening_ports) | set(extra or [])) - reserved)
         if missing:
             RESERVED_PORTS.write_text(",".join(filter(None, [current, *map(str, missing)])))
     except OSError as error:
-        log(f"could not reserve ports {inst.listening_ports} ({error}); a server may fail to "
-            "bind if an outgoing connection holds its port")
+        log(f"could not reserve ports {inst.listening_ports + (extra or [])} ({error}); a server "
+            "may fail to bind if an outgoing connection holds its port")
 
 
 def _port_open(port: int) -> bool:
@@ -496,50 +510,115 @@ def auth_secret(inst: Instance) -> str:
     return f.read_text().strip()
 
 
-def service_env(inst: Instance, service: str) -> dict[str, str]:
+def process_name(kind: str, replica: int | None = None) -> str:
+    """The PID/log file name of a service process: `feed`, or `feed-2` for replica 2."""
+    return kind if replica is None else f"{kind}-{replica}"
+
+
+def replica_ids(replicas: int) -> list[int | None]:
+    """One unnamed process (today's single instance), or replicas 1..N."""
+    return [None] if replicas <= 1 else list(range(1, replicas + 1))
+
+
+def grpc_port(inst: Instance, service: str, replica: int | None = None) -> int:
+    return inst.grpc_ports[service] + REPLICA_PORT_STEP * ((replica or 1) - 1)
+
+
+def http_port(inst: Instance, replica: int | None = None) -> int:
+    """The insights dashboard's port; 0 (any free port) stays 0 for every replica."""
+    return inst.http_port + REPLICA_PORT_STEP * ((replica or 1) - 1) if inst.http_port else 0
+
+
+def service_env(inst: Instance, service: str, replica: int | None = None) -> dict[str, str]:
     env = {
         "KAFKA_BOOTSTRAP_SERVERS": inst.kafka_bootstrap,
         "MONGODB_URI": inst.mongo_uri,
         "COMMUNITY_AUTH_HS256_SECRET": auth_secret(inst),
     }
+    if replica is not None:
+        # Names the process: consumer group instance ids, client ids, lease holders.
+        env["REPLICA_ID"] = str(replica)
     if service in inst.grpc_ports:
-        env["GRPC_PORT"] = str(inst.grpc_ports[service])
+        env["GRPC_PORT"] = str(grpc_port(inst, service, replica))
     if service == "insights":
-        env["INSIGHTS_HTTP_PORT"] = str(inst.http_port)
+        env["INSIGHTS_HTTP_PORT"] = str(http_port(inst, replica))
     return env
 
 
-def start_services(inst: Instance, names: list[str] | None = None) -> None:
+def replica_listening_ports(inst: Instance, replicas: int) -> list[int]:
+    """The ports replicas 2..N listen on, beside the instance's own."""
+    extra = []
+    for replica in range(2, replicas + 1):
+        extra += [grpc_port(inst, s, replica) for s in inst.grpc_ports]
+        extra += [http_port(inst, replica)] if inst.http_port else []
+    return extra
+
+
+def spawn_service(inst: Instance, kind: str, replica: int | None = None) -> int:
+    return spawn(inst, process_name(kind, replica), [sys.executable, *SERVICE_PROCESSES[kind]],
+                 env=service_env(inst, kind, replica), cwd=ROOT)
+
+
+def wait_service_ready(inst: Instance, kind: str, replica: int | None = None,
+                       timeout: float = 90) -> None:
+    name = process_name(kind, replica)
+    if kind in inst.grpc_ports:
+        wait_for(f"{name} health", lambda: _serving(inst, kind, replica), timeout)
+    else:
+        wait_for(f"{name} in group {WORKER_GROUPS[kind]}", lambda: _working(inst, kind, replica),
+                 timeout)
+
+
+def start_services(inst: Instance, names: list[str] | None = None, replicas: int = 1,
+                   timeout: float = 90) -> None:
     names = names or list(SERVICE_PROCESSES)
-    reserve_ports(inst)
-    for name in names:
-        spawn(inst, name, [sys.executable, *SERVICE_PROCESSES[name]],
-              env=service_env(inst, name), cwd=ROOT)
-    for name in names:
-        if name in inst.grpc_ports:
-            wait_for(f"{name} health", lambda n=name: _serving(inst, n), 90)
-        else:
-            wait_for(f"{name} in group {WORKER_GROUPS[name]}",
-                     lambda n=name: _working(inst, n), 90)
+    wanted = {process_name(kind, k) for kind in names for k in replica_ids(replicas)}
+    if others := [n for kind in names for n in service_processes(inst, kind)
+                  if n not in wanted and running_pid(inst, n)]:
+        raise SystemExit(f"[stack] {', '.join(others)} already run with another replica count "
+                         "(their ports would collide); `make down` first")
+    reserve_ports(inst, replica_listening_ports(inst, replicas))
+    for kind in names:
+        for replica in replica_ids(replicas):
+            spawn_service(inst, kind, replica)
+    for kind in names:
+        for replica in replica_ids(replicas):
+            wait_service_ready(inst, kind, replica, timeout)
 
 
-def _serving(inst: Instance, service: str) -> bool:
+def _serving(inst: Instance, service: str, replica: int | None = None) -> bool:
     from community_common.healthcheck import serving
 
-    if not running_pid(inst, service):
-        raise SystemExit(f"[stack] {service} exited; see {inst.dir / 'logs' / (service + '.log')}")
-    return serving(inst.grpc_ports[service], timeout=1)
+    name = process_name(service, replica)
+    if not running_pid(inst, name):
+        raise SystemExit(f"[stack] {name} exited; see {inst.dir / 'logs' / (name + '.log')}")
+    return serving(grpc_port(inst, service, replica), timeout=1)
 
 
-def _working(inst: Instance, worker: str) -> bool:
-    if not running_pid(inst, worker):
-        raise SystemExit(f"[stack] {worker} exited; see {inst.dir / 'logs' / (worker + '.log')}")
+def _working(inst: Instance, worker: str, replica: int | None = None) -> bool:
+    name = process_name(worker, replica)
+    if not running_pid(inst, name):
+        raise SystemExit(f"[stack] {name} exited; see {inst.dir / 'logs' / (name + '.log')}")
     [(_, _, _, partitions)] = consumer_groups(inst, [WORKER_GROUPS[worker]])
     return partitions > 0
 
 
+def service_processes(inst: Instance, only: str | None = None) -> list[str]:
+    """The service processes (of kind `only`, else all) with a PID file, unnamed or
+    replicas, in start order."""
+    pids = inst.dir / "pids"
+    names = {p.stem for p in pids.glob("*.pid")} if pids.exists() else set()
+    found = []
+    for kind in [only] if only else SERVICE_PROCESSES:
+        replicas = sorted(int(n[len(kind) + 1:]) for n in names
+                          if n.startswith(kind + "-") and n[len(kind) + 1:].isdigit())
+        found += [kind] * (kind in names) + [process_name(kind, k) for k in replicas]
+    return found
+
+
 def stop_services(inst: Instance) -> None:
-    for name in reversed(list(SERVICE_PROCESSES)):
+    # Every replica `up` started, whatever --replicas the stop is called with.
+    for name in reversed(service_processes(inst)):
         stop(inst, name)
 
 
@@ -554,11 +633,11 @@ def infra_up(inst: Instance) -> None:
     create_topics(inst)
 
 
-def up(inst: Instance) -> None:
+def up(inst: Instance, replicas: int = 1) -> None:
     started = time.monotonic()
     infra_up(inst)
-    start_services(inst)
-    print_endpoints(inst)
+    start_services(inst, replicas=replicas)
+    print_endpoints(inst, replicas)
     log(f"up in {time.monotonic() - started:.1f}s")
 
 
@@ -569,15 +648,22 @@ def down(inst: Instance) -> None:
     stop_postgres(inst)
 
 
-def print_endpoints(inst: Instance) -> None:
+def print_endpoints(inst: Instance, replicas: int = 1) -> None:
     from community_contracts import services
+
+    def ports(service: str) -> str:
+        return ",".join(f"127.0.0.1:{grpc_port(inst, service, k)}" for k in replica_ids(replicas))
 
     print(f"\nKafka      {inst.kafka_bootstrap}")
     print(f"MongoDB    {inst.mongo_uri}  (FerretDB)")
     print(f"PostgreSQL {inst.postgresql_url.split('?')[0]}  (FerretDB's storage)")
     for svc in services.ALL:
-        print(f"{svc.short_name:<10} 127.0.0.1:{inst.grpc_ports[svc.short_name]}  {svc.full_name}")
+        print(f"{svc.short_name:<10} {ports(svc.short_name)}  {svc.full_name}")
     print(f"dashboard  {inst.dashboard_url}  (insights, for a community's moderators and above)")
+    if replicas > 1:
+        print(f"\n{replicas} replicas of each service and {replicas} insights workers; a client "
+              "can spread its calls over a service's replicas with gRPC's round_robin, e.g. "
+              f"target ipv4:{ports('membership')}")
     secret_hint = ("from your environment" if os.environ.get("COMMUNITY_AUTH_HS256_SECRET")
                    else f"in {inst.dir / 'auth-secret'}")
     print(f"\nJWT secret {secret_hint}. Mint a token and call a service:")
@@ -589,9 +675,11 @@ def print_endpoints(inst: Instance) -> None:
 
 
 def status(inst: Instance) -> None:
-    for name in ["postgres", "ferretdb", "kafka", *SERVICE_PROCESSES]:
+    # The processes with a PID file (a dead one shows as stopped), else the unnamed ones.
+    for name in ["postgres", "ferretdb", "kafka",
+                 *(service_processes(inst) or SERVICE_PROCESSES)]:
         pid = running_pid(inst, name)
-        print(f"{name:<11} {'running pid ' + str(pid) if pid else 'stopped'}")
+        print(f"{name:<17} {'running pid ' + str(pid) if pid else 'stopped'}")
     if running_pid(inst, "kafka"):
         print()
         for group, state, members, partitions in consumer_groups(inst):
@@ -647,9 +735,10 @@ def rebuild(inst: Instance, service: str | None) -> None:
 def main() -> None:
     commands = {
         "build": lambda i: build(),
-        "up": up, "down": down, "status": status, "env": env_lines,
+        "up": lambda i: up(i, args.replicas), "down": down, "status": status, "env": env_lines,
         "infra-up": infra_up, "topics": create_topics,
-        "services-up": start_services, "services-down": stop_services,
+        "services-up": lambda i: start_services(i, replicas=args.replicas),
+        "services-down": stop_services,
         "clean": lambda i: (down(i), shutil.rmtree(i.dir, ignore_errors=True),
                             log(f"wiped {i.dir}")),
     }
@@ -658,6 +747,8 @@ def main() -> None:
     parser.add_argument("command", choices=[*commands, "rebuild"])
     parser.add_argument("--instance", choices=INSTANCES, default="dev")
     parser.add_argument("service", nargs="?", help="rebuild: the service")
+    parser.add_argument("--replicas", type=int, default=1,
+                        help="up/services-up: processes of every service and insights workers")
     args = parser.parse_args()
     if args.command == "rebuild":
         rebuild(INSTANCES[args.instance], args.service)
