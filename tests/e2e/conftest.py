@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +18,9 @@ from grpc_status import rpc_status
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "deploy" / "local"))
 import stack
+from community_common.mongo import blocking_client
+from community_common.testing import polling
+from community_common.testing.polling import projection_reached_blocking
 from communityctl.client import Platform, User
 
 T = TypeVar("T")
@@ -44,19 +46,20 @@ def platform() -> Iterator[Platform]:
 
 def wait_until_caught_up(platform: Platform, timeout: float = 180.0) -> None:
     """Freshly started services replay the event topics from the beginning (earlier suites
-    filled them); a membership write's consistency token, accepted by feed and moderation,
-    says they have caught up — the same signal a client relies on."""
-    from community.feed.v1 import feed_service_pb2 as feed
+    filled them); feed and moderation have caught up once their consistency checkpoints
+    reach a new community's creation (read from their databases, not through the token
+    wait, whose 2 s every call with a token in the tests must then meet)."""
     from community.membership.v1 import membership_service_pb2 as ms
-    from community.moderation.v1 import moderation_service_pb2 as mod
 
     owner = platform.user(f"warmup-{uuid.uuid4().hex[:10]}")
-    created = owner.membership.CreateCommunity(ms.CreateCommunityRequest(name="warm-up"))
-    token, community_id = created.consistency_token, created.community.community_id
-    eventually(lambda: owner.feed.ListPosts(feed.ListPostsRequest(
-        community_id=community_id, consistency_token=token)) is not None, timeout)
-    eventually(lambda: owner.moderation.ListRules(mod.ListRulesRequest(
-        community_id=community_id, consistency_token=token)) is not None, timeout)
+    token = owner.membership.CreateCommunity(
+        ms.CreateCommunityRequest(name="warm-up")).consistency_token
+    databases = blocking_client(INSTANCE.mongo_uri)
+    try:
+        for service in ("feed", "moderation"):
+            projection_reached_blocking(databases[service], token, timeout)
+    finally:
+        databases.close()
 
 
 @pytest.fixture
@@ -86,18 +89,10 @@ def fifty_members(platform: Platform) -> Any:
 
 
 def eventually(check: Callable[[], T], timeout: float = 20.0, interval: float = 0.1) -> T:
-    """Polls `check` until it returns a truthy value without raising; bounded."""
-    deadline = time.monotonic() + timeout
-    last: BaseException | None = None
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-            if result:
-                return result
-        except (AssertionError, grpc.RpcError) as error:
-            last = error
-        time.sleep(interval)
-    raise AssertionError(f"not reached within {timeout}s: {last!r}")
+    """Polls `check` until it returns a truthy value without raising; bounded. A refusal
+    counts as "not yet", except CONSISTENCY_TIMEOUT, which fails the test at once."""
+    return polling.eventually(check, timeout, interval_s=interval,
+                              retrying=(AssertionError, grpc.RpcError))
 
 
 def error_info(error: grpc.RpcError) -> error_details_pb2.ErrorInfo:

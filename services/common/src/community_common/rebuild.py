@@ -83,10 +83,16 @@ class Source(Protocol):
 class Projector(Protocol):
     """A service's read models as a projection of its events."""
 
-    service: str
-    # Every collection the rebuild drops at a fresh start (never the write side: the event
-    # store, request-id records, the documents that decide "only one wins").
-    read_models: Sequence[str]
+    # Read-only (properties), so a class attribute of a narrower type, such as a tuple,
+    # satisfies the protocol.
+    @property
+    def service(self) -> str: ...
+
+    @property
+    def read_models(self) -> Sequence[str]:
+        """Every collection the rebuild drops at a fresh start (never the write side: the
+        event store, request-id records, the documents that decide "only one wins")."""
+        ...
 
     def sources(self) -> Sequence[Source]: ...
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from community_common.consumer import EventConsumer
+from community_common.testing.polling import eventually
 
 
 @pytest.fixture
@@ -27,9 +27,7 @@ def running() -> Iterator[list[EventConsumer]]:
 
 def wait_until(condition: Callable[[], Any], timeout_s: float = 30.0) -> bool:
     """Polls `condition` until it is truthy (True) or the deadline passes (False)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
+    try:
+        return bool(eventually(condition, timeout_s))
+    except AssertionError:
+        return False

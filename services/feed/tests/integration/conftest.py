@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -16,7 +15,6 @@ from typing import Any
 
 import grpc
 import pytest
-from community.feed.v1 import feed_service_pb2 as api
 from community.feed.v1 import feed_service_pb2_grpc
 from community.membership.v1 import events_pb2 as mem
 from community.membership.v1.types_pb2 import JoinPolicy, Role, Visibility
@@ -25,6 +23,12 @@ from community_common.auth import mint_token
 from community_common.errors import error_info
 from community_common.mongo import async_client
 from community_common.testing.events import event_envelope, topic_of
+from community_common.testing.polling import (
+    consistency_timeout_failure,
+    eventually_async,
+    is_consistency_timeout,
+    projection_reached,
+)
 from community_contracts import topics
 from feed.bootstrap import build
 from feed.entrypoints.consumers import MEMBERSHIP_GROUP, MODERATION_GROUP
@@ -168,27 +172,18 @@ class Feed:
         ]
 
     async def call(
-        self,
-        rpc: str,
-        request: Message,
-        user: str,
-        platform_admin: bool = False,
-        retry_unavailable: bool = True,
+        self, rpc: str, request: Message, user: str, platform_admin: bool = False
     ) -> Any:
-        """Calls like a client would: UNAVAILABLE (a consistency token not reached in 2 s, as
-        happens on a busy shared broker) is safe to retry, for up to 20 s."""
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                metadata = self.auth(user, platform_admin)
-                return await getattr(self.stub, rpc)(request, metadata=metadata)
-            except aio.AioRpcError as error:
-                if (
-                    not retry_unavailable
-                    or error.code() != grpc.StatusCode.UNAVAILABLE
-                    or time.monotonic() > deadline
-                ):
-                    raise
+        """One call, as a client makes it; no retry, so a consistency token not reached within
+        the contract's 2 s fails the test."""
+        metadata = self.auth(user, platform_admin)
+        try:
+            return await getattr(self.stub, rpc)(request, metadata=metadata)
+        except aio.AioRpcError as error:
+            if is_consistency_timeout(error):
+                token = request.consistency_token  # type: ignore[attr-defined]
+                raise await consistency_timeout_failure(self.db, token, error) from error
+            raise
 
     def community(self, owner: str | None = None, private: bool = False) -> Community:
         return Community(self.events, self.ids("c"), owner or self.ids("owner"), private)
@@ -205,28 +200,14 @@ async def refusal(call: Awaitable[Any]) -> tuple[grpc.StatusCode, str]:
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout_s: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not await check():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        await asyncio.sleep(0.05)
+    await eventually_async(check, timeout_s)
 
 
 async def _consumers_ready(feed: Feed) -> None:
     """Wait until the consumers have joined their groups and apply new events (the first
     rebalance can take longer than a consistency token's 2 s)."""
     probe = feed.community()
-    request = api.ListPostsRequest(community_id=probe.id, consistency_token=probe.token)
-
-    async def caught_up() -> bool:
-        try:
-            await feed.call("ListPosts", request, probe.owner, retry_unavailable=False)
-        except aio.AioRpcError as error:
-            if error.code() != grpc.StatusCode.UNAVAILABLE:
-                raise
-            return False
-        return True
-
-    await eventually(caught_up, timeout_s=60)
+    await projection_reached(feed.db, probe.token)
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,11 @@
 """ListPosts pages newest first and stays stable while posts arrive (1,000 posts, no
-duplicates, no gaps), and its reads stay flat when the collections hold 100,000 unrelated
-documents (every read is by `_id`)."""
+duplicates, no gaps). That its reads stay flat beside unrelated documents is a speed claim:
+`make bench` measures it (P5)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
-import time
 
 import pytest
 from community.feed.v1 import feed_service_pb2 as api
@@ -71,34 +70,3 @@ async def test_paging_through_1000_posts_while_posts_arrive(feed: Feed) -> None:
     assert [p.post_id for p in fresh.posts] == arrived[::-1][: len(fresh.posts)] or set(
         p.post_id for p in fresh.posts
     ) <= set(arrived)
-
-
-async def test_hot_reads_stay_flat_with_100000_unrelated_documents(feed: Feed) -> None:
-    community = feed.community()
-    author = community.owner
-    post_ids = await create_posts(feed, community, author, [f"p{n}" for n in range(20)])
-    request = api.ListPostsRequest(community_id=community.id, page_size=20)
-    get = api.GetPostRequest(post_id=post_ids[0])
-
-    async def timed() -> float:
-        best = float("inf")
-        for _ in range(5):  # the best of a few: the shared test servers are busy
-            started = time.perf_counter()
-            await feed.call("ListPosts", request, author)
-            await feed.call("GetPost", get, author)
-            best = min(best, time.perf_counter() - started)
-        return best
-
-    before = await timed()
-    filler = [
-        {"_id": f"unrelated-{n:06d}", "timeline": "x", "slot": n, "pad": "x" * 50}
-        for n in range(100_000)
-    ]
-    for collection in ("timeline_slots", "commits", "snapshots"):
-        for start in range(0, len(filler), 20_000):
-            await feed.db[collection].insert_many(filler[start : start + 20_000], ordered=False)
-    await feed.call("ListPosts", request, author)  # first read after the bulk insert warms up
-    after = await timed()
-    print(f"ListPosts(20)+GetPost: {before * 1000:.0f} ms, {after * 1000:.0f} ms with 300,000 more")
-    # A scan of 100,000 documents alone takes far longer than this margin on FerretDB.
-    assert after < before * 3 + 0.5

@@ -231,13 +231,14 @@ async def test_an_unreached_consistency_token_times_out_unavailable(feed: Feed) 
     request = api.ListPostsRequest(
         community_id=community.id, consistency_token=f"{community.id}:999"
     )
-    assert await refusal(
-        feed.call("ListPosts", request, community.owner, retry_unavailable=False)
-    ) == (
+    # The refusal comes once the 2 s wait is over (the deadline leaves room for a loaded
+    # machine), and not before (a lower bound, which no load can break).
+    unreachable = feed.stub.ListPosts(request, metadata=feed.auth(community.owner))
+    assert await asyncio.wait_for(refusal(unreachable), timeout=10) == (
         grpc.StatusCode.UNAVAILABLE,
         reasons.CONSISTENCY_TIMEOUT,
     )
-    assert 1.9 <= loop.time() - started < 4
+    assert loop.time() - started >= 1.9
     bad = api.ListPostsRequest(community_id=community.id, consistency_token="nonsense")
     assert await refusal(feed.call("ListPosts", bad, community.owner)) == (
         grpc.StatusCode.INVALID_ARGUMENT,

@@ -43,7 +43,9 @@ class CommunityTable(faust.Table):
     community instead: the partition its events come from, whose owner restores it."""
 
     def partition_for_key(self, key: Any) -> int:
-        return partition_of(community_of(key), self.partitions)
+        # Unset, a table's changelog gets the app's default partition count (faust.Topic).
+        partitions = self.partitions or self.app.conf.topic_partitions
+        return partition_of(community_of(key), partitions)
 
 
 class _FreshConsumerThread(AIOKafkaConsumerThread):

@@ -28,6 +28,7 @@ from community_common.config import auth_secret_from_env
 from community_common.mongo import blocking_client
 from community_common.rebuild import DONE, REBUILDS
 from community_common.testing.events import create_topic
+from community_common.testing.polling import eventually
 from community_common.testing.service_process import ServiceProcess
 from insights_events import Record
 from insights_history import generate
@@ -111,11 +112,13 @@ class World:
             admin.close()
 
     def until(self, what: str, check: Any) -> None:
-        deadline = time.monotonic() + DEADLINE_S
-        while not check():
-            assert self.worker.poll() is None, self.worker_log()
-            assert time.monotonic() < deadline, f"{what}: {self.worker_log()}"
-            time.sleep(0.1)
+        def held() -> bool:
+            if self.worker.poll() is not None:
+                raise RuntimeError(f"the worker exited: {self.worker_log()}")
+            assert check(), f"{what}: {self.worker_log()}"
+            return True
+
+        eventually(held, DEADLINE_S, interval_s=0.1, what=what)
 
     def rebuild(self, **env: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -31,6 +31,7 @@ from community_common.config import Settings, auth_secret_from_env
 from community_common.errors import error_info
 from community_common.mongo import async_client
 from community_common.testing.events import create_topic, read_records
+from community_common.testing.polling import eventually_async
 from google.rpc import status_pb2
 from grpc import StatusCode, aio
 from insights.adapters.mongo_view import MongoServingView
@@ -170,10 +171,12 @@ async def mismatches(world, log: EventLog, spaces) -> list:
 
 
 async def until_matches(world, log, spaces) -> None:
-    deadline = time.monotonic() + CATCH_UP_S
-    while wrong := await mismatches(world, log, spaces):
-        assert time.monotonic() < deadline, (wrong[:5], world.worker_log())
-        await asyncio.sleep(0.5)
+    async def matching() -> bool:
+        wrong = await mismatches(world, log, spaces)
+        assert not wrong, (wrong[:5], world.worker_log())
+        return True
+
+    await eventually_async(matching, CATCH_UP_S, interval_s=0.5, what="the oracle's figures")
 
 
 async def get_insights(world, cid, group="", metadata=None, **fields):
@@ -198,10 +201,8 @@ async def test_live_figures_survive_sigkill_and_duplicates_and_match_the_oracle(
     cut = len(records) * 3 // 5
     await stack.publish(records[:cut])
     # Let the worker get part of the way, then kill it without warning.
-    deadline = time.monotonic() + 60
-    while await stack.view.roster(spaces[0][0]) is None:
-        assert time.monotonic() < deadline, stack.worker_log()
-        await asyncio.sleep(0.05)
+    await eventually_async(lambda: stack.view.roster(spaces[0][0]), 60,
+                           what=f"the worker's first figures: {stack.worker_log()}")
     stack.stop_worker(signal.SIGKILL)
     stack.start_worker()
     # The rest, plus a stretch of everything published again (as a relay would after a crash).
@@ -236,17 +237,27 @@ async def test_live_figures_survive_sigkill_and_duplicates_and_match_the_oracle(
 async def test_snapshots_carry_each_spaces_figures(stack, history):
     log, spaces = history
     await until_matches(stack, log, spaces)
-    await asyncio.sleep(12)  # beyond the snapshot interval and the per-tick pacing
-    latest = {}
-    for record in read_records(stack.bootstrap, stack.snapshot_topic, count=10**9,
-                               timeout_s=5):
-        latest[record.key.decode()] = insights_events.InsightsSnapshot.FromString(record.value)
-    now = datetime.now(UTC)
     events = [(r.message, r.at) for r in log.records]
-    for cid, group in spaces:
-        snapshot = latest[group or cid]
-        assert (snapshot.community_id, snapshot.group_id) == (cid, group)
-        assert from_response(snapshot) == oracle_figures(events, cid, group, 28, "UTC", now)
+
+    async def every_space_published() -> bool:
+        """The latest snapshot of each space carries its figures (snapshots follow the
+        figures by up to the snapshot interval and the per-tick pacing)."""
+        latest = {}
+        for record in await asyncio.to_thread(
+            read_records, stack.bootstrap, stack.snapshot_topic, count=10**9, timeout_s=2
+        ):
+            latest[record.key.decode()] = insights_events.InsightsSnapshot.FromString(
+                record.value)
+        now = datetime.now(UTC)
+        for cid, group in spaces:
+            assert (group or cid) in latest, f"no snapshot of {group or cid} yet"
+            snapshot = latest[group or cid]
+            assert (snapshot.community_id, snapshot.group_id) == (cid, group)
+            assert from_response(snapshot) == oracle_figures(events, cid, group, 28, "UTC", now)
+        return True
+
+    await eventually_async(every_space_published, 120, interval_s=1,
+                           what="a snapshot of every space's figures")
 
 
 async def test_crossing_from_50_to_51_members_flips_availability(stack, unique):
@@ -304,9 +315,11 @@ async def test_freshness_from_publish_to_get_insights(stack, history):
             await stack.publish([log.add(mo.MemberMuted(community_id=cid, user_id=author),
                                    datetime.now(UTC))])
         sent = await stack.publish([post])
-        while (await get_insights(stack, cid)).posts < posts + 1:
-            assert time.monotonic() - sent < 10
-            await asyncio.sleep(0.002)
+
+        async def counted(wanted: int = posts + 1) -> bool:
+            return (await get_insights(stack, cid)).posts >= wanted
+
+        await eventually_async(counted, 10, interval_s=0.002, what=f"fresh post {i} counted")
         samples.append(time.monotonic() - sent)
         posts += 1
     samples.sort()

@@ -47,12 +47,14 @@ async def test_saved_waits_for_everything_added_before_and_merges_by_target():
     writer.add({A: {"v": 2}, B: {"v": 1}})
     writer.add({A: {"v": 3}})
     waiter = asyncio.ensure_future(writer.saved())
-    await asyncio.sleep(0.05)
-    assert not waiter.done() and view.values == {}
+    # What the view held when `saved()` returned: both rounds, not only the first.
+    saves_when_returned: list[set[Target]] = []
+    waiter.add_done_callback(lambda _: saves_when_returned.extend(view.saves))
+    assert view.values == {}
     view.gate.set()
     await asyncio.wait_for(waiter, 2)
     # The second round saved A's latest state once, with B.
-    assert view.saves == [{A}, {A, B}]
+    assert saves_when_returned == view.saves == [{A}, {A, B}]
     assert view.values == {A: {"v": 3}, B: {"v": 1}}
 
 
@@ -92,10 +94,9 @@ async def test_offsets_are_committed_only_after_the_view_has_saved(monkeypatch):
     runtime.writer.add({A: {"v": 1}})
     consumer = object.__new__(_FreshConsumer)
     commit = asyncio.ensure_future(consumer._commit_offsets({"tp": 7}))
-    await asyncio.sleep(0.05)
-    assert committed == []
     view.gate.set()
     assert await asyncio.wait_for(commit, 2) is True
+    # One commit, made when the view already had A.
     assert committed == [({"tp": 7}, True)]
 
 
@@ -125,8 +126,9 @@ async def test_a_fenced_writer_saves_nothing_more_and_releases_waiters(monkeypat
     writer.fence()
     view.gate.set()
     await asyncio.wait_for(waiter, 2)
-    writer.add({A: {"v": 2}})
-    await asyncio.sleep(0.05)
+    await asyncio.wait_for(writer._task, 2)  # the save loop has stopped
+    writer.add({A: {"v": 2}})  # and nothing starts it again
+    assert writer._task.done()
     assert view.saves == [{A}]  # the chunk in flight, not B, not the later A
     assert view.values == {A: {"v": 1}}
 

@@ -21,7 +21,7 @@ from community_common.mongo import async_client, blocking_client
 from community_common.rebuild import RebuildWatch
 from community_common.relay import OutboxRelay, RelaySettings
 from community_common.repository import Repository
-from community_common.server import ServiceHost
+from community_common.server import BackgroundWorker, ServiceHost
 from community_contracts import services, topics
 from grpc import aio
 from pymongo import AsyncMongoClient
@@ -105,7 +105,7 @@ def build(
         )
 
     relay_db = blocking_client(settings.mongodb_uri)[settings.mongodb_database]
-    workers = [
+    workers: list[BackgroundWorker] = [
         OutboxRelay(
             relay_db,
             settings.kafka_bootstrap_servers,

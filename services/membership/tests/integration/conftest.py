@@ -23,6 +23,7 @@ from community_common.envelope import EventEnvelope
 from community_common.errors import bad_request, error_info
 from community_common.mongo import async_client, blocking_client
 from community_common.server import ServiceHost
+from community_common.testing.polling import eventually_async
 from community_contracts import topics
 from google.rpc import status_pb2
 from grpc import aio
@@ -181,16 +182,7 @@ async def client(host: ServiceHost, secret: str) -> AsyncIterator[Client]:
 
 async def eventually(check: Callable[[], Awaitable[T]], timeout_s: float = 15.0) -> T:
     """Poll `check` until it returns something truthy (bounded), else fail."""
-    deadline = time.monotonic() + timeout_s
-    delay = 0.02
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout_s}s")
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, 0.3)
+    return await eventually_async(check, timeout_s)
 
 
 def community_events(

@@ -28,6 +28,7 @@ from community_common.envelope import EventEnvelope
 from community_common.errors import bad_request, error_info
 from community_common.mongo import async_client
 from community_common.testing.events import event_envelope, produce_envelopes
+from community_common.testing.polling import eventually_async, projection_reached
 from community_contracts import topics
 from google.protobuf.message import Message
 from google.rpc import status_pb2
@@ -223,20 +224,11 @@ class Moderation:
         await self.caught_up(community)
         return community
 
-    async def caught_up(self, community: Community, limit_s: float = 30.0) -> None:
-        """Wait until moderation applied the community's membership events so far, retrying
-        CONSISTENCY_TIMEOUT as a client would (a busy test machine can lag more than 2 s)."""
-        deadline = time.monotonic() + limit_s
-        request = api.ListRulesRequest(
-            community_id=community.community_id, consistency_token=community.token
-        )
-        while True:
-            try:
-                await self.call("ListRules", request, community.owner)
-                return
-            except grpc.aio.AioRpcError as error:
-                if error.code() != grpc.StatusCode.UNAVAILABLE or time.monotonic() > deadline:
-                    raise
+    async def caught_up(self, community: Community, limit_s: float = 60.0) -> None:
+        """Wait until moderation applied the community's membership events so far, read from
+        its consistency checkpoint (not through the token wait, whose 2 s a call with the
+        community's token must then meet)."""
+        await projection_reached(self.database, community.token, limit_s)
 
     # --- playing feed ------------------------------------------------------------------
 
@@ -293,7 +285,6 @@ class Moderation:
 async def warm_up(harness: Moderation, limit_s: float = 90.0) -> None:
     """Wait until the consumers have their partitions: SERVING only says their threads run,
     and a consumer group's first assignment can take a while on a busy broker."""
-    deadline = time.monotonic() + limit_s
     owner = harness.new_id("owner")
     club = Community(harness.new_id("warmup"), owner, "", 0, {owner: roles.ROLE_OWNER})
     harness.membership_events(
@@ -301,9 +292,11 @@ async def warm_up(harness: Moderation, limit_s: float = 90.0) -> None:
     )
     await harness.caught_up(club, limit_s)
     post_id = harness.post(club, owner)
-    while not await harness.database["content"].find_one({"_id": f"post:{post_id}"}):
-        assert time.monotonic() < deadline, "the feed consumer never started"
-        await asyncio.sleep(0.1)
+    await eventually_async(
+        lambda: harness.database["content"].find_one({"_id": f"post:{post_id}"}),
+        limit_s,
+        what="the feed consumer's start",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -329,12 +322,12 @@ async def moderation(kafka_bootstrap: str, mongo_uri: str) -> AsyncIterator[Mode
     await host.start()
     channel = aio.insecure_channel(f"127.0.0.1:{host.port}")
     health = health_pb2_grpc.HealthStub(channel)
-    deadline = time.monotonic() + 60
-    while (
-        await health.Check(health_pb2.HealthCheckRequest(service=""))
-    ).status != health_pb2.HealthCheckResponse.SERVING:
-        assert time.monotonic() < deadline, "moderation never became SERVING"
-        await asyncio.sleep(0.2)
+
+    async def serving() -> bool:
+        reply = await health.Check(health_pb2.HealthCheckRequest(service=""))
+        return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
+
+    await eventually_async(serving, 60, what="moderation SERVING")
     mongo = async_client(mongo_uri)
     harness = Moderation(
         stub=api_grpc.ModerationServiceStub(channel),

@@ -6,7 +6,6 @@ once)."""
 from __future__ import annotations
 
 import os
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +17,7 @@ from community.moderation.v1 import moderation_service_pb2_grpc
 from community_common.event_store import COMMITS
 from community_common.mongo import blocking_client
 from community_common.testing.events import event_envelope, produce_envelopes
+from community_common.testing.polling import eventually
 from community_common.testing.service_process import ServiceProcess
 from community_contracts import topics
 
@@ -50,11 +50,12 @@ def wait_for_community(mongo_uri: str, database: str, community_id: str) -> None
     """Until the process has applied the community's creation (its consumer's first
     assignment can take a while on a busy broker)."""
     client = blocking_client(mongo_uri)
-    deadline = time.monotonic() + 90
     try:
-        while not client[database]["communities"].find_one({"_id": community_id}):
-            assert time.monotonic() < deadline, "the membership consumer never applied it"
-            time.sleep(0.1)
+        eventually(
+            lambda: client[database]["communities"].find_one({"_id": community_id}),
+            90,
+            what="the membership consumer's applying it",
+        )
     finally:
         client.close()
 

@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -31,6 +30,7 @@ from community_common.auth import mint_token
 from community_common.mongo import blocking_client
 from community_common.rebuild import DONE, REBUILDS, RUNNING
 from community_common.testing.events import event_envelope, produce_envelopes
+from community_common.testing.polling import eventually
 from community_common.testing.service_process import ServiceProcess
 from community_contracts import topics
 from google.protobuf.duration_pb2 import Duration
@@ -49,11 +49,7 @@ def new_id(prefix: str) -> str:
 
 
 def until(check: Callable[[], Any], what: str, deadline_s: float = 60) -> Any:
-    deadline = time.monotonic() + deadline_s
-    while not (found := check()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-    return found
+    return eventually(check, deadline_s, what=what)
 
 
 class World:

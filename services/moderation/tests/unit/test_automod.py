@@ -1,7 +1,6 @@
 """Automod matching: keywords on word boundaries, case- and accent-insensitive; regexes in
 linear time; bad or costly patterns refused when the rule is added."""
 
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -66,22 +65,19 @@ def test_a_bad_or_too_costly_regex_is_invalid_argument(regex):
 
 
 def test_catastrophic_backtracking_patterns_match_in_linear_time():
-    # With a backtracking engine each of these takes longer than the age of the universe.
+    # With a backtracking engine each of these takes longer than the age of the universe, so
+    # the test would end only at the suite's timeout; how fast they are is `make bench`'s.
     body = "a" * 100_000 + "!"
-    started = time.perf_counter()
     for pattern in [r"^(a+)+$", r"^(a|a)*$", r"^(a|aa)+$", r"^(.*a){20}$"]:
         assert not Matcher.for_regex(pattern).matches(body)
-    assert time.perf_counter() - started < 1.0
 
 
-def test_a_one_megabyte_body_is_checked_fast():
+def test_a_one_megabyte_body_is_checked():
     body = ("lorem ipsum dolor sit amet é " * 40_000)[:1_000_000] + " forbidden"
     keywords = Matcher.for_keywords(["forbidden", "other phrase"] + [f"word{i}" for i in range(98)])
-    regex = Matcher.for_regex(r"(x+x+)+y")
-    started = time.perf_counter()
+    regex = Matcher.for_regex(r"(x+x+)+y")  # catastrophic for a backtracking engine
     assert keywords.matches(body)
     assert not regex.matches(body)
-    assert time.perf_counter() - started < 3.0
 
 
 @pytest.mark.parametrize(

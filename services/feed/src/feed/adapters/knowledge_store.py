@@ -33,7 +33,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 from community.membership.v1 import events_pb2 as mem
 from community_common.auth import Caller
@@ -216,6 +216,10 @@ class KnowledgeWriter:
             self.docs.put(collection, key, new)
 
 
+@overload
+def _scoped(doc: Doc, user_id: str, scope: str) -> Doc: ...
+@overload
+def _scoped(doc: Doc | None, user_id: str, scope: str) -> Doc | None: ...
 def _scoped(doc: Doc | None, user_id: str, scope: str) -> Doc | None:
     """The fields the standing query selects by."""
     return None if doc is None else {**doc, "user_id": user_id, "scope": scope}

@@ -75,7 +75,8 @@ async def _to_dead_letters(event: EventT, error: Exception) -> None:
 @app.agent(events_topic, concurrency=1, supervisor_strategy=CrashingSupervisor)
 async def count_engagement(stream: StreamT) -> AsyncIterator[int]:
     assert runtime.writer is not None, "the worker attaches the serving view before it starts"
-    async for batch in stream.take_events(BATCH_MAX, BATCH_WITHIN_S):
+    # faust's StreamT declares `take` but not `take_events`, which its Stream has.
+    async for batch in stream.take_events(BATCH_MAX, BATCH_WITHIN_S):  # type: ignore[attr-defined]
         if runtime.fenced:
             # A rebuild owns the state now; the offsets stay uncommitted, so nothing is lost.
             continue

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import faust
+from faust.types import TableT
 
 from insights.app import app, settings
 from insights.domain.effects import Space
@@ -18,7 +19,7 @@ from insights.domain.ledger import (
 )
 
 
-def _table(name: str, help: str) -> faust.Table:
+def _table(name: str, help: str) -> TableT:
     return app.Table(
         name,
         # Values are plain JSON objects (no value_type: Faust's changelog recovery would try
@@ -33,7 +34,7 @@ days = _table(DAYS, "A space's counters, member scores and post engagement of on
 rosters = _table(ROSTERS, "A community's headcounts, groups, stream version and as_of.")
 roles = _table(ROLES, "A member's role in a community.")
 
-TABLES: dict[str, faust.Table] = {DAYS: days, ROSTERS: rosters, ROLES: roles}
+TABLES: dict[str, TableT] = {DAYS: days, ROSTERS: rosters, ROLES: roles}
 
 
 class TableReads:

@@ -85,9 +85,13 @@ class Repository:
     async def load(self, kind: type[A], aggregate_id: str, *, appending: bool = False) -> A:
         """The aggregate as stored now (version 0 if its stream is empty): the caller's own
         copy. `appending`: see community_common.repository."""
+        # mypy cannot match a `type[A]` of a type variable to the kernel's AggregateKind
+        # protocol, so the load is typed by the bound and narrowed back to `kind`.
+        any_kind: repository.AggregateKind[Aggregate] = kind
         aggregate = await self.streams.load(
-            kind, stream_id(kind, aggregate_id), appending=appending
+            any_kind, stream_id(kind, aggregate_id), appending=appending
         )
+        assert isinstance(aggregate, kind)
         aggregate.loaded_from = copy.deepcopy(aggregate)
         return aggregate
 

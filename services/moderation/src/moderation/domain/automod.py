@@ -27,7 +27,9 @@ from moderation.domain.aggregate import Aggregate
 from moderation.domain.times import timestamp
 
 # Strongest first: when several rules match, the strongest action is taken, once.
-SEVERITY = {types.AUTOMOD_REMOVE_AND_MUTE: 3, types.AUTOMOD_REMOVE: 2, types.AUTOMOD_FLAG: 1}
+SEVERITY: dict[int, int] = {
+    types.AUTOMOD_REMOVE_AND_MUTE: 3, types.AUTOMOD_REMOVE: 2, types.AUTOMOD_FLAG: 1
+}
 
 # Letters, digits and '_' make words; anything else is a boundary.
 _WORD = r"\pL\pN_"

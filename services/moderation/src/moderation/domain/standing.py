@@ -18,8 +18,8 @@ from community_contracts import reasons
 Role = membership_types.Role
 NOT_A_MEMBER_ROLE = membership_types.ROLE_UNSPECIFIED
 
-# Higher outranks lower; a non-member has rank 0.
-_RANK = {
+# Higher outranks lower; a non-member has rank 0. Keyed by int: roles arrive as message fields.
+_RANK: dict[int, int] = {
     membership_types.ROLE_UNSPECIFIED: 0,
     membership_types.ROLE_MEMBER: 1,
     membership_types.ROLE_MODERATOR: 2,
