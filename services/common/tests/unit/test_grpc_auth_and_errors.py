@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -209,3 +210,46 @@ async def test_unexpected_errors_leak_nothing(channel: aio.Channel) -> None:
     assert error.code() == grpc.StatusCode.INTERNAL
     assert error.details() == "internal error"
     assert "hunter2" not in repr(error.trailing_metadata())
+
+
+# A Struct whose one map key is not UTF-8, and bytes that are no protobuf at all.
+NOT_UTF8 = b"\x0a\x04\x0a\x02\xff\xfe"
+CORRUPT = b"\xff\xff\xff\xff"
+
+
+def tracebacks(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """What grpc or the service logged as a failure (the Kafka probe's own noise aside)."""
+    return [r for r in caplog.records if r.exc_info or (
+        r.levelno >= logging.ERROR and r.name.startswith(("grpc", "community")))]
+
+
+async def send_raw(channel: aio.Channel, body: bytes, **kwargs: Any) -> aio.AioRpcError:
+    raw = channel.unary_unary(f"/{SERVICE}/WhoAmI")  # identity serializers: bytes as they are
+    with pytest.raises(aio.AioRpcError) as raised:
+        await raw(body, **kwargs)
+    return raised.value
+
+
+@pytest.mark.parametrize("body", [NOT_UTF8, CORRUPT], ids=["not-utf8", "corrupt"])
+async def test_a_body_that_does_not_decode_is_unauthenticated_without_a_token(
+    channel: aio.Channel, body: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    error = await send_raw(channel, body)
+    assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert error_info(rich_status(error)).reason == "TOKEN_MISSING"  # type: ignore[union-attr]
+    assert not tracebacks(caplog)
+
+
+@pytest.mark.parametrize("body", [NOT_UTF8, CORRUPT], ids=["not-utf8", "corrupt"])
+async def test_a_body_that_does_not_decode_is_an_invalid_argument(
+    channel: aio.Channel, body: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    error = await send_raw(channel, body, metadata=bearer(mint_token(SECRET, "erin")))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    status = rich_status(error)
+    assert error_info(status).reason == "INVALID_ARGUMENT"  # type: ignore[union-attr]
+    violations = bad_request(status)
+    assert violations is not None
+    assert [v.field for v in violations.field_violations] == ["request"]
+    assert "Traceback" not in error.details() and "DecodeError" not in error.details()
+    assert not tracebacks(caplog)
