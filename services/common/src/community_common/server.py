@@ -2,10 +2,10 @@
 
 `ServiceHost` owns the process lifecycle: it starts the service's background workers
 (threads: relay, consumers), serves gRPC with the request-context, auth, error-mapping and
-request-decoding interceptors, reports health NOT_SERVING until its readiness checks pass (Kafka reachable,
-MongoDB reachable, every worker able to work: a consumer holds its partitions and its loop
-moves) and keeps re-checking, and on SIGTERM/SIGINT turns
-health to NOT_SERVING, drains in-flight calls (`server.stop(grace)`) and stops the workers.
+request-decoding interceptors, reports health NOT_SERVING until its readiness checks pass
+(Kafka reachable, MongoDB reachable, every worker able to work: a consumer holds its
+partitions and its loop moves) and keeps re-checking, and on SIGTERM/SIGINT turns health to
+NOT_SERVING, drains in-flight calls (`server.stop(grace)`) and stops the workers.
 """
 
 from __future__ import annotations
