@@ -43,6 +43,8 @@ async def refuse(request: struct_pb2.Struct, context: aio.ServicerContext) -> st
         raise FailedPrecondition(
             "COMMUNITY_LIMIT_REACHED", "you own 3 communities", metadata={"limit": "3"}
         )
+    if kind == "many":
+        raise InvalidArgument({f"topics[{i}]": "must not be empty" for i in range(1_000)})
     if kind == "denied":
         raise PermissionDenied("NOT_A_MEMBER", "members only")
     raise RuntimeError("secret connection string mongodb://admin:hunter2@db")
@@ -187,6 +189,18 @@ async def test_invalid_argument_carries_field_violations(channel: aio.Channel) -
     assert [(v.field, v.description) for v in violations.field_violations] == [
         ("name", "must be 1-100 characters")
     ]
+
+
+async def test_a_thousand_bad_fields_still_reach_the_client_as_invalid_argument(
+    channel: aio.Channel,
+) -> None:
+    """Trailers are capped on the client (8 KiB): the refusal names the first fields only."""
+    error = await refuse_kind(channel, "many")
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    violations = bad_request(rich_status(error))
+    assert violations is not None
+    assert [v.field for v in violations.field_violations] == [f"topics[{i}]" for i in range(20)]
+    assert error.details().endswith("; and 980 more")
 
 
 async def test_rule_broken_carries_reason_and_metadata(channel: aio.Channel) -> None:
