@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 STACK := uv run python deploy/local/stack.py
 
-.PHONY: up down clean status rebuild test test-dashboard test-servers test-servers-down protos contracts lint-protos lint demo bench
+.PHONY: up down clean status rebuild test fuzz test-dashboard test-servers test-servers-down protos contracts lint-protos lint demo bench
 
 up: ## Start Kafka, PostgreSQL, FerretDB and the four services (idempotent)
 	@deploy/local/prerequisites.sh
@@ -33,6 +33,10 @@ bench: ## Benchmarks P0-P6 (P0: database commands per RPC; P6: the dashboard's c
 test: ## The whole suite on its own servers (never touches `make up` data)
 	@deploy/local/prerequisites.sh test
 	@deploy/local/run_tests.sh
+
+fuzz: ## Fuzz every RPC at length on its own servers (FUZZ_EXAMPLES per RPC, default 300); numbers in .local/fuzz/report.json
+	@deploy/local/prerequisites.sh test
+	@deploy/local/run_fuzz.sh
 
 test-dashboard: ## The dashboard's longer browser tour (selectors, keyboard, sign-out) on the test servers
 	@deploy/local/prerequisites.sh test

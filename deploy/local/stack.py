@@ -125,6 +125,10 @@ INSTANCES = {
     "h4": Instance("h4", 44092, 44093, 60017, 38432,
                    {"membership": 56051, "feed": 56052, "moderation": 56053, "insights": 56054},
                    56080),
+    # `make fuzz`: the long fuzzing run, beside everything above.
+    "fuzz": Instance("fuzz", 46092, 46093, 62017, 40432,
+                     {"membership": 58051, "feed": 58052, "moderation": 58053, "insights": 58054},
+                     58080),
 }
 
 # The service processes `up` starts: name -> python -m arguments. The gRPC port comes from

@@ -75,11 +75,11 @@ class Fuzz:
     ) -> st.SearchStrategy[dict[str, Any]]:
         key = f"{descriptor.full_name}@{depth}:{plausible}"
         if key not in self._cache:
+            # A plausible request sets every field (what is required is there); a hostile
+            # one leaves any of them out.
             fields = {
-                f.name: st.one_of(
-                    st.none(),
-                    self._plausible(f, depth) if plausible else self._field(f, depth),
-                )
+                f.name: self._plausible(f, depth) if plausible else st.one_of(
+                    st.none(), self._field(f, depth))
                 for f in descriptor.fields
                 if depth < 3 or f.message_type is None
             }
