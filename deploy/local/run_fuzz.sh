@@ -11,4 +11,5 @@ stack clean
 trap 'stack down' EXIT
 stack infra-up
 eval "$(stack env)"
-FUZZ_EXAMPLES="${FUZZ_EXAMPLES:-300}" uv run pytest tests/fuzz "$@"
+# Each call has its own 30 s deadline; a long budget outlasts the suite-wide 300 s per test.
+FUZZ_EXAMPLES="${FUZZ_EXAMPLES:-300}" uv run pytest tests/fuzz --timeout 3600 "$@"
