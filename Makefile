@@ -34,7 +34,7 @@ test: ## The whole suite on its own servers (never touches `make up` data)
 	@deploy/local/prerequisites.sh test
 	@deploy/local/run_tests.sh
 
-fuzz: ## Fuzz every RPC at length on its own servers (FUZZ_EXAMPLES per RPC, default 300); numbers in .local/fuzz/report.json
+fuzz: ## Fuzz every RPC at length on its own servers (FUZZ_EXAMPLES per RPC, default 300); numbers in .local/fuzz/fuzz-report.json
 	@deploy/local/prerequisites.sh test
 	@deploy/local/run_fuzz.sh
 

@@ -22,9 +22,8 @@ from harness import EXAMPLES, INSTANCE, REPORT, TALLY, Watch, World, log_path, r
 T = TypeVar("T")
 
 
-def eventually(attempt: Callable[[], T], timeout: float = 60.0) -> T:
-    """The world's set-up crosses services (feed and moderation learn the community from
-    events): retried until it succeeds, boundedly."""
+def eventually(attempt: Callable[[], T], timeout: float = 120.0) -> T:
+    """`attempt()`, retried until it succeeds, boundedly."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -63,21 +62,29 @@ def world(fuzz_platform: Platform) -> World:
         return fuzz_platform.user(f"fuzz-{name}-{uuid.uuid4().hex[:10]}")
 
     owner, member, outsider = user("owner"), user("member"), user("outsider")
-    created = owner.membership.CreateCommunity(ms.CreateCommunityRequest(name="fuzzing"))
+    # Every step is retried until it succeeds (a fresh stack on a busy machine may answer
+    # UNAVAILABLE at first, and feed and moderation learn the community from events); the
+    # request ids make a retried write count once.
+    created = eventually(lambda: owner.membership.CreateCommunity(ms.CreateCommunityRequest(
+        name="fuzzing", request_id="world")))
     community_id = created.community.community_id
-    joined = member.membership.JoinCommunity(ms.JoinCommunityRequest(community_id=community_id))
-    group = owner.membership.CreateGroup(ms.CreateGroupRequest(
-        community_id=community_id, name="fuzz group"))
+    joined = eventually(lambda: member.membership.JoinCommunity(ms.JoinCommunityRequest(
+        community_id=community_id, request_id="world")))
+    group = eventually(lambda: owner.membership.CreateGroup(ms.CreateGroupRequest(
+        community_id=community_id, name="fuzz group", request_id="world")))
     token = group.consistency_token
     post = eventually(lambda: owner.feed.CreatePost(feed.CreatePostRequest(
-        community_id=community_id, body="fuzz target", consistency_token=token))).post
-    comment = member.feed.AddComment(feed.AddCommentRequest(
-        post_id=post.post_id, body="a comment", consistency_token=token)).comment
+        community_id=community_id, body="fuzz target", consistency_token=token,
+        request_id="world"))).post
+    comment = eventually(lambda: member.feed.AddComment(feed.AddCommentRequest(
+        post_id=post.post_id, body="a comment", consistency_token=token,
+        request_id="world"))).comment
     rule = eventually(lambda: owner.moderation.AddRule(mod.AddRuleRequest(
-        community_id=community_id, title="be kind", consistency_token=token))).rule
+        community_id=community_id, title="be kind", consistency_token=token,
+        request_id="world"))).rule
     report = eventually(lambda: member.moderation.ReportContent(mod.ReportContentRequest(
         community_id=community_id, post_id=post.post_id, reason=moderation_types.REASON_SPAM,
-        consistency_token=token))).report
+        consistency_token=token, request_id="world"))).report
     return World(
         owner=owner, member=member, outsider=outsider,
         ids={

@@ -20,7 +20,8 @@ INSTANCE = stack.INSTANCES[os.environ.get("COMMUNITY_STACK_INSTANCE", "test")]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 # A service may grow this much over the run (caches, allocator pools) and no more.
 RSS_MARGIN_KB = int(os.environ.get("FUZZ_RSS_MARGIN_KB", str(256 * 1024)))
-REPORT = Path(__file__).resolve().parents[2] / ".local" / "fuzz" / "report.json"
+# The run's numbers, beside the instance's data (`make fuzz`: .local/fuzz/fuzz-report.json).
+REPORT = INSTANCE.dir / "fuzz-report.json"
 
 
 @dataclass
