@@ -64,27 +64,27 @@ def world(fuzz_platform: Platform) -> World:
     owner, member, outsider = user("owner"), user("member"), user("outsider")
     # Every step is retried until it succeeds (a fresh stack on a busy machine may answer
     # UNAVAILABLE at first, and feed and moderation learn the community from events); the
-    # request ids make a retried write count once.
+    # request ids (one per write: a caller's id names one request) make a retry count once.
     created = eventually(lambda: owner.membership.CreateCommunity(ms.CreateCommunityRequest(
-        name="fuzzing", request_id="world")))
+        name="fuzzing", request_id="world-community")))
     community_id = created.community.community_id
     joined = eventually(lambda: member.membership.JoinCommunity(ms.JoinCommunityRequest(
-        community_id=community_id, request_id="world")))
+        community_id=community_id, request_id="world-join")))
     group = eventually(lambda: owner.membership.CreateGroup(ms.CreateGroupRequest(
-        community_id=community_id, name="fuzz group", request_id="world")))
+        community_id=community_id, name="fuzz group", request_id="world-group")))
     token = group.consistency_token
     post = eventually(lambda: owner.feed.CreatePost(feed.CreatePostRequest(
         community_id=community_id, body="fuzz target", consistency_token=token,
-        request_id="world"))).post
+        request_id="world-post"))).post
     comment = eventually(lambda: member.feed.AddComment(feed.AddCommentRequest(
         post_id=post.post_id, body="a comment", consistency_token=token,
-        request_id="world"))).comment
+        request_id="world-comment"))).comment
     rule = eventually(lambda: owner.moderation.AddRule(mod.AddRuleRequest(
         community_id=community_id, title="be kind", consistency_token=token,
-        request_id="world"))).rule
+        request_id="world-rule"))).rule
     report = eventually(lambda: member.moderation.ReportContent(mod.ReportContentRequest(
         community_id=community_id, post_id=post.post_id, reason=moderation_types.REASON_SPAM,
-        consistency_token=token, request_id="world"))).report
+        consistency_token=token, request_id="world-report"))).report
     return World(
         owner=owner, member=member, outsider=outsider,
         ids={
