@@ -126,9 +126,9 @@ INSTANCES = {
                    {"membership": 56051, "feed": 56052, "moderation": 56053, "insights": 56054},
                    56080),
     # `make fuzz`: the long fuzzing run, beside everything above.
-    "fuzz": Instance("fuzz", 46092, 46093, 62017, 40432,
-                     {"membership": 58051, "feed": 58052, "moderation": 58053, "insights": 58054},
-                     58080),
+    "fuzz": Instance("fuzz", 48092, 48093, 48017, 48432,
+                     {"membership": 48051, "feed": 48052, "moderation": 48053, "insights": 48054},
+                     48080),
 }
 
 # The service processes `up` starts: name -> python -m arguments. The gRPC port comes from
