@@ -43,7 +43,10 @@ def fuzz_platform() -> Iterator[Platform]:
         timeout=30.0,
     )
     try:
-        stack.start_services(INSTANCE)
+        try:
+            stack.start_services(INSTANCE)
+        except SystemExit as error:  # an Exception is kept for the session, not retried
+            raise RuntimeError(str(error)) from None
         yield platform
     finally:
         platform.close()
