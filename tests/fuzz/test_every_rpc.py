@@ -66,7 +66,9 @@ class Rpc:
 def every_rpc() -> list[Rpc]:
     """From the generated modules: an RPC added to a .proto is fuzzed without editing this."""
     rpcs = []
-    for service in INSTANCE.grpc_ports:
+    # Membership last: its writes (archive, leave, transfer ownership) change the community
+    # every other service's requests aim at.
+    for service in reversed(list(INSTANCE.grpc_ports)):
         module = importlib.import_module(f"community.{service}.v1.{service}_service_pb2")
         for descriptor in module.DESCRIPTOR.services_by_name.values():
             rpcs += [Rpc(service, method) for method in descriptor.methods]
@@ -122,7 +124,8 @@ def send(channel: grpc.Channel, rpc: Rpc, body: Any, metadata: Any, raw: bool = 
     try:
         call(body, metadata=metadata, timeout=TIMEOUT_S)
     except grpc.RpcError as error:
-        TALLY.count(rpc.path, error.code().name)
+        reason = details_of(error)[0]
+        TALLY.count(rpc.path, f"{error.code().name} {reason}".strip())
         return error
     TALLY.count(rpc.path, "OK")
     return None
