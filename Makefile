@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 STACK := uv run python deploy/local/stack.py
 
-.PHONY: up down clean status rebuild test fuzz test-dashboard test-servers test-servers-down protos contracts lint-protos lint demo bench
+.PHONY: up down clean status rebuild test fuzz test-dashboard test-servers test-servers-down protos authorization-doc contracts lint-protos lint demo bench
 
 up: ## Start Kafka, PostgreSQL, FerretDB and the four services (idempotent)
 	@deploy/local/prerequisites.sh
@@ -53,6 +53,10 @@ test-servers-down:
 protos: ## Regenerate the Python stubs, the event catalogue and its JSON Schemas from protos/
 	@scripts/gen_protos.sh
 	@uv run python scripts/gen_event_catalogue.py
+	@uv run python scripts/gen_authorization.py
+
+authorization-doc: ## Regenerate docs/authorization.md from the authorization matrix (tests/e2e/authorization_matrix.py)
+	@uv run python scripts/gen_authorization.py
 
 contracts: ## The contracts for data teams into dist/: Python wheel + sdist, JVM jar + pom
 	@deploy/local/prerequisites.sh

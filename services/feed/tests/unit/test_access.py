@@ -133,6 +133,15 @@ def test_roles_and_platform_admins() -> None:
     assert admin.is_moderator
 
 
+def test_a_role_check_tells_a_non_member_so() -> None:
+    # SPEC §3: ROLE_REQUIRED is "the caller's role is too low"; a caller without one, or a
+    # banned one (removed from the community), is not a member.
+    outsider = Standing("u", PUBLIC)
+    assert reason_of(lambda: outsider.require_role(Role.ROLE_ADMIN)) == reasons.NOT_A_MEMBER
+    banned = Standing("u", PUBLIC, sanctions=Sanctions(banned=True))
+    assert reason_of(lambda: banned.require_role(Role.ROLE_ADMIN)) == reasons.NOT_A_MEMBER
+
+
 def test_unknown_community_and_group_are_not_found() -> None:
     assert (
         reason_of(Standing("u", CommunityFacts("nope")).require_community)

@@ -66,6 +66,9 @@ def test_end_by_host_or_moderator_only_once() -> None:
     with pytest.raises(DomainError) as caught:
         session.end("bob", actor_is_moderator=False)
     assert caught.value.reason == reasons.ROLE_REQUIRED
+    with pytest.raises(DomainError) as outsider:
+        session.end("eve", actor_is_moderator=False, actor_is_member=False)
+    assert outsider.value.reason == reasons.NOT_A_MEMBER
     session.apply(session.end("mod", actor_is_moderator=True), T)
     assert not session.active
     with pytest.raises(DomainError) as ended:

@@ -223,7 +223,7 @@ class LiveSessions:
         async def command(key: RequestKey | None) -> tuple[api.EndLiveSessionResponse, Commit]:
             session = await self._session(request.session_id)
             standing = await self.deps.knowledge.standing(session.community_id, caller)
-            event = session.end(caller.user_id, standing.is_moderator)
+            event = session.end(caller.user_id, standing.is_moderator, standing.is_member)
 
             async def respond(_: Commit) -> api.EndLiveSessionResponse:
                 return api.EndLiveSessionResponse(live_session=await self.view(session))

@@ -162,6 +162,9 @@ class Standing:
             raise FailedPrecondition(reasons.COMMUNITY_ARCHIVED, "the community is archived")
 
     def require_role(self, lowest: int) -> None:
+        # SPEC §3: ROLE_REQUIRED is a member whose role is too low; a non-member is told so.
+        if not self.is_member:
+            raise PermissionDenied(reasons.NOT_A_MEMBER, "you are not a member of this community")
         if self.effective_rank < rank(lowest):
             raise PermissionDenied(
                 reasons.ROLE_REQUIRED,

@@ -71,7 +71,11 @@ class LiveSession(EventSourced):
         if not self.active:
             raise FailedPrecondition(reasons.LIVE_SESSION_ENDED, "the live session has ended")
 
-    def end(self, actor_id: str, actor_is_moderator: bool) -> ev.LiveSessionEnded:
+    def end(
+        self, actor_id: str, actor_is_moderator: bool, actor_is_member: bool = True
+    ) -> ev.LiveSessionEnded:
+        if actor_id != self.host_id and not actor_is_member:
+            raise PermissionDenied(reasons.NOT_A_MEMBER, "you are not a member of this community")
         if actor_id != self.host_id and not actor_is_moderator:
             raise PermissionDenied(
                 reasons.ROLE_REQUIRED,
