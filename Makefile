@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 STACK := uv run python deploy/local/stack.py
 
-.PHONY: up down clean status rebuild chaos test test-dashboard test-servers test-servers-down protos authorization-doc contracts lint-protos lint demo bench
+.PHONY: up down clean status rebuild chaos test fuzz test-dashboard test-servers test-servers-down protos authorization-doc contracts lint-protos lint demo bench
 
 up: ## Start Kafka, PostgreSQL, FerretDB and the four services (idempotent); REPLICAS=2: two processes of each service and two insights workers
 	@deploy/local/prerequisites.sh
@@ -37,6 +37,10 @@ chaos: ## Faults one at a time under load on two replicas of everything (its own
 test: ## The whole suite on its own servers (never touches `make up` data)
 	@deploy/local/prerequisites.sh test
 	@deploy/local/run_tests.sh
+
+fuzz: ## Fuzz every RPC at length on its own servers (FUZZ_EXAMPLES per RPC, default 300); numbers in .local/fuzz/fuzz-report.json
+	@deploy/local/prerequisites.sh test
+	@deploy/local/run_fuzz.sh
 
 test-dashboard: ## The dashboard's longer browser tour (selectors, keyboard, sign-out) on the test servers
 	@deploy/local/prerequisites.sh test

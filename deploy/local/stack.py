@@ -137,6 +137,10 @@ INSTANCES = {
     "chaos-short": Instance("chaos-short", 46092, 46093, 62017, 40432,
                             {"membership": 58051, "feed": 58052, "moderation": 58053,
                              "insights": 58054}, 58080),
+    # `make fuzz`: the long fuzzing run, beside everything above.
+    "fuzz": Instance("fuzz", 48092, 48093, 48017, 48432,
+                     {"membership": 48051, "feed": 48052, "moderation": 48053, "insights": 48054},
+                     48080),
 }
 # Replica k of a service listens on its base port + REPLICA_PORT_STEP * (k - 1).
 REPLICA_PORT_STEP = 10

@@ -11,6 +11,7 @@ with reason CONSISTENCY_TIMEOUT (safe to retry).
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -22,12 +23,21 @@ from pymongo.database import Database
 
 from community_common.envelope import EventEnvelope
 from community_common.errors import InvalidArgument, Unavailable
+from community_common.validation import ID_MAX
 
 CHECKPOINTS = "consistency_checkpoints"
 DEFAULT_PROJECTION = "membership"
 WAIT_LIMIT_S = 2.0
 POLL_INTERVAL_S = 0.02
 REMEMBERED_CHECKPOINTS = 16_384
+# A stream version is an event's ce_sequence, an int64 counted from 1.
+MAX_VERSION = 2**63 - 1
+# A community id as membership hands them out (no ":", blanks or control characters, at most
+# ID_MAX characters), then the version in ASCII decimal without a sign or leading zero.
+_TOKEN = re.compile(
+    rf"(?P<community_id>[^:\s\x00-\x1f\x7f]{{1,{ID_MAX}}}):(?P<version>[1-9][0-9]{{0,18}})",
+    re.ASCII,
+)
 
 
 @dataclass(frozen=True)
@@ -39,15 +49,24 @@ class ConsistencyToken:
         return f"{self.community_id}:{self.version}"
 
     @classmethod
-    def parse(cls, text: str, field: str = "consistency_token") -> ConsistencyToken:
-        # Community ids never contain ":", but split from the right to be safe.
-        community_id, sep, version = text.rpartition(":")
-        if not sep or not community_id or not version.isdigit():
+    def parse(
+        cls, text: str, field: str = "consistency_token", *, community_id: str = ""
+    ) -> ConsistencyToken:
+        """The token `text` names; `community_id`, when the request names one, must be the
+        token's. Refused at once (never waited on): what membership cannot have handed out."""
+        match = _TOKEN.fullmatch(text)
+        if match is None or int(match["version"]) > MAX_VERSION:
             raise InvalidArgument(
                 {field: 'must be "<community_id>:<version>" as returned by membership'},
                 reason=INVALID_CONSISTENCY_TOKEN,
             )
-        return cls(community_id, int(version))
+        token = cls(match["community_id"], int(match["version"]))
+        if community_id and token.community_id != community_id:
+            raise InvalidArgument(
+                {field: "is a token of another community than the request's community_id"},
+                reason=INVALID_CONSISTENCY_TOKEN,
+            )
+        return token
 
 
 def consistency_token(community_id: str, version: int) -> str:
@@ -107,11 +126,12 @@ class ConsistencyGate:
             self._seen.popitem(last=False)
         return version
 
-    async def wait_for(self, token: str | None) -> None:
-        """Return once the token's version is applied; no token means no wait."""
+    async def wait_for(self, token: str | None, *, community_id: str = "") -> None:
+        """Return once the token's version is applied; no token means no wait. A request
+        about one community passes its `community_id`: a token of another is refused."""
         if not token:
             return
-        wanted = ConsistencyToken.parse(token)
+        wanted = ConsistencyToken.parse(token, community_id=community_id)
         if self._seen.get(wanted.community_id, 0) >= wanted.version:
             return
         deadline = time.monotonic() + self.limit_s

@@ -28,6 +28,9 @@ from grpc_status import rpc_status
 
 log = logging.getLogger("community_common.errors")
 
+# Field violations one refusal names at most.
+MAX_VIOLATIONS = 20
+
 
 class DomainError(Exception):
     """A refusal the client should see: a status code, a reason and a human message."""
@@ -60,8 +63,13 @@ class InvalidArgument(DomainError):
         reason: str = INVALID_ARGUMENT,
     ) -> None:
         pairs = list(violations.items() if isinstance(violations, Mapping) else violations)
-        self.violations: list[tuple[str, str]] = pairs
-        summary = "; ".join(f"{f}: {d}" for f, d in pairs)
+        # The first ones only: the details travel in trailers, which a client caps (grpc's
+        # default is 8 KiB), so a request with hundreds of bad items would reach the client
+        # as RESOURCE_EXHAUSTED instead of this refusal.
+        self.violations: list[tuple[str, str]] = pairs[:MAX_VIOLATIONS]
+        summary = "; ".join(f"{f}: {d}" for f, d in self.violations)
+        if len(pairs) > MAX_VIOLATIONS:
+            summary += f"; and {len(pairs) - MAX_VIOLATIONS} more"
         super().__init__(reason, message or (f"invalid argument: {summary}" if pairs else None))
 
 

@@ -1,4 +1,5 @@
-"""gRPC server interceptors: request context + access log, and domain-error mapping.
+"""gRPC server interceptors: request context + access log, domain-error mapping, and request
+decoding after authentication.
 
 grpc.aio interceptors only see the call before the handler runs, so each one returns the
 handler with its behaviour wrapped; the wrapper runs inside the RPC's own task, which is what
@@ -17,6 +18,7 @@ from typing import Any
 
 import grpc
 from community_contracts.reasons import DOMAIN
+from google.protobuf.message import DecodeError
 from grpc import aio
 
 from community_common.context import (
@@ -25,7 +27,13 @@ from community_common.context import (
     request_id_var,
     traceparent_var,
 )
-from community_common.errors import DomainError, Unavailable, internal_error, to_grpc_status
+from community_common.errors import (
+    DomainError,
+    InvalidArgument,
+    Unavailable,
+    internal_error,
+    to_grpc_status,
+)
 from community_common.mongo import MONGO_OUTAGE_ERRORS
 
 log = logging.getLogger("community_common.grpc")
@@ -213,3 +221,44 @@ class ErrorMappingInterceptor(aio.ServerInterceptor):
                 await context.abort_with_status(internal_error(domain))
 
         return wrap_handler(handler, around)  # type: ignore[return-value]
+
+
+class RequestDecodingInterceptor(aio.ServerInterceptor):
+    """Decodes request bodies inside the call, after authentication, not before it.
+
+    grpc.aio deserialises a request before any interceptor's wrapper runs, and a body that does
+    not decode (corrupt wire format, a string field that is not UTF-8) then fails as UNKNOWN
+    with a traceback in the log, even for a caller without a token. Installed last, this hands
+    grpc a pass-through deserialiser (raw bytes reach the outer wrappers, which ignore the
+    request) and decodes just before the handler, so a bad body answers UNAUTHENTICATED
+    without a valid token, else INVALID_ARGUMENT.
+    """
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None or passes_through(handler_call_details.method):
+            return handler
+        decode = handler.request_deserializer
+        behavior = handler.unary_unary
+        if decode is None or behavior is None:
+            return handler  # every RPC of the platform is unary; streams keep grpc's decoding
+        method = handler_call_details.method.rsplit("/", 1)[-1]
+
+        async def decode_then_handle(raw: bytes, context: aio.ServicerContext) -> Any:
+            try:
+                request = decode(raw)
+            except DecodeError:
+                raise InvalidArgument(
+                    {"request": "does not decode: corrupt protobuf wire format, or a string "
+                     "field that is not valid UTF-8"},
+                    f"invalid argument: the {method} request does not decode",
+                ) from None
+            return await behavior(request, context)
+
+        return grpc.unary_unary_rpc_method_handler(
+            decode_then_handle, response_serializer=handler.response_serializer
+        )

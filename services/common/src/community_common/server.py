@@ -1,11 +1,11 @@
 """The asyncio gRPC server every service runs: interceptors, health, reflection, workers, drain.
 
 `ServiceHost` owns the process lifecycle: it starts the service's background workers
-(threads: relay, consumers), serves gRPC with the request-context, auth and error-mapping
-interceptors, reports health NOT_SERVING until its readiness checks pass (Kafka reachable,
-MongoDB reachable, every worker able to work: a consumer holds its partitions and its loop
-moves) and keeps re-checking, and on SIGTERM/SIGINT turns
-health to NOT_SERVING, drains in-flight calls (`server.stop(grace)`) and stops the workers.
+(threads: relay, consumers), serves gRPC with the request-context, auth, error-mapping and
+request-decoding interceptors, reports health NOT_SERVING until its readiness checks pass
+(Kafka reachable, MongoDB reachable, every worker able to work: a consumer holds its
+partitions and its loop moves) and keeps re-checking, and on SIGTERM/SIGINT turns health to
+NOT_SERVING, drains in-flight calls (`server.stop(grace)`) and stops the workers.
 """
 
 from __future__ import annotations
@@ -28,7 +28,11 @@ from pymongo import AsyncMongoClient
 
 from community_common.auth import AuthInterceptor
 from community_common.config import Settings
-from community_common.interceptors import ErrorMappingInterceptor, RequestContextInterceptor
+from community_common.interceptors import (
+    ErrorMappingInterceptor,
+    RequestContextInterceptor,
+    RequestDecodingInterceptor,
+)
 from community_common.kafka_clients import RECONNECT_BACKOFF_MAX_MS, ensure_topics
 from community_common.mongo import async_client
 
@@ -179,6 +183,8 @@ class ServiceHost:
                 RequestContextInterceptor(),
                 AuthInterceptor(self.settings.auth_secret),
                 ErrorMappingInterceptor(),
+                # Last, so a body is decoded only after authentication (SPEC §3, §9).
+                RequestDecodingInterceptor(),
             ]
         )
         self.health = health.aio.HealthServicer()

@@ -8,6 +8,7 @@ durations) as functions or subclass methods over `add`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from community_common.errors import InvalidArgument
@@ -15,6 +16,7 @@ from community_common.event_store import REQUEST_ID_MAX
 
 # Ids the server hands out, and user ids from tokens, stay well within this.
 ID_MAX = 128
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class Violations:
@@ -35,6 +37,9 @@ class Violations:
                 self.add(field, "is required")
         elif len(value) > ID_MAX:
             self.add(field, f"must be at most {ID_MAX} characters")
+        elif _CONTROL.search(value):
+            # No id has one, and FerretDB on PostgreSQL cannot even look up a NUL.
+            self.add(field, "must not contain control characters")
 
     def identifiers(self, field: str, values: Iterable[str], maximum: int) -> None:
         values = list(values)

@@ -107,8 +107,31 @@ async def test_checkpoints_never_go_backwards_and_ignore_other_streams(
     assert await gate.applied_version("c1") == 5
 
 
-@pytest.mark.parametrize("token", ["c1", "c1:", ":3", "c1:three", "c1:-1"])
-async def test_malformed_tokens_are_invalid_arguments(gate: ConsistencyGate, token: str) -> None:
+@pytest.mark.parametrize("token", [
+    "c1", "c1:", ":3", "c1:three", "c1:-1", "c1:+1", "c1:0", "c1:07", "c1:\u00b2", "c1: 1",
+    "C:1:2", "c 1:2", "c\x001:2", "c1:" + "9" * 40, f"c1:{2**63}", "x" * 129 + ":1",
+])
+async def test_malformed_tokens_are_refused_at_once(
+    databases: Database[Any], gate: ConsistencyGate, token: str
+) -> None:
+    """Tokens membership cannot have handed out are refused, not waited on: an unreached
+    token would answer CONSISTENCY_TIMEOUT after the gate's limit instead."""
     with pytest.raises(InvalidArgument) as refused:
         await gate.wait_for(token)
+    assert refused.value.reason == "INVALID_CONSISTENCY_TOKEN"
+    assert [field for field, _ in refused.value.violations] == ["consistency_token"]
+
+
+async def test_the_largest_version_is_a_token_still_waited_on(gate: ConsistencyGate) -> None:
+    with pytest.raises(Unavailable):
+        await gate.wait_for(f"c1:{2**63 - 1}")
+
+
+async def test_a_token_of_another_community_is_refused_at_once(
+    databases: Database[Any], gate: ConsistencyGate
+) -> None:
+    ConsistencyCheckpoints(databases).record(membership_event("c1", 1))
+    await gate.wait_for("c1:1", community_id="c1")
+    with pytest.raises(InvalidArgument) as refused:
+        await gate.wait_for("c2:1", community_id="c1")
     assert refused.value.reason == "INVALID_CONSISTENCY_TOKEN"

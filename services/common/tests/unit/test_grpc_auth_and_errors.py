@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -42,6 +43,8 @@ async def refuse(request: struct_pb2.Struct, context: aio.ServicerContext) -> st
         raise FailedPrecondition(
             "COMMUNITY_LIMIT_REACHED", "you own 3 communities", metadata={"limit": "3"}
         )
+    if kind == "many":
+        raise InvalidArgument({f"topics[{i}]": "must not be empty" for i in range(1_000)})
     if kind == "denied":
         raise PermissionDenied("NOT_A_MEMBER", "members only")
     raise RuntimeError("secret connection string mongodb://admin:hunter2@db")
@@ -188,6 +191,18 @@ async def test_invalid_argument_carries_field_violations(channel: aio.Channel) -
     ]
 
 
+async def test_a_thousand_bad_fields_still_reach_the_client_as_invalid_argument(
+    channel: aio.Channel,
+) -> None:
+    """Trailers are capped on the client (8 KiB): the refusal names the first fields only."""
+    error = await refuse_kind(channel, "many")
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    violations = bad_request(rich_status(error))
+    assert violations is not None
+    assert [v.field for v in violations.field_violations] == [f"topics[{i}]" for i in range(20)]
+    assert error.details().endswith("; and 980 more")
+
+
 async def test_rule_broken_carries_reason_and_metadata(channel: aio.Channel) -> None:
     error = await refuse_kind(channel, "limit")
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION
@@ -209,3 +224,46 @@ async def test_unexpected_errors_leak_nothing(channel: aio.Channel) -> None:
     assert error.code() == grpc.StatusCode.INTERNAL
     assert error.details() == "internal error"
     assert "hunter2" not in repr(error.trailing_metadata())
+
+
+# A Struct whose one map key is not UTF-8, and bytes that are no protobuf at all.
+NOT_UTF8 = b"\x0a\x04\x0a\x02\xff\xfe"
+CORRUPT = b"\xff\xff\xff\xff"
+
+
+def tracebacks(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """What grpc or the service logged as a failure (the Kafka probe's own noise aside)."""
+    return [r for r in caplog.records if r.exc_info or (
+        r.levelno >= logging.ERROR and r.name.startswith(("grpc", "community")))]
+
+
+async def send_raw(channel: aio.Channel, body: bytes, **kwargs: Any) -> aio.AioRpcError:
+    raw = channel.unary_unary(f"/{SERVICE}/WhoAmI")  # identity serializers: bytes as they are
+    with pytest.raises(aio.AioRpcError) as raised:
+        await raw(body, **kwargs)
+    return raised.value
+
+
+@pytest.mark.parametrize("body", [NOT_UTF8, CORRUPT], ids=["not-utf8", "corrupt"])
+async def test_a_body_that_does_not_decode_is_unauthenticated_without_a_token(
+    channel: aio.Channel, body: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    error = await send_raw(channel, body)
+    assert error.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert error_info(rich_status(error)).reason == "TOKEN_MISSING"  # type: ignore[union-attr]
+    assert not tracebacks(caplog)
+
+
+@pytest.mark.parametrize("body", [NOT_UTF8, CORRUPT], ids=["not-utf8", "corrupt"])
+async def test_a_body_that_does_not_decode_is_an_invalid_argument(
+    channel: aio.Channel, body: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    error = await send_raw(channel, body, metadata=bearer(mint_token(SECRET, "erin")))
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    status = rich_status(error)
+    assert error_info(status).reason == "INVALID_ARGUMENT"  # type: ignore[union-attr]
+    violations = bad_request(status)
+    assert violations is not None
+    assert [v.field for v in violations.field_violations] == ["request"]
+    assert "Traceback" not in error.details() and "DecodeError" not in error.details()
+    assert not tracebacks(caplog)

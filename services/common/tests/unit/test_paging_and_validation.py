@@ -23,6 +23,16 @@ def test_page_size_defaults_and_caps() -> None:
     assert [page_size(n, 20, 100) for n in (0, 7, 100, 5000)] == [20, 7, 100, 100]
 
 
+@pytest.mark.parametrize("value", ["\x00", "r\x00", "a\nb", "\x7f"])
+def test_an_id_with_a_control_character_is_refused(value: str) -> None:
+    """Found by the fuzzer: a NUL in rule_id reached FerretDB, which cannot look it up."""
+    check = Violations()
+    check.identifier("rule_id", value)
+    with pytest.raises(InvalidArgument) as refused:
+        check.check()
+    assert refused.value.violations == [("rule_id", "must not contain control characters")]
+
+
 def test_every_bad_field_is_reported_at_once() -> None:
     check = Violations()
     check.identifier("post_id", "")

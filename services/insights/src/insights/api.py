@@ -44,7 +44,8 @@ def parse_request(request: insights_service_pb2.GetInsightsRequest) -> InsightsR
         range_days=range_days,
         zone=zone,
         consistency=(
-            astuple(ConsistencyToken.parse(request.consistency_token))
+            astuple(ConsistencyToken.parse(
+                request.consistency_token, community_id=request.community_id))
             if request.consistency_token
             else None
         ),

@@ -31,7 +31,7 @@ class Announcements:
         check.text("body", request.body, arguments.MAX_BODY, required=True)
         check.request_id(request.request_id)
         check.check()
-        await self.deps.gate.wait_for(request.consistency_token)
+        await self.deps.gate.wait_for(request.consistency_token, community_id=request.community_id)
         community_id = request.community_id
 
         async def command(key: RequestKey | None) -> tuple[api.PublishAnnouncementResponse, Commit]:

@@ -109,7 +109,7 @@ class LiveSessions:
         check.text("title", request.title, arguments.MAX_TITLE, required=True)
         check.request_id(request.request_id)
         check.check()
-        await self.deps.gate.wait_for(request.consistency_token)
+        await self.deps.gate.wait_for(request.consistency_token, community_id=request.community_id)
         community_id = request.community_id
 
         async def command(key: RequestKey | None) -> tuple[api.StartLiveSessionResponse, Commit]:
@@ -250,7 +250,7 @@ class LiveSessions:
         check.check()
         community_id = request.community_id
         cursors = Cursors.parse(request.page_token, "live", community_id)
-        await self.deps.gate.wait_for(request.consistency_token)
+        await self.deps.gate.wait_for(request.consistency_token, community_id=request.community_id)
         await self.deps.rebuilds.settled()  # live_tabs is dropped by a rebuild
         standing = await self.deps.knowledge.standing(community_id, caller)
         standing.require_community()

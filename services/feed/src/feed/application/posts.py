@@ -77,7 +77,7 @@ class Posts:
         check.text("body", request.body, arguments.MAX_BODY, required=True)
         check.request_id(request.request_id)
         check.check()
-        await self.deps.gate.wait_for(request.consistency_token)
+        await self.deps.gate.wait_for(request.consistency_token, community_id=request.community_id)
         community_id, group_id = request.community_id, request.group_id
 
         async def command(key: RequestKey | None) -> tuple[api.CreatePostResponse, Commit]:
@@ -278,7 +278,7 @@ class Posts:
             tl.group_posts(group_id) if group_id else tl.community_posts(request.community_id)
         )
         cursors = Cursors.parse(request.page_token, "posts", timeline)
-        await self.deps.gate.wait_for(request.consistency_token)
+        await self.deps.gate.wait_for(request.consistency_token, community_id=request.community_id)
         standing = await self.deps.knowledge.standing(request.community_id, caller)
         standing.require_community()
         standing.require_group(group_id)

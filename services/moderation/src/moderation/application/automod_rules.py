@@ -30,7 +30,7 @@ class AutomodRules(UseCases):
     ) -> api.AddAutomodRuleResponse:
         validation.check(scope_violations(request.community_id, request.platform))
         check_rule_arguments(request.keywords, request.regex, request.action)
-        await self.lookups.catch_up(request.consistency_token)
+        await self.lookups.catch_up(request.consistency_token, community_id=request.community_id)
 
         async def command(
             key: RequestKey | None,
@@ -64,7 +64,7 @@ class AutomodRules(UseCases):
         size = page_size(request.page_size, limits.DEFAULT_PAGE_SIZE, limits.MAX_PAGE_SIZE)
         query = f"automod\0{request.community_id}\0{request.platform}"
         start = parse_page_token(request.page_token, query) or 1
-        await self.lookups.catch_up(request.consistency_token)
+        await self.lookups.catch_up(request.consistency_token, community_id=request.community_id)
         scope = await self._readable_queue(caller, request.community_id, request.platform)
         found, next_start = await self.lists.oldest_first(automod_list(scope), start, size)
         rules = await self._load_all(AutomodRule, [entry["automod_rule_id"] for _, entry in found])

@@ -25,7 +25,7 @@ class Log(UseCases):
         size = page_size(request.page_size, limits.DEFAULT_PAGE_SIZE, limits.MAX_PAGE_SIZE)
         query = f"log\0{request.community_id}\0{request.platform}"
         start = parse_page_token(request.page_token, query)
-        await self.lookups.catch_up(request.consistency_token)
+        await self.lookups.catch_up(request.consistency_token, community_id=request.community_id)
         scope = await self._readable_queue(caller, request.community_id, request.platform)
         found, next_start = await self.lists.newest_first(log_list(scope), start, size)
         return api.ListModerationLogResponse(

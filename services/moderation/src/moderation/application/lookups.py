@@ -37,8 +37,8 @@ class Lookups:
     gate: ConsistencyGate
     arrival_wait_s: float = 2.0
 
-    async def catch_up(self, consistency_token: str) -> None:
-        await self.gate.wait_for(consistency_token)
+    async def catch_up(self, consistency_token: str, *, community_id: str = "") -> None:
+        await self.gate.wait_for(consistency_token, community_id=community_id)
 
     async def community(self, community_id: str) -> Community:
         found = await self._arrival(lambda: self.members.community(community_id))

@@ -52,7 +52,7 @@ class Reports(UseCases):
             problems += validation.required_id(target_kind, getattr(request, target_kind))
         validation.check(problems)
         check_report_arguments(request.reason, request.rule_id, request.details)
-        await self.lookups.catch_up(request.consistency_token)
+        await self.lookups.catch_up(request.consistency_token, community_id=request.community_id)
 
         async def command(
             key: RequestKey | None,
@@ -123,7 +123,7 @@ class Reports(UseCases):
         size = page_size(request.page_size, limits.DEFAULT_PAGE_SIZE, limits.MAX_PAGE_SIZE)
         query = f"reports\0{request.community_id}\0{request.platform}\0{request.status}"
         start = parse_page_token(request.page_token, query)
-        await self.lookups.catch_up(request.consistency_token)
+        await self.lookups.catch_up(request.consistency_token, community_id=request.community_id)
         queue = await self._readable_queue(caller, request.community_id, request.platform)
         reports: list[api.Report] = []
         next_start: int | None = start

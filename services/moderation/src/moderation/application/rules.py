@@ -27,7 +27,7 @@ class Rules(UseCases):
     async def add_rule(self, caller: Caller, request: api.AddRuleRequest) -> api.AddRuleResponse:
         validation.check(validation.required_id("community_id", request.community_id))
         check_rule_text(request.title, request.description)
-        await self.lookups.catch_up(request.consistency_token)
+        await self.lookups.catch_up(request.consistency_token, community_id=request.community_id)
 
         async def command(key: RequestKey | None) -> tuple[api.AddRuleResponse, Commit | None]:
             community = await self.lookups.community(request.community_id)
@@ -101,7 +101,7 @@ class Rules(UseCases):
         size = page_size(request.page_size, limits.DEFAULT_PAGE_SIZE, limits.MAX_PAGE_SIZE)
         query = f"rules\0{request.community_id}"
         start = parse_page_token(request.page_token, query) or 1
-        await self.lookups.catch_up(request.consistency_token)
+        await self.lookups.catch_up(request.consistency_token, community_id=request.community_id)
         community = await self.lookups.community(request.community_id)
         standing.require_reader(community, await self.lookups.caller_standing(community, caller))
         found, next_start = await self.lists.oldest_first(

@@ -30,7 +30,7 @@ class Sanctions(UseCases):
         self._check_member_request(request)
         validation.check(validation.mute_duration("duration", duration))
         assert duration is not None
-        await self.lookups.catch_up(request.consistency_token)
+        await self.lookups.catch_up(request.consistency_token, community_id=request.community_id)
 
         async def command(key: RequestKey | None) -> tuple[api.MuteMemberResponse, Commit | None]:
             await self._require_acts_on_member(caller, request.community_id, request.user_id)
@@ -51,7 +51,7 @@ class Sanctions(UseCases):
         self, caller: Caller, request: api.UnmuteMemberRequest
     ) -> api.UnmuteMemberResponse:
         self._check_member_request(request)
-        await self.lookups.catch_up(request.consistency_token)
+        await self.lookups.catch_up(request.consistency_token, community_id=request.community_id)
 
         async def command(
             key: RequestKey | None,
@@ -79,7 +79,7 @@ class Sanctions(UseCases):
         duration = duration_of(request)
         self._check_member_request(request)
         validation.check(validation.positive_duration("duration", duration))
-        await self.lookups.catch_up(request.consistency_token)
+        await self.lookups.catch_up(request.consistency_token, community_id=request.community_id)
 
         def respond(expires_at: datetime | None) -> api.BanMemberResponse:
             response = api.BanMemberResponse()
@@ -106,7 +106,7 @@ class Sanctions(UseCases):
         self, caller: Caller, request: api.UnbanMemberRequest
     ) -> api.UnbanMemberResponse:
         self._check_member_request(request)
-        await self.lookups.catch_up(request.consistency_token)
+        await self.lookups.catch_up(request.consistency_token, community_id=request.community_id)
 
         async def command(
             key: RequestKey | None,
