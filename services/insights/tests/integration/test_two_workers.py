@@ -32,13 +32,16 @@ from insights_events import EventLog
 from insights_history import generate
 from insights_stack import PARTITIONS, Stack, until_matches
 from kafka.admin import KafkaAdminClient
+from kafka.errors import KafkaError
 
 pytestmark = pytest.mark.timeout(600)
 
 # Issue #18: a worker replica's fault is recovered from within 10 s.
 RECOVERY_S = 10.0
-# Two fresh workers: start, join, recover their (empty) tables.
-START_S = 60.0
+# A worker process's start (imports, joining, recovering its tables): not the worker's
+# recovery bound, which counts from the fault while the other worker carries on. On the
+# shared 2-core box importing the worker alone took 46 s of wall clock at load 40.
+START_S = 180.0
 
 
 def spread(run: str) -> str:
@@ -70,6 +73,8 @@ def _members_with_partitions(bootstrap: str, group: str) -> int:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     try:
         members = admin.describe_groups([group])[group]["members"]
+    except KafkaError:  # e.g. no coordinator yet: the group has not formed
+        return 0
     finally:
         admin.close()
     return sum(1 for member in members
@@ -151,18 +156,18 @@ async def test_a_worker_replica_recovers_within_the_bound(world):
     world.stop_worker(signal.SIGKILL, replica=1)
     took["SIGKILL, survivor counts all"] = await canary(world, log, communities, killed)
 
-    # Started again: it joins and takes partitions without holding up the survivor.
-    started = time.monotonic()
+    # Started again: it joins and takes partitions; both count within the bound of it joining.
     world.start_worker(replica=1)
-    await until_members(world, 2, RECOVERY_S - (time.monotonic() - started))
-    took["restart, both count again"] = await canary(world, log, communities, started)
+    await until_members(world, 2, START_S)
+    took["restart, both count again"] = await canary(world, log, communities, time.monotonic())
 
-    # Killed and started again at once: it takes its own place back.
+    # Killed and started again at once: every partition counted within the bound whether
+    # the restarted worker took its own place back or the survivor covered for it.
     killed = time.monotonic()
     world.stop_worker(signal.SIGKILL, replica=1)
     world.start_worker(replica=1)
-    await until_members(world, 2, RECOVERY_S - (time.monotonic() - killed))
     took["SIGKILL + restart"] = await canary(world, log, communities, killed)
+    await until_members(world, 2, START_S)
 
     # SIGTERM: it leaves the group as it stops; the other takes over at once.
     stopped = time.monotonic()
