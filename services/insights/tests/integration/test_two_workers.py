@@ -69,22 +69,25 @@ async def world(kafka_bootstrap, mongo_uri, tmp_path):
         stack.producer.close()
 
 
-def _members_with_partitions(bootstrap: str, group: str) -> int:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+def _members_counting(world: Stack) -> int:
+    """How many members of the world's group hold partitions of its event topics."""
+    admin = KafkaAdminClient(bootstrap_servers=world.bootstrap)
     try:
-        members = admin.describe_groups([group])[group]["members"]
+        members = admin.describe_groups([world.run])[world.run].get("members") or []
     except KafkaError:  # e.g. no coordinator yet: the group has not formed
         return 0
     finally:
         admin.close()
+    sources = set(world.topics.values())
     return sum(1 for member in members
-               if getattr(member["member_assignment"], "assigned_partitions", None))
+               if any(assigned["topic"] in sources and assigned["partitions"]
+                      for assigned in member["member_assignment"]["assigned_partitions"]))
 
 
 async def until_members(world: Stack, count: int, within_s: float) -> None:
-    """Polls until `count` workers hold partitions in the group."""
+    """Polls until `count` workers hold partitions of the event topics."""
     deadline = time.monotonic() + within_s
-    while await asyncio.to_thread(_members_with_partitions, world.bootstrap, world.run) != count:
+    while await asyncio.to_thread(_members_counting, world) != count:
         assert time.monotonic() < deadline, world.worker_log()
         await asyncio.sleep(0.2)
 
