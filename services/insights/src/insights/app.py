@@ -43,6 +43,7 @@ from insights.worker_group import (
     REBALANCE_TIMEOUT_S,
     SESSION_TIMEOUT_S,
     instance_id,
+    leave,
 )
 
 log = logging.getLogger("insights.app")
@@ -73,6 +74,15 @@ class _FreshConsumerThread(AIOKafkaConsumerThread):
         consumer = super()._create_worker_consumer(transport)
         consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS
         return consumer
+
+    async def on_thread_stop(self) -> None:
+        # The consumer stops here, after the last commit; then a named member leaves, so its
+        # partitions move before the rest of the worker has stopped (insights.worker_group).
+        await super().on_thread_stop()
+        instance = self.app.conf.consumer_group_instance_id
+        if instance:
+            await asyncio.to_thread(leave, settings.kafka_bootstrap_servers, self.app.conf.id,
+                                    instance)
 
 
 class _FreshConsumer(HandoverConsumer):

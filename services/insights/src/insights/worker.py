@@ -1,8 +1,8 @@
 """`python -m insights.worker`: run the insights Faust worker until SIGTERM (which commits,
-leaves the group and stops cleanly). Settings: see `insights.settings`. It refuses to start
-when a topic's partition count differs from KAFKA_TOPIC_PARTITIONS. While
-`python -m insights.rebuild` runs, the worker is fenced and waits, then starts over
-(`insights.rebuild_fence`)."""
+leaves the group and stops cleanly: `insights.worker_group`). Settings: see
+`insights.settings`. It refuses to start when a topic's partition count differs from
+KAFKA_TOPIC_PARTITIONS. While `python -m insights.rebuild` runs, the worker is fenced and
+waits, then starts over (`insights.rebuild_fence`)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ from insights.rebuild_fence import (
     stop_when_rebuilding,
     wait_while_rebuilding,
 )
-from insights.worker_group import leave
 
 
 def main() -> None:
@@ -61,12 +60,6 @@ def main() -> None:
     except SystemExit:
         if not runtime.fenced:
             raise
-    finally:
-        # After the last commit: the partitions move to the other workers now rather than
-        # after the session timeout (insights.worker_group).
-        if app.conf.consumer_group_instance_id:
-            leave(settings.kafka_bootstrap_servers, settings.app_id,
-                  app.conf.consumer_group_instance_id)
     wait_while_rebuilding(settings.mongodb_uri, settings.mongodb_database)
     start_over()
 

@@ -9,8 +9,9 @@ a member, named members, and leaving at once.
 - **Leaving**: aiokafka does not send LeaveGroup for a named member (Kafka's clients leave it
   to the session timeout, so that a rolling restart moves no partition). A worker that stops
   on purpose (SIGTERM, a rebuild's fence, a crash its supervisor stopped it for) removes its
-  instance from the group itself, after its last commit, so its partitions move to the others
-  at once. Only a killed worker leaves its partitions for the session timeout to free.
+  instance from the group itself as soon as its consumer has stopped, after its last commit
+  (`insights.app`), so its partitions move to the others at once. Only a killed worker
+  leaves its partitions for the session timeout to free.
 - **Timeouts**: a dead member is noticed after `SESSION_TIMEOUT_S` (the broker's minimum,
   `group.min.session.timeout.ms`); a member has `REBALANCE_TIMEOUT_S` to rejoin a rebalance,
   which bounds how long a worker may take to hand its partitions over
@@ -40,7 +41,7 @@ def instance_id(replica_id: str) -> str | None:
 
 
 def leave(bootstrap_servers: str, group_id: str, instance: str) -> None:
-    """Remove a named member from its group now (blocking: after the worker's loop ended)."""
+    """Remove a named member from its group now (blocking: in a thread)."""
     admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id=instance)
     try:
         results = admin.remove_group_members(group_id, [MemberToRemove(group_instance_id=instance)])
