@@ -93,6 +93,21 @@ async def test_members_joins_and_leaves_with_bans_lowering_counts(agent, unique)
     assert group.totals["members_banned"] == 1
 
 
+async def test_events_of_a_partition_revoked_since_their_fetch_are_not_counted(agent, unique):
+    """A batch taken before a rebalance revoked its partition: the next owner counts it."""
+    cid = unique("c")
+    log = EventLog()
+    community(log, cid, 3, NOW)
+    owned, runtime.owned = runtime.owned, frozenset()
+    try:
+        await process(agent, log.records)
+    finally:
+        runtime.owned = owned
+    assert await runtime.view.roster(cid) is None
+    await process(agent, log.records)  # fetched again once owned
+    assert (await figures(cid)).member_count == 3
+
+
 async def test_engagement_counts_in_its_space_and_its_community(agent, unique):
     cid, g = unique("c"), unique("g")
     log = EventLog()
