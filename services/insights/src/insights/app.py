@@ -4,18 +4,31 @@ Faust rules this app follows: one agent per stream with concurrency 1; tables ke
 Kafka key (every table key starts with the community id, and lands on that community's
 partition); `at_least_once` with the dedupe inside the table values; a short fetch wait for
 freshness; no web server; a data directory per worker; the recovery handover fixes of
-`insights.recovery_handover`. Features register their agents and
-tables by being imported (autodiscover).
+`insights.recovery_handover`; named group members and short timeouts
+(`insights.worker_group`). Features register their agents and tables by being imported
+(autodiscover).
+
+Several workers share the partitions (same app id). When a rebalance takes partitions away
+from a worker, it hands them over clean before it rejoins (`_FreshConsumer`): it counts
+nothing more that it fetched before (`Runtime.owned` and the fetch generation, checked by
+the agent), waits until the view writer has saved everything counted so far, and commits
+only offsets of partitions it still owns. The next owner gets the partitions only once
+every member has rejoined, so its first save comes after the last one of the old owner.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import signal
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import faust
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread, Transport
+from faust.types import TP
 
 from insights.domain.ledger import community_of
 from insights.domain.snapshot_schedule import SnapshotSchedule
@@ -24,6 +37,16 @@ from insights.partitions import partition_of
 from insights.ports import ServingView
 from insights.recovery_handover import HandoverConsumer, HandoverSafeApp
 from insights.settings import WorkerSettings
+from insights.worker_group import (
+    HANDOVER_TIMEOUT_S,
+    HEARTBEAT_INTERVAL_S,
+    REBALANCE_TIMEOUT_S,
+    SESSION_TIMEOUT_S,
+    instance_id,
+    leave,
+)
+
+log = logging.getLogger("insights.app")
 
 # aiokafka holds one batch per partition in flight and makes every further send to that
 # partition wait until it is acknowledged; with the 16 KB default a batch's changelog
@@ -54,10 +77,31 @@ class _FreshConsumerThread(AIOKafkaConsumerThread):
         consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS
         return consumer
 
+    async def on_thread_stop(self) -> None:
+        # The consumer stops here, after the last commit; then a named member leaves, so its
+        # partitions move before the rest of the worker has stopped (insights.worker_group).
+        await super().on_thread_stop()
+        instance = self.app.conf.consumer_group_instance_id
+        if instance:
+            await asyncio.to_thread(leave, settings.kafka_bootstrap_servers, self.app.conf.id,
+                                    instance)
+
 
 class _FreshConsumer(HandoverConsumer):
     def _new_consumer_thread(self) -> AIOKafkaConsumerThread:
         return _FreshConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    async def on_partitions_revoked(self, revoked: set[TP]) -> None:
+        # With stream_wait_empty=False a batch taken before the revoke is still counted after
+        # it: from here on the agent drops it, or its values would overwrite newer ones of
+        # the partitions' next owner, in the tables' changelogs and in the view.
+        runtime.owned -= revoked
+        await super().on_partitions_revoked(revoked)
+        await _hand_over()
+
+    async def on_partitions_assigned(self, assigned: set[TP], generation_id: int = 0) -> None:
+        runtime.owned = frozenset(assigned)
+        await super().on_partitions_assigned(assigned, generation_id)
 
     async def _commit_offsets(self, offsets: Mapping[Any, int], *args: Any, **kwargs: Any) -> bool:
         # The agent saves the serving view behind its counting (ViewWriter). `offsets` were
@@ -68,8 +112,30 @@ class _FreshConsumer(HandoverConsumer):
             return False
         if runtime.writer is not None:
             await runtime.writer.saved()
+        # A rebalance while the writer saved may have given a partition to another worker,
+        # which commits its offsets from now on.
+        offsets = {tp: offset for tp, offset in offsets.items() if tp in runtime.owned}
+        if not offsets:
+            return False
         committed: bool = await super()._commit_offsets(offsets, *args, **kwargs)
         return committed
+
+
+async def _hand_over() -> None:
+    """Before this worker rejoins the group: everything it counted is saved to the view (its
+    changelog records were flushed by Faust already). If the view cannot take it within the
+    rebalance's bound, the group would go on without this worker while its saves still
+    landed: it saves and commits nothing more and starts over (as after a rebuild's fence),
+    so the partitions' next owner counts those events again from the committed offsets."""
+    if runtime.writer is None:
+        return
+    try:
+        await asyncio.wait_for(runtime.writer.saved(), HANDOVER_TIMEOUT_S)
+    except TimeoutError:
+        log.error("the serving view did not take the revoked partitions' values within "
+                  "%.0f s: starting over", HANDOVER_TIMEOUT_S)
+        runtime.fence()
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 class _FreshTransport(Transport):
@@ -92,8 +158,12 @@ class Runtime:
     snapshots: SnapshotSchedule
     view: ServingView | None = None
     writer: ViewWriter | None = None
-    # A rebuild runs: count, save and commit nothing more (insights.rebuild_fence).
+    # A rebuild runs, or a handover ran out of time: count, save and commit nothing more,
+    # then start over (insights.rebuild_fence, `_hand_over`).
     fenced: bool = False
+    # The partitions this worker counts: those of its current assignment, less any revoked
+    # since (events fetched from others are dropped, their offsets never committed).
+    owned: frozenset[TP] = frozenset()
 
     def attach(self, view: ServingView) -> None:
         self.view = view
@@ -113,9 +183,16 @@ def create_app(settings: WorkerSettings) -> InsightsApp:
         Table=CommunityTable,
         topic_partitions=settings.topic_partitions,
         processing_guarantee="at_least_once",
-        # A restarted worker is given its partitions back within a few seconds.
-        broker_session_timeout=6,
-        broker_heartbeat_interval=1,
+        broker_session_timeout=SESSION_TIMEOUT_S,
+        broker_heartbeat_interval=HEARTBEAT_INTERVAL_S,
+        broker_rebalance_timeout=REBALANCE_TIMEOUT_S,
+        consumer_group_instance_id=instance_id(settings.replica_id),
+        # Each worker keeps a copy of another's tables (memory store, fed from their
+        # changelogs): a survivor taking partitions over reads only the changelogs' tails
+        # instead of whole changelogs within the recovery bound. A copy costs decoding the
+        # other's changelog records, at most one per changed value per batch, far less than
+        # counting; more than one copy buys nothing with the two workers of the stack.
+        table_standby_replicas=1,
         consumer_auto_offset_reset="earliest",
         producer_max_batch_size=PRODUCER_BATCH_BYTES,
         stream_wait_empty=False,

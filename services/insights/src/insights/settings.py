@@ -38,6 +38,9 @@ class WorkerSettings:
     # Faust's local data directory: one per worker process.
     data_dir: str
     log_level: str
+    # REPLICA_ID of the stack's replicas ("" for one unnamed worker): names this worker's
+    # member of the group (insights.worker_group).
+    replica_id: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WorkerSettings:
@@ -55,6 +58,7 @@ class WorkerSettings:
             data_dir=env_str("INSIGHTS_DATA_DIR", "", env)
             or tempfile.mkdtemp(prefix="insights-worker-"),
             log_level=env_str("LOG_LEVEL", "INFO", env).upper(),
+            replica_id=env_str("REPLICA_ID", "", env),
         )
 
 

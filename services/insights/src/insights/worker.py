@@ -1,10 +1,13 @@
-"""`python -m insights.worker`: run the insights Faust worker until SIGTERM (which commits
-and stops cleanly). Settings: see `insights.settings`. While `python -m insights.rebuild`
-runs, the worker is fenced and waits, then starts over (`insights.rebuild_fence`)."""
+"""`python -m insights.worker`: run the insights Faust worker until SIGTERM (which commits,
+leaves the group and stops cleanly: `insights.worker_group`). Settings: see
+`insights.settings`. It refuses to start when a topic's partition count differs from
+KAFKA_TOPIC_PARTITIONS. While `python -m insights.rebuild` runs, the worker is fenced and
+waits, then starts over (`insights.rebuild_fence`)."""
 
 from __future__ import annotations
 
 import faust
+from community_common.config import ConfigError, exit_on_config_error
 from community_common.kafka_clients import ensure_topics
 from community_common.logging import configure_logging
 from community_common.mongo import async_client
@@ -12,6 +15,9 @@ from community_common.rebuild import RebuildWatch
 from community_contracts import topics
 
 from insights.adapters.mongo_view import MongoServingView
+from insights.domain.ledger import DAYS, ROLES, ROSTERS
+from insights.partitions import check_partition_counts
+from insights.rebuild import changelog_topic
 from insights.rebuild_fence import (
     SERVICE,
     start_over,
@@ -24,6 +30,15 @@ def main() -> None:
     from insights.app import app, runtime, settings
 
     configure_logging("insights-worker", settings.log_level)
+    try:
+        check_partition_counts(
+            settings.kafka_bootstrap_servers,
+            [*settings.source_topics,
+             *(changelog_topic(settings.app_id, table) for table in (DAYS, ROSTERS, ROLES))],
+            settings.topic_partitions,
+        )
+    except ConfigError as error:
+        exit_on_config_error(error)
     wait_while_rebuilding(settings.mongodb_uri, settings.mongodb_database)
     # Where the worker writes besides its own tables: snapshots and dead letters.
     ensure_topics(

@@ -16,8 +16,6 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from community.feed.v1 import events_pb2 as fe
@@ -30,86 +28,21 @@ from community_common.auth import mint_token
 from community_common.config import Settings, auth_secret_from_env
 from community_common.errors import error_info
 from community_common.mongo import async_client
-from community_common.testing.events import create_topic, read_records
+from community_common.testing.events import read_records
 from community_common.testing.polling import eventually_async
 from google.rpc import status_pb2
 from grpc import StatusCode, aio
 from insights.adapters.mongo_view import MongoServingView
-from insights.application.get_insights import InsightsQueries
 from insights.bootstrap import build
-from insights.domain.effects import Space
 from insights.settings import DashboardSettings
-from insights_events import EventLog, Record
+from insights_events import EventLog
 from insights_history import generate
 from insights_oracle import figures as oracle_figures
 from insights_oracle import from_response
-from kafka import KafkaProducer
+from insights_stack import Stack, until_matches, view_figures
 
 pytestmark = pytest.mark.timeout(1200)
 
-SOURCES = {"community.membership.events.v1": "membership", "community.feed.events.v1": "feed",
-           "community.moderation.events.v1": "moderation"}
-CHECKS = [(60, "UTC"), (28, "Asia/Kathmandu"), (7, "America/New_York")]
-CATCH_UP_S = 420
-
-
-class Stack:
-    """One test world: its topics, its worker process, its API, its database."""
-
-    def __init__(self, bootstrap: str, mongo_uri: str, run: str, tmp: Path) -> None:
-        self.bootstrap, self.mongo_uri, self.run, self.tmp = bootstrap, mongo_uri, run, tmp
-        self.topics = {name: f"{run}-{short}" for name, short in SOURCES.items()}
-        self.snapshot_topic = f"{run}-snapshots"
-        for topic in [*self.topics.values(), self.snapshot_topic]:
-            create_topic(bootstrap, topic, 6)
-        for topic in self.topics.values():
-            create_topic(bootstrap, f"{topic}.dlq", 6)
-        self.env = {
-            **os.environ,
-            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-            "MONGODB_URI": mongo_uri,
-            "MONGODB_DATABASE": run,
-            "INSIGHTS_APP_ID": run,
-            "INSIGHTS_SOURCE_TOPICS": ",".join(self.topics.values()),
-            "INSIGHTS_SNAPSHOT_TOPIC": self.snapshot_topic,
-            "INSIGHTS_SNAPSHOT_INTERVAL_S": "5",
-            "KAFKA_TOPIC_PARTITIONS": "6",
-            "LOG_LEVEL": "WARNING",
-        }
-        self.producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
-        self.worker: subprocess.Popen[bytes] | None = None
-        self.log = tmp / "worker.log"
-
-    def start_worker(self, *command: str) -> None:
-        args = command or ("-m", "insights.worker")
-        self.worker = subprocess.Popen(
-            [sys.executable, *args], env={**self.env, "INSIGHTS_DATA_DIR": str(
-                self.tmp / f"data-{time.monotonic_ns()}")},
-            stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
-
-    def stop_worker(self, sig: int = signal.SIGTERM) -> None:
-        assert self.worker is not None
-        self.worker.send_signal(sig)
-        try:
-            self.worker.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.worker.kill()
-            self.worker.wait()
-        self.worker = None
-
-    def _publish(self, records: list[Record]) -> float:
-        for r in records:
-            self.producer.send(self.topics[r.topic], key=r.key, value=r.value, headers=r.headers)
-        self.producer.flush(timeout=60)
-        return time.monotonic()
-
-    async def publish(self, records: list[Record]) -> float:
-        """Publishes and waits for the broker's acks (kafka-python blocks: in a thread);
-        returns when they were acknowledged."""
-        return await asyncio.to_thread(self._publish, records)
-
-    def worker_log(self) -> str:
-        return self.log.read_text()[-4000:]
 
 
 @pytest.fixture(scope="module")
@@ -133,50 +66,13 @@ async def stack(kafka_bootstrap, mongo_uri, tmp_path_factory):
     try:
         yield world
     finally:
-        if world.worker is not None:
-            world.stop_worker()
+        world.stop_workers()
         await channel.close()
         await host.stop()
         await world.mongo.drop_database(run)
         await world.mongo.close()
         world.producer.close()
 
-
-async def view_figures(world, space, range_days, zone, now):
-    roster = await world.view.roster(space[0])
-    if roster is None:
-        return None
-    figures = await InsightsQueries(world.view, clock=lambda: now).figures(
-        Space(*space), roster, range_days, ZoneInfo(zone))
-    response = pb.GetInsightsResponse()
-    from insights.codecs import fill_figures
-
-    fill_figures(response, figures)
-    return from_response(response)
-
-
-async def mismatches(world, log: EventLog, spaces) -> list:
-    now = datetime.now(UTC)
-    events = [(r.message, r.at) for r in log.records]
-    wrong = []
-    for space in spaces:
-        for range_days, zone in CHECKS:
-            expected = oracle_figures(events, *space, range_days, zone, now)
-            actual = await view_figures(world, space, range_days, zone, now)
-            if actual != expected:
-                differing = {k: (actual.get(k), v) for k, v in expected.items()
-                             if not actual or actual.get(k) != v} if actual else "missing"
-                wrong.append((space, range_days, zone, str(differing)[:600]))
-    return wrong
-
-
-async def until_matches(world, log, spaces) -> None:
-    async def matching() -> bool:
-        wrong = await mismatches(world, log, spaces)
-        assert not wrong, (wrong[:5], world.worker_log())
-        return True
-
-    await eventually_async(matching, CATCH_UP_S, interval_s=0.5, what="the oracle's figures")
 
 
 async def get_insights(world, cid, group="", metadata=None, **fields):

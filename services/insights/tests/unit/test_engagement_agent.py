@@ -29,6 +29,8 @@ async def agent():
     app.flow_control.resume()
     runtime.attach(MemoryServingView())
     async with count_engagement.test_context() as context:
+        # The agent counts only events of partitions assigned to it, as in a worker.
+        runtime.owned = frozenset({context.to_message(b"", b"").tp})
         yield context
 
 
@@ -89,6 +91,21 @@ async def test_members_joins_and_leaves_with_bans_lowering_counts(agent, unique)
     assert group.member_count == 2
     assert (group.totals["joins"], group.totals["leaves"]) == (5, 3)
     assert group.totals["members_banned"] == 1
+
+
+async def test_events_of_a_partition_revoked_since_their_fetch_are_not_counted(agent, unique):
+    """A batch taken before a rebalance revoked its partition: the next owner counts it."""
+    cid = unique("c")
+    log = EventLog()
+    community(log, cid, 3, NOW)
+    owned, runtime.owned = runtime.owned, frozenset()
+    try:
+        await process(agent, log.records)
+    finally:
+        runtime.owned = owned
+    assert await runtime.view.roster(cid) is None
+    await process(agent, log.records)  # fetched again once owned
+    assert (await figures(cid)).member_count == 3
 
 
 async def test_engagement_counts_in_its_space_and_its_community(agent, unique):

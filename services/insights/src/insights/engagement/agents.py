@@ -5,6 +5,8 @@ batches are counted; the batch's offsets are committed only once they are saved.
 
 A record that can never be read goes to `<topic>.dlq` with the error in its headers; a
 MongoDB outage blocks the writer (and so the commits), which retries until the view has it.
+Events of partitions revoked since they were fetched are not counted (`_ours`): their next
+owner counts them.
 """
 
 from __future__ import annotations
@@ -70,6 +72,20 @@ async def _to_dead_letters(event: EventT, error: Exception) -> None:
     )
 
 
+def _ours(event: EventT) -> bool:
+    """Whether this worker may still count `event`: its partition was not revoked since the
+    event was fetched. A revoke takes the partition out of `runtime.owned`; a new assignment
+    comes with a new generation, so an event fetched before it is dropped even when its
+    partition came back (it is fetched again from the committed offset, after the tables'
+    recovery). A dropped event is marked acknowledged without Faust's offset bookkeeping,
+    which would otherwise commit past it."""
+    message = event.message
+    if message.tp in runtime.owned and message.generation_id == app.consumer_generation_id:
+        return True
+    message.acked = True
+    return False
+
+
 # An unexpected error stops the worker (to be restarted and resume from its last commit)
 # rather than leaving a live process whose agent no longer counts.
 @app.agent(events_topic, concurrency=1, supervisor_strategy=CrashingSupervisor)
@@ -80,18 +96,21 @@ async def count_engagement(stream: StreamT) -> AsyncIterator[int]:
         if runtime.fenced:
             # A rebuild owns the state now; the offsets stay uncommitted, so nothing is lost.
             continue
-        observed: list[Observed] = []
-        for event in batch:
+        observed: list[tuple[EventT, Observed]] = []
+        for event in [event for event in batch if _ours(event)]:
             try:
                 seen = observe(event.key, event.value, event.headers)
             except MalformedEvent as error:
                 await _to_dead_letters(event, error)
                 continue
             if seen is not None:
-                observed.append(seen)
-        changed = apply_batch(observed, lambda target: TABLES[target.table].get(target.key))
+                observed.append((event, seen))
+        # Checked again after the dead letters' awaits, and no await from here until the
+        # values are handed to the writer: a revoke cannot come in between.
+        counted = [seen for event, seen in observed if _ours(event)]
+        changed = apply_batch(counted, lambda target: TABLES[target.table].get(target.key))
         for target, value in changed.items():
             TABLES[target.table][target.key] = value
         runtime.writer.add(changed)
-        runtime.snapshots.changed(spaces_changed(observed))
+        runtime.snapshots.changed(spaces_changed(counted))
         yield len(batch)
