@@ -14,15 +14,16 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from community_common.relay import DEFAULT_LEASE_S
 from community_contracts import topics
 
 from chaos.cluster import SERVICES, WORKER, Cluster
 
 REPLICA_BOUND_S = 10.0
 INFRA_BOUND_S = 30.0
-# The relay lease's slot (RELAY_LEASE_S, community_common.relay): a SIGSTOP longer than it
-# makes the stopped holder a zombie that wakes up after another replica took over.
-RELAY_LEASE_S = 10.0
+# The relay lease's slot (the services run with RELAY_LEASE_S's default): a SIGSTOP longer
+# than it makes the stopped holder a zombie that wakes up after another replica took over.
+RELAY_LEASE_S = DEFAULT_LEASE_S
 POISON_HEADER = "chaos_poison"
 EVENT_TOPICS = (topics.MEMBERSHIP_EVENTS, topics.FEED_EVENTS, topics.MODERATION_EVENTS)
 

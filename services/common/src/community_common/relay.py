@@ -68,6 +68,8 @@ AFTER_PUBLISH_BEFORE_ADVANCE = "after_publish_before_advance"
 FREEZE_BEFORE_PUBLISH = "freeze_before_publish"
 
 
+# RELAY_LEASE_S's default: the slot a lease is held for.
+DEFAULT_LEASE_S = 3.0
 # The longest pause between two tries through an outage.
 OUTAGE_RETRY_MAX_S = 1.0
 
@@ -82,7 +84,7 @@ class RelaySettings:
 
     topic: str
     # A dead holder's lease passes on within this long (the next holder waits out its slot).
-    lease_s: float = 3.0
+    lease_s: float = DEFAULT_LEASE_S
     # Commits stored by this process wake the relay at once (event_store.COMMITTED); the idle
     # poll is for those of other processes on the same database (replicas, crash recovery).
     idle_poll_s: float = 0.1
@@ -92,7 +94,7 @@ class RelaySettings:
     def from_env(cls, topic: str) -> RelaySettings:
         return cls(
             topic=topic,
-            lease_s=env_float("RELAY_LEASE_S", 3.0, minimum=1.0),
+            lease_s=env_float("RELAY_LEASE_S", DEFAULT_LEASE_S, minimum=1.0),
             idle_poll_s=env_float("RELAY_IDLE_POLL_S", 0.1, minimum=0.001),
             batch_size=env_int("RELAY_BATCH_SIZE", 200, minimum=1),
         )
