@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from community_common.relay import DEFAULT_LEASE_S
 from community_contracts import topics
@@ -154,9 +155,11 @@ def replay(service: str = "moderation") -> Fault:
 
         replicas = cluster.replicas_of(service)
         groups = consumer_groups(cluster, service)  # while they run: every group is listed
+        # Read before anything stops, so a failure here leaves the replicas running.
+        committed = committed_partitions(cluster, groups)
         for replica in replicas:
             cluster.terminate(process_name(service, replica))
-        reset_to_earliest(cluster, groups)
+        reset_to_earliest(cluster, committed)
         fault.notes.append(f"groups reset to offset 0: {', '.join(groups)}")
 
         def restart() -> None:
@@ -186,19 +189,26 @@ def consumer_groups(cluster: Cluster, service: str) -> list[str]:
         admin.close()
 
 
-def reset_to_earliest(cluster: Cluster, groups: list[str]) -> None:
-    """Commits offset 0 for every partition each group has an offset on. The group must be
-    empty (its members stopped); a commit refused while its last member is still leaving is
-    tried again."""
-    from kafka import KafkaAdminClient, KafkaConsumer
-    from kafka.errors import KafkaError
-    from kafka.structs import OffsetAndMetadata
+def committed_partitions(cluster: Cluster, groups: list[str]) -> dict[str, list[Any]]:
+    """The partitions each group has committed an offset on."""
+    from kafka import KafkaAdminClient
 
     admin = KafkaAdminClient(bootstrap_servers=cluster.inst.kafka_bootstrap)
     try:
-        committed = {g: admin.list_consumer_group_offsets(g) for g in groups}
+        found = admin.list_group_offsets({group: None for group in groups})
     finally:
         admin.close()
+    return {group: list(found.get(group, {})) for group in groups}
+
+
+def reset_to_earliest(cluster: Cluster, committed: dict[str, list[Any]]) -> None:
+    """Commits offset 0 for every partition each group has an offset on. The group must be
+    empty (its members stopped); a commit refused while its last member is still leaving is
+    tried again."""
+    from kafka import KafkaConsumer
+    from kafka.errors import KafkaError
+    from kafka.structs import OffsetAndMetadata
+
     for group, offsets in committed.items():
         deadline = time.monotonic() + 30
         consumer = KafkaConsumer(bootstrap_servers=cluster.inst.kafka_bootstrap, group_id=group,

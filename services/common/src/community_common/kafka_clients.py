@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 from community_contracts import topics as contract_topics
 from kafka import KafkaProducer
@@ -24,6 +26,23 @@ KAFKA_OUTAGE_ERRORS: tuple[type[BaseException], ...] = (KafkaError,)
 # exponentially to 30 s, so after a broker restart its clients slept up to that long on a broker
 # that was long back (measured 27 s until writes flowed again).
 RECONNECT_BACKOFF_MAX_MS = 1000
+
+T = TypeVar("T")
+
+
+def once_reachable(step: Callable[[], T], what: str, pause_s: float = 1.0) -> T:
+    """`step()` once the broker answers it. A process starting while the broker is down or
+    restarting waits for it, as its running consumers do, instead of exiting: nothing would
+    start it again but a supervisor."""
+    waiting = False
+    while True:
+        try:
+            return step()
+        except KAFKA_OUTAGE_ERRORS as error:
+            if not waiting:
+                log.warning("waiting for Kafka to %s: %r", what, error)
+                waiting = True
+            time.sleep(pause_s)
 
 
 def topic_config(name: str) -> dict[str, str]:
