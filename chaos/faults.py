@@ -40,6 +40,9 @@ class Fault:
     notes: list[str] = field(default_factory=list)
     # Set when the fault showed a broken rule besides recovery (e.g. health said SERVING).
     failed: bool = False
+    # Set by an inject that prepares before it breaks anything (monotonic): recovery counts
+    # from here, not from the start of the preparation.
+    broken_at: float | None = None
 
 
 def _restarting(cluster: Cluster, kind: str, replica: int | None) -> Callable[[], None]:
@@ -160,6 +163,9 @@ def replay(service: str = "moderation") -> Fault:
         for replica in replicas:
             cluster.terminate(process_name(service, replica))
         reset_to_earliest(cluster, committed)
+        # Stopping the service so its groups can be reset is the preparation; the fault is
+        # its consumers starting again from offset 0.
+        fault.broken_at = time.monotonic()
         fault.notes.append(f"groups reset to offset 0: {', '.join(groups)}")
 
         def restart() -> None:

@@ -113,6 +113,7 @@ class Run:
             phase.notes.append(f"could not inject: {error!r}")
             say(phase.notes[-1])
             return
+        since = fault.broken_at or since
         restorer = self._background(restore, phase.notes) if restore else None
         # The bound is a poll deadline: no round trip by then is a miss, whatever comes after.
         phase.recovery_s = canary.recovery(since, fault.bound_s)
