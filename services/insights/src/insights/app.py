@@ -10,9 +10,9 @@ freshness; no web server; a data directory per worker; the recovery handover fix
 
 Several workers share the partitions (same app id). When a rebalance takes partitions away
 from a worker, it hands them over clean before it rejoins (`_FreshConsumer`): it counts
-nothing more that it fetched before (`Runtime.owned` and the fetch generation, checked by
-the agent), waits until the view writer has saved everything counted so far, and commits
-only offsets of partitions it still owns. The next owner gets the partitions only once
+nothing more of the partitions it lost (`Runtime.owned`, checked by the agent), waits until
+the view writer has saved everything counted so far, and commits only offsets of partitions
+it still owns. The next owner gets the partitions only once
 every member has rejoined, so its first save comes after the last one of the old owner.
 """
 
