@@ -36,7 +36,7 @@ from community_common.kafka_clients import (
     ensure_topics,
     event_producer,
 )
-from community_common.mongo import MONGO_OUTAGE_ERRORS
+from community_common.mongo import MONGO_OUTAGE_ERRORS, storage_down
 
 log = logging.getLogger("community_common.consumer")
 
@@ -315,12 +315,14 @@ class ConsumerRun:
                 self.spec.handler(event, message)
                 self.progress.done_waiting()
                 return
-            except OUTAGE_ERRORS as error:
-                # Not the record's fault: wait for the infrastructure, however long it takes.
-                log.warning("%s: outage while handling %s: %r", self.spec.name, event.id, error)
-                self.progress.wait_for(f"infrastructure: {error!r}")
-                self._pause(1.0)
             except Exception as error:
+                if isinstance(error, OUTAGE_ERRORS) or storage_down(error):
+                    # Not the record's fault: wait for the infrastructure, however long.
+                    log.warning("%s: outage while handling %s: %r", self.spec.name, event.id,
+                                error)
+                    self.progress.wait_for(f"infrastructure: {error!r}")
+                    self._pause(1.0)
+                    continue
                 attempts += 1
                 if attempts >= self.spec.max_attempts:
                     log.exception("%s: giving up on %s %s", self.spec.name, event.type, event.id)

@@ -34,7 +34,7 @@ from community_common.errors import (
     internal_error,
     to_grpc_status,
 )
-from community_common.mongo import MONGO_OUTAGE_ERRORS
+from community_common.mongo import storage_down
 
 log = logging.getLogger("community_common.grpc")
 
@@ -211,14 +211,14 @@ class ErrorMappingInterceptor(aio.ServerInterceptor):
                 await context.abort(grpc.StatusCode.UNIMPLEMENTED, "method not implemented")
             except aio.AbortError:
                 raise
-            except MONGO_OUTAGE_ERRORS as error:
+            except Exception as error:
+                if not storage_down(error):
+                    log.exception("unhandled error in %s", handler_call_details.method)
+                    await context.abort_with_status(internal_error(domain))
                 # The client may retry; the log says which dependency was down.
                 log.warning("mongodb unavailable in %s: %r", handler_call_details.method, error)
                 unavailable = Unavailable(message="storage unavailable, retry")
                 await context.abort_with_status(to_grpc_status(unavailable, domain))
-            except Exception:
-                log.exception("unhandled error in %s", handler_call_details.method)
-                await context.abort_with_status(internal_error(domain))
 
         return wrap_handler(handler, around)  # type: ignore[return-value]
 

@@ -11,7 +11,12 @@ from typing import Any
 
 from pymongo import AsyncMongoClient, MongoClient
 from pymongo.collection import Collection
-from pymongo.errors import AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError
+from pymongo.errors import (
+    AutoReconnect,
+    ConnectionFailure,
+    OperationFailure,
+    ServerSelectionTimeoutError,
+)
 from pymongo.operations import ReplaceOne, UpdateOne
 
 # The failures that mean "the server is unreachable right now" (AutoReconnect covers
@@ -21,6 +26,19 @@ MONGO_OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
     ServerSelectionTimeoutError,
     AutoReconnect,
 )
+
+
+
+def storage_down(error: BaseException) -> bool:
+    """Whether `error` means the storage is down right now: MongoDB unreachable, or FerretDB
+    up while its PostgreSQL is not (yet). FerretDB answers the latter with an
+    OperationFailure, "failed to connect to `user=… database=…`: … the database system is
+    starting up", not a network error; `make chaos` saw a consumer give up on a real event
+    as if the event were at fault while PostgreSQL restarted."""
+    if isinstance(error, MONGO_OUTAGE_ERRORS):
+        return True
+    return isinstance(error, OperationFailure) and "failed to connect to" in str(error)
+
 
 CLIENT_OPTIONS: dict[str, Any] = {
     "serverSelectionTimeoutMS": 5000,

@@ -26,7 +26,7 @@ from google.protobuf import struct_pb2
 from google.protobuf.message import Message
 from pymongo import MongoClient
 from pymongo.database import Database
-from pymongo.errors import PyMongoError
+from pymongo.errors import OperationFailure, PyMongoError
 
 from .conftest import wait_until
 
@@ -137,6 +137,29 @@ def test_a_handler_failing_every_time_dead_letters_after_bounded_retries(
     assert found["dlq_error_type"] == b"ValueError"
     assert found["dlq_attempts"] == b"3"
     assert len(tries) == 3
+
+
+def test_ferretdb_without_its_postgresql_is_waited_out_not_dead_lettered(
+    kafka_bootstrap: str, topic: str, db: Database[Any], uid: str, running: list[EventConsumer]
+) -> None:
+    # What FerretDB answers while its PostgreSQL restarts (make chaos saw a consumer give up
+    # on a real event after three of these).
+    starting_up = OperationFailure(
+        "failed to connect to `user=postgres database=ferretdb`: server error: FATAL: the "
+        "database system is starting up (SQLSTATE 57P03)", 1)
+    projection = CountingProjection(db)
+    tries: list[int] = []
+
+    def during_a_restart(event: EventEnvelope, message: Message) -> None:
+        if event.sequence == 1 and len(tries) < 5:
+            tries.append(1)
+            raise starting_up
+        projection.apply(event, message)
+
+    start(running, kafka_bootstrap, f"g-{uid}", [topic], during_a_restart)
+    produce_envelopes(kafka_bootstrap, topic, [envelope("c1", 1), envelope("c1", 2)])
+    assert wait_until(lambda: projection.count("c1") == 2)
+    assert len(tries) == 5  # past the 3 attempts a failing event gets: an outage is waited out
 
 
 def test_redelivered_and_republished_events_are_applied_once(
