@@ -540,7 +540,7 @@ def service_env(inst: Instance, service: str, replica: int | None = None) -> dic
         "COMMUNITY_AUTH_HS256_SECRET": auth_secret(inst),
     }
     if replica is not None:
-        # Names the process: consumer group instance ids, client ids, lease holders.
+        # Names the process: its relay lease holder, an insights worker's group member.
         env["REPLICA_ID"] = str(replica)
     if service in inst.grpc_ports:
         env["GRPC_PORT"] = str(grpc_port(inst, service, replica))
