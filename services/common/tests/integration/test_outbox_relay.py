@@ -402,11 +402,25 @@ def test_the_lease_of_a_killed_holder_passes_to_the_other_replica_within_seconds
         dead.wait()
         killed_at = time.monotonic()
         second = store.append("s", 1, [event("c", 2)], provenance=WHO)
-        published = read_envelopes(kafka_bootstrap, topic, count=2, timeout_s=RECOVERY_BOUND_S)
-        assert [e.id for e in published] == [first.events[0].id, second.events[0].id]
+        # Killed between its send and its position's write, the holder leaves the first event
+        # for the next one to send again, with the same id: at least once, never a new id.
+        expected = [first.events[0].id, second.events[0].id]
+        assert wait_until(
+            lambda: distinct_in_order(published_ids(kafka_bootstrap, topic)) == expected,
+            timeout_s=RECOVERY_BOUND_S,
+        )
+        assert set(published_ids(kafka_bootstrap, topic)) == set(expected)
         print(f"lease passed on and published {time.monotonic() - killed_at:.1f}s after SIGKILL")
     finally:
         end(*relays.values())
+
+
+def published_ids(kafka_bootstrap: str, topic: str) -> list[str]:
+    return [e.id for e in read_envelopes(kafka_bootstrap, topic, count=9, timeout_s=1)]
+
+
+def distinct_in_order(ids: list[str]) -> list[str]:
+    return list(dict.fromkeys(ids))
 
 
 def test_a_restarted_replica_takes_back_its_own_lease_at_once(
@@ -429,8 +443,7 @@ def test_a_restarted_replica_takes_back_its_own_lease_at_once(
         # first may come twice: killed before its position moved, the relay sends it again.)
         ids = {first.events[0].id, second.events[0].id}
         assert wait_until(
-            lambda: {e.id for e in read_envelopes(kafka_bootstrap, topic, count=9, timeout_s=1)}
-            == ids,
+            lambda: set(published_ids(kafka_bootstrap, topic)) == ids,
             timeout_s=START_S,
         )
     finally:
