@@ -27,8 +27,15 @@ def main() -> int:
                         help="one fault of each kind, a smaller load (make test's run)")
     parser.add_argument("--instance", help="stack.py instance (default: chaos, or chaos-short)")
     parser.add_argument("--keep", action="store_true", help="leave the servers running")
+    parser.add_argument("--only", metavar="TEXT",
+                        help="run only the faults whose name contains TEXT (e.g. kafka)")
     args = parser.parse_args()
     short = args.short
+    plan = faults.short_plan() if short else faults.full_plan(2)
+    if args.only:
+        plan = [fault for fault in plan if args.only in fault.name]
+        if not plan:
+            parser.error(f"no fault's name contains {args.only!r}")
     settings = Settings(
         instance=args.instance or ("chaos-short" if short else "chaos"),
         replicas=2,
@@ -36,7 +43,7 @@ def main() -> int:
         pace_s=0.2 if short else 0.05,
         arenas=1 if short else 2,
         settle_s=2.0 if short else 4.0,
-        plan=faults.short_plan() if short else faults.full_plan(2),
+        plan=plan,
         report=ROOT / ".local" / "chaos" / ("report-short.json" if short else "report.json"),
         run_id=uuid.uuid4().hex[:8],
         budget_s=240.0 if short else 480.0,

@@ -4,7 +4,8 @@ A fresh user joins the canary community (membership → its relay → Kafka), po
 the join's consistency token (feed must have consumed the join), moderation answers a read
 with that token (it consumed the join too), and GetInsights counts the post and the member
 (feed's relay → Kafka → an insights worker → the serving view). Recovery time is from the
-fault until all of that has happened once.
+fault until all of that has happened once; `stages` says when each step of that round trip
+was done (seconds since the fault), which shows where a slow recovery waited.
 """
 
 from __future__ import annotations
@@ -23,10 +24,15 @@ class Canary:
     def __init__(self, world: World, arena: Arena) -> None:
         self.world, self.arena = world, arena
         self.posts = 0
+        self.stages: dict[str, float] = {}
 
-    def round_trip(self, deadline: float) -> None:
+    def round_trip(self, deadline: float, since: float) -> None:
         """One canary write, followed until every service has it; GaveUp past `deadline`."""
         world, arena = self.world, self.arena
+        self.stages = {}
+
+        def done(stage: str) -> None:
+            self.stages[stage] = round(time.monotonic() - since, 1)
 
         def left() -> float:
             return max(0.0, deadline - time.monotonic())
@@ -37,18 +43,22 @@ class Canary:
         token = world.join(arena, user, retry_for=left())
         if token is None:
             raise GaveUp(None, "canary join not acknowledged")
+        done("join")
         if world.post(arena, user, token, retry_for=left()) is None:
             raise GaveUp(None, "canary post not acknowledged")
         self.posts += 1
+        done("post")
         user.read("moderation", "ListRules",
                   mod.ListRulesRequest(community_id=arena.community_id, consistency_token=token),
                   retry_for=left())
+        done("moderation")
         members = 1 + len(arena.members)
         while True:
             try:
                 figures = arena.owner.call("insights", "GetInsights", ins.GetInsightsRequest(
                     community_id=arena.community_id, consistency_token=token))
                 if figures.posts >= self.posts and figures.member_count >= members:
+                    done("insights")
                     return
             except grpc.RpcError:
                 pass
@@ -62,7 +72,7 @@ class Canary:
         deadline = since + timeout
         while time.monotonic() < deadline:
             try:
-                self.round_trip(deadline)
+                self.round_trip(deadline, since)
                 return time.monotonic() - since
             except GaveUp:
                 continue

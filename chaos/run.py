@@ -122,6 +122,9 @@ class Run:
             late = canary.recovery(since, 2 * fault.bound_s + 30)
             phase.notes.append("no canary round trip within the bound; "
                                + (f"one after {late:.1f} s" if late else "none at all"))
+        if canary.stages:
+            phase.notes.append("canary stages (s after the fault): " + ", ".join(
+                f"{stage} {at}" for stage, at in canary.stages.items()))
         if restorer is not None:
             restorer.join(180)
         phase.notes += fault.notes

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,22 +15,18 @@ import grpc
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from community_common.testing import polling
 from communityctl.client import Platform, User
 from harness import EXAMPLES, INSTANCE, REPORT, TALLY, Watch, World, log_path, rss_kb, stack
 
 T = TypeVar("T")
 
 
-def eventually(attempt: Callable[[], T], timeout: float = 120.0) -> T:
-    """`attempt()`, retried until it succeeds, boundedly."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return attempt()
-        except grpc.RpcError:
-            if time.monotonic() >= deadline:
-                raise
-        time.sleep(0.1)
+def eventually(attempt: Callable[[], T]) -> T:
+    """`attempt()`, retried while it is refused, boundedly (never past a CONSISTENCY_TIMEOUT:
+    `community_common.testing.polling`)."""
+    return polling.eventually(attempt, timeout_s=120.0, interval_s=0.1,
+                              retrying=(grpc.RpcError,), what="the fuzzing world's setup")
 
 
 @pytest.fixture(scope="session")
