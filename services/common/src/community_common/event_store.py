@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 import threading
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -70,6 +71,7 @@ REQUEST_KEY = "request_key"
 
 # A request id is the client's own retry key; longer ones are refused (they end up in an index).
 REQUEST_ID_MAX = 128
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 # How many times a command is re-run after losing a write race before the client gets ABORTED.
 # Each round one writer wins, so this is roughly how many concurrent writers to one stream are
@@ -146,6 +148,17 @@ class Provenance:
         )
 
 
+def request_id_problem(request_id: str) -> str | None:
+    """What is wrong with a client's request id, if anything."""
+    if len(request_id) > REQUEST_ID_MAX:
+        return f"must be at most {REQUEST_ID_MAX} characters"
+    if CONTROL_CHARACTERS.search(request_id):
+        # It is stored and looked up as it is, and FerretDB on PostgreSQL cannot even look
+        # up a NUL (jsonb has none): a fuzzed AddRule answered INTERNAL.
+        return "must not contain control characters"
+    return None
+
+
 @dataclass(frozen=True)
 class RequestKey:
     """A client's request id, scoped to the caller and to the operation it was sent with."""
@@ -157,8 +170,8 @@ class RequestKey:
     @classmethod
     def of(cls, caller: str, request_id: str, operation: str) -> RequestKey | None:
         """None when the request carries no request id (no deduplication asked)."""
-        if len(request_id) > REQUEST_ID_MAX:
-            raise InvalidArgument({"request_id": f"must be at most {REQUEST_ID_MAX} characters"})
+        if problem := request_id_problem(request_id):
+            raise InvalidArgument({"request_id": problem})
         return cls(caller, request_id, operation) if request_id else None
 
     @property

@@ -8,15 +8,13 @@ durations) as functions or subclass methods over `add`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from community_common.errors import InvalidArgument
-from community_common.event_store import REQUEST_ID_MAX
+from community_common.event_store import CONTROL_CHARACTERS, request_id_problem
 
 # Ids the server hands out, and user ids from tokens, stay well within this.
 ID_MAX = 128
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class Violations:
@@ -37,7 +35,7 @@ class Violations:
                 self.add(field, "is required")
         elif len(value) > ID_MAX:
             self.add(field, f"must be at most {ID_MAX} characters")
-        elif _CONTROL.search(value):
+        elif CONTROL_CHARACTERS.search(value):
             # No id has one, and FerretDB on PostgreSQL cannot even look up a NUL.
             self.add(field, "must not contain control characters")
 
@@ -65,5 +63,5 @@ class Violations:
             self.add("page_size", "must not be negative")
 
     def request_id(self, value: str) -> None:
-        if len(value) > REQUEST_ID_MAX:
-            self.add("request_id", f"must be at most {REQUEST_ID_MAX} characters")
+        if problem := request_id_problem(value):
+            self.add("request_id", problem)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from community_common.errors import InvalidArgument
+from community_common.event_store import RequestKey
 from community_common.paging import page_size, page_token, parse_page_token
 from community_common.validation import ID_MAX, Violations
 from community_contracts.reasons import INVALID_PAGE_TOKEN
@@ -31,6 +32,21 @@ def test_an_id_with_a_control_character_is_refused(value: str) -> None:
     with pytest.raises(InvalidArgument) as refused:
         check.check()
     assert refused.value.violations == [("rule_id", "must not contain control characters")]
+
+
+@pytest.mark.parametrize("value", ["\x00", "req\x00", "a\nb", "x" * 129])
+def test_a_bad_request_id_is_refused_whoever_checks_it(value: str) -> None:
+    """Found by `make fuzz`: a NUL in AddRule's request_id reached FerretDB on PostgreSQL
+    (INTERNAL). A service checks it with the request's other fields; the command pipeline's
+    `RequestKey.of` refuses it too, for a service that did not."""
+    check = Violations()
+    check.request_id(value)
+    with pytest.raises(InvalidArgument) as refused:
+        check.check()
+    assert [field for field, _ in refused.value.violations] == ["request_id"]
+    with pytest.raises(InvalidArgument):
+        RequestKey.of("u-1", value, "AddRule")
+    assert RequestKey.of("u-1", "req-1", "AddRule") is not None
 
 
 def test_every_bad_field_is_reported_at_once() -> None:
