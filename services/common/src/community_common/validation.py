@@ -51,6 +51,11 @@ class Violations:
             self.add(field, "must not be empty")
         elif len(value) > maximum:
             self.add(field, f"must be at most {maximum:,} characters")
+        elif "\x00" in value:
+            # Never meant by a person, and FerretDB on PostgreSQL cannot store one (jsonb):
+            # `make fuzz` found a community named with a NUL stored as an event that no read
+            # model could then hold.
+            self.add(field, "must not contain NUL characters")
 
     def one_of(self, field: str, value: int, allowed: Iterable[int], *, optional: bool) -> None:
         if optional and value == 0:

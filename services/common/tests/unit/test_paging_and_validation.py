@@ -49,6 +49,16 @@ def test_a_bad_request_id_is_refused_whoever_checks_it(value: str) -> None:
     assert RequestKey.of("u-1", "req-1", "AddRule") is not None
 
 
+def test_text_may_hold_newlines_and_tabs_but_not_a_nul() -> None:
+    check = Violations()
+    check.text("body", "line one\n\tline two", 100)
+    check.check()
+    check.text("name", "bus\x00group", 100)
+    with pytest.raises(InvalidArgument) as refused:
+        check.check()
+    assert refused.value.violations == [("name", "must not contain NUL characters")]
+
+
 def test_every_bad_field_is_reported_at_once() -> None:
     check = Violations()
     check.identifier("post_id", "")
