@@ -1,12 +1,13 @@
 """Every RPC of every service, fuzzed from its protobuf descriptor against the real services.
 
 Requests are drawn by hypothesis (tests/fuzz/messages.py): empty, huge, unicode, out-of-range,
-unknown and real ids, absurd paging, bad consistency tokens, sent as callers with good, missing,
-forged, expired and garbage tokens; and raw bodies that do not decode. Whatever comes back must
-be a status a client can act on: never INTERNAL or UNKNOWN, never a stack trace in a message,
-INVALID_ARGUMENT with its ErrorInfo and field violations, a token membership cannot have handed
-out refused at once. The last test checks the services after the run: still SERVING, the same
-processes, memory bounded, no traceback logged for a client's mistake.
+unknown and real ids, absurd paging, bad consistency tokens, sent as callers with good (owner,
+member, outsider, a platform admin), missing, forged, expired and garbage tokens; and raw bodies
+that do not decode. Whatever comes back must be a status a client can act on: never INTERNAL or
+UNKNOWN, never a stack trace in a message, INVALID_ARGUMENT with its ErrorInfo and field
+violations, a token membership cannot have handed out refused at once. The last test checks
+the services after the run: still SERVING, the same processes, memory bounded, no traceback
+logged for a client's mistake.
 
 The budget is FUZZ_EXAMPLES per RPC (derandomized: the same requests every run).
 """
@@ -104,6 +105,8 @@ def callers(world: World) -> dict[str, tuple[tuple[str, str], ...]]:
         "owner": bearer(mint_token(secret, owner)),
         "member": bearer(mint_token(secret, world.member.user_id)),
         "outsider": bearer(mint_token(secret, world.outsider.user_id)),
+        # Reaches the platform-scope paths (ListReports, AddAutomodRule without a community).
+        "platform admin": bearer(mint_token(secret, "fuzz-platform-admin", platform_admin=True)),
         "no token": (),
         "forged": bearer(mint_token(b"not-the-secret-not-the-secret-0123456789", owner)),
         "expired": bearer(mint_token(secret, owner, ttl=-3600)),
@@ -113,7 +116,7 @@ def callers(world: World) -> dict[str, tuple[tuple[str, str], ...]]:
 
 
 def valid_caller(name: str) -> bool:
-    return name in ("owner", "member", "outsider")
+    return name in ("owner", "member", "outsider", "platform admin")
 
 
 def send(channel: grpc.Channel, rpc: Rpc, body: Any, metadata: Any, raw: bool = False) -> Any:
