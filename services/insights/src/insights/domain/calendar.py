@@ -59,8 +59,17 @@ def last_days(days: int, zone: ZoneInfo, now: datetime) -> Window:
                   first, days)
 
 
+def end_of_day(day: date, zone: ZoneInfo) -> datetime:
+    """The instant a local calendar day ends (the next one's midnight), in UTC."""
+    return local_midnight(day + timedelta(days=1), zone)
+
+
 def utc_days(window: Window) -> list[str]:
     """The UTC days whose buckets may fall inside the window."""
-    first = window.start.date()
-    last = (window.end - QUARTER).date()
-    return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+    return utc_days_between(window.start, window.end - QUARTER)
+
+
+def utc_days_between(first: datetime, last: datetime) -> list[str]:
+    """The UTC days from the one holding `first` to the one holding `last`, both included."""
+    start, end = first.astimezone(UTC).date(), last.astimezone(UTC).date()
+    return [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
