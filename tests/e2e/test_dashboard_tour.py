@@ -43,9 +43,8 @@ def test_the_keyboard_alone_signs_in_and_reaches_every_control(platform, browser
             page.keyboard.press("Tab")
             reached.append(page.evaluate("document.activeElement.id || "
                                          "document.activeElement.textContent.trim()"))
-        controls = ["Skip to the figures", "sign-out", "range", "time-zone", "group"]
-        if page.evaluate("document.body.dataset.asOfDate") == "on":
-            controls.append("as-of-date")  # a disabled one takes no focus
+        controls = ["Skip to the figures", "sign-out", "range", "time-zone", "group",
+                    "as-of-date"]
         assert reached[:len(controls)] == controls
         assert "growth-table-summary" in reached  # a chart's table opens from the keyboard
         # A table of a chart opens from the keyboard.
@@ -94,11 +93,7 @@ def test_selectors_change_what_is_drawn_and_survive_a_reload(platform, browser, 
         assert page.locator("#refusal").is_hidden()
 
         as_of = page.locator("#as-of-date")
-        if page.evaluate("document.body.dataset.asOfDate") == "on":
-            assert as_of.is_enabled() and as_of.get_attribute("max")
-        else:
-            assert as_of.is_disabled()
-            assert "past dates" in page.locator("#as-of-hint").inner_text()
+        assert as_of.is_enabled() and as_of.get_attribute("max")
         assert console.unexpected(412) == []
 
 
