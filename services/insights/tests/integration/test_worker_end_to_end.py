@@ -166,6 +166,13 @@ async def test_as_of_date_figures_equal_the_oracle_cut_at_each_day(stack, histor
     print(f"as_of_date: {calls} GetInsights calls ({served} served, {refused} refused), "
           f"{(time.monotonic() - started) / calls * 1000:.0f} ms each on average")
     assert served >= 30 and refused >= 30
+    # The farthest day back reads the most days (its range's and every one since): timed.
+    farthest = (datetime.now(tz) - timedelta(days=365)).date().isoformat()
+    started = time.monotonic()
+    with pytest.raises(aio.AioRpcError) as before:
+        await get_insights(stack, spaces[0][0], time_zone=zone, as_of_date=farthest)
+    print(f"as_of_date 365 days back: {(time.monotonic() - started) * 1000:.0f} ms")
+    assert refusal(before.value).metadata["member_count"] == "0"
 
 
 @pytest.mark.parametrize(("as_of_date", "why"), [

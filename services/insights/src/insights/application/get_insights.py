@@ -22,7 +22,7 @@ from community_common.context import Caller
 from community_common.errors import FailedPrecondition, NotFound, PermissionDenied, Unavailable
 from community_contracts import reasons
 
-from insights.domain.calendar import end_of_day, local_midnight, utc_days_between
+from insights.domain.calendar import bucket_of, end_of_day, local_midnight, utc_months_between
 from insights.domain.effects import NO_ROLE, Space
 from insights.domain.figures import (
     THRESHOLD,
@@ -136,12 +136,13 @@ class InsightsQueries:
         if day is None:
             return now
         end = end_of_day(day, zone)
-        # Up to the latest event's day: one dated ahead of the clock is in the count now too.
+        # Up to the latest event's month: one dated ahead of the clock is in the count now too.
         latest = max(end, self.clock())
         if roster["as_of"]:
             latest = max(latest, datetime.fromisoformat(roster["as_of"]))
-        since = await self.view.days(space, utc_days_between(end, latest))
-        return members_at(since, now, end)
+        end_day = bucket_of(end).day
+        days = await self.view.days(space, [end_day, *utc_months_between(end, latest)])
+        return members_at(now, end, days.pop(end_day), days)
 
     async def _figures_on(
         self, space: Space, roster: Value, members: int, range_days: int, zone: ZoneInfo,

@@ -69,6 +69,13 @@ def utc_days(window: Window) -> list[str]:
     return utc_days_between(window.start, window.end - QUARTER)
 
 
+def utc_months_between(first: datetime, last: datetime) -> list[str]:
+    """The UTC months ("YYYY-MM") from the one holding `first` to the one holding `last`."""
+    start, end = first.astimezone(UTC), last.astimezone(UTC)
+    return [f"{n // 12:04d}-{n % 12 + 1:02d}"
+            for n in range(start.year * 12 + start.month - 1, end.year * 12 + end.month)]
+
+
 def utc_days_between(first: datetime, last: datetime) -> list[str]:
     """The UTC days from the one holding `first` to the one holding `last`, both included."""
     start, end = first.astimezone(UTC).date(), last.astimezone(UTC).date()

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -73,21 +73,29 @@ def days_needed(range_days: int, zone: ZoneInfo, now: datetime) -> list[str]:
     return utc_days(last_days(max(range_days, max(ACTIVE_WINDOWS)), zone, now))
 
 
-def members_at(days: Mapping[str, Value | None], members_now: int, moment: datetime) -> int:
-    """A space's member count at `moment`, from its count now and its days since then.
+def members_at(
+    members_now: int,
+    moment: datetime,
+    day: Value | None,
+    months: Mapping[str, Value | None],
+) -> int:
+    """A space's member count at `moment` (a quarter-hour boundary), from its count now.
 
-    Every headcount change of an open space is also counted, in the same event's bucket, as
-    a join (+1) or a leave (-1) (`effects._joined`, `_left`), so undoing the joins and
-    leaves of the buckets from `moment` on gives the count then, whatever order the events
-    arrived in. `days` must hold every UTC day from `moment`'s to the latest event's.
+    Every headcount change of an open space is also counted, in the same event's buckets, as
+    a join (+1) or a leave (-1) (`effects._joined`, `_left`), so undoing the joins and leaves
+    counted from `moment` on gives the count then, whatever order the events arrived in:
+    those of `moment`'s UTC day (`day`) by quarter hour, those of the days after it by day
+    (`months`: every UTC month from `moment`'s to the latest event's).
     """
+    first_day = moment.astimezone(UTC).date().isoformat()
     since = 0
-    for day, value in days.items():
-        if not value:
-            continue
-        for metric, sign in ((JOINS, 1), (LEAVES, -1)):
-            for quarter, count in value["counts"].get(metric, {}).items():
-                if bucket_start(day, quarter) >= moment:
+    for metric, sign in ((JOINS, 1), (LEAVES, -1)):
+        for quarter, count in (day or {}).get("counts", {}).get(metric, {}).items():
+            if bucket_start(first_day, quarter) >= moment:
+                since += sign * count
+        for month in months.values():
+            for utc_day, count in (month or {}).get("counts", {}).get(metric, {}).items():
+                if utc_day > first_day:
                     since += sign * count
     return members_now - since
 
