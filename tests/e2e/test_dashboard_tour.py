@@ -6,6 +6,8 @@ the selection, sign-out forgets the token and an expired token leads back to sig
 from __future__ import annotations
 
 import os
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from community_common.auth import mint_token
@@ -94,6 +96,14 @@ def test_selectors_change_what_is_drawn_and_survive_a_reload(platform, browser, 
 
         as_of = page.locator("#as-of-date")
         assert as_of.is_enabled() and as_of.get_attribute("max")
+        # A week ago the community (made today) had no members yet.
+        week_ago = (datetime.now(ZoneInfo("Australia/Adelaide")) - timedelta(days=7)).date()
+        as_of.fill(week_ago.isoformat())
+        shown(page, "#refusal", "Insights appear once this community has more than 50 "
+              f"members (at the end of {week_ago.isoformat()}: 0)", timeout_s=10)
+        assert f"as_of_date={week_ago.isoformat()}" in page.url
+        as_of.fill("")
+        shown(page, "#member-count", "51", timeout_s=10)
         assert console.unexpected(412) == []
 
 
