@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from community.insights.v1 import insights_service_pb2 as insights
@@ -125,14 +126,26 @@ def test_412_below_the_threshold_carries_the_count_and_the_threshold(platform, f
     assert body["metadata"] == {"member_count": "50", "threshold": "50"}
 
 
+def test_as_of_date_takes_that_days_member_count(platform, big):
+    """The community was made today: yesterday it had no members; today is now's figures."""
+    owner = token(platform, big.owner.user_id)
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    status, _, body = get(insights_path(big.community_id, f"as_of_date={yesterday}"), owner)
+    assert (status, body["reason"], body["metadata"]) == (
+        412, "INSIGHTS_THRESHOLD_NOT_MET", {"member_count": "0", "threshold": "50"})
+    today = datetime.now(UTC).date().isoformat()
+    status, _, body = get(insights_path(big.community_id, f"as_of_date={today}"), owner)
+    assert (status, body["member_count"], body["posts"]) == (200, "51", "7")
+
+
 @pytest.mark.parametrize("query, field", [
     ("range_days=5", "range_days"),
     ("range_days=many", "range_days"),
     ("time_zone=Mars/Olympus_Mons", "time_zone"),
     ("range=7", "range"),
     ("range_days=7&range_days=28", "range_days"),
-    # Unknown while GetInsights has no `as_of_date`; once it has, this day is malformed.
     ("as_of_date=yesterday", "as_of_date"),
+    ("as_of_date=2999-01-01", "as_of_date"),
 ])
 def test_400_names_the_bad_parameter(platform, big, query, field):
     status, _, body = get(insights_path(big.community_id, query),

@@ -6,6 +6,8 @@ the selection, sign-out forgets the token and an expired token leads back to sig
 from __future__ import annotations
 
 import os
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from community_common.auth import mint_token
@@ -43,9 +45,8 @@ def test_the_keyboard_alone_signs_in_and_reaches_every_control(platform, browser
             page.keyboard.press("Tab")
             reached.append(page.evaluate("document.activeElement.id || "
                                          "document.activeElement.textContent.trim()"))
-        controls = ["Skip to the figures", "sign-out", "range", "time-zone", "group"]
-        if page.evaluate("document.body.dataset.asOfDate") == "on":
-            controls.append("as-of-date")  # a disabled one takes no focus
+        controls = ["Skip to the figures", "sign-out", "range", "time-zone", "group",
+                    "as-of-date"]
         assert reached[:len(controls)] == controls
         assert "growth-table-summary" in reached  # a chart's table opens from the keyboard
         # A table of a chart opens from the keyboard.
@@ -94,11 +95,15 @@ def test_selectors_change_what_is_drawn_and_survive_a_reload(platform, browser, 
         assert page.locator("#refusal").is_hidden()
 
         as_of = page.locator("#as-of-date")
-        if page.evaluate("document.body.dataset.asOfDate") == "on":
-            assert as_of.is_enabled() and as_of.get_attribute("max")
-        else:
-            assert as_of.is_disabled()
-            assert "past dates" in page.locator("#as-of-hint").inner_text()
+        assert as_of.is_enabled() and as_of.get_attribute("max")
+        # A week ago the community (made today) had no members yet.
+        week_ago = (datetime.now(ZoneInfo("Australia/Adelaide")) - timedelta(days=7)).date()
+        as_of.fill(week_ago.isoformat())
+        shown(page, "#refusal", "Insights appear once this community has more than 50 "
+              f"members (at the end of {week_ago.isoformat()}: 0)", timeout_s=10)
+        assert f"as_of_date={week_ago.isoformat()}" in page.url
+        as_of.fill("")
+        shown(page, "#member-count", "51", timeout_s=10)
         assert console.unexpected(412) == []
 
 

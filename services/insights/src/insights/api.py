@@ -3,7 +3,9 @@ MongoDB serving view the worker keeps."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import astuple
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,13 +18,19 @@ from community_common.errors import InvalidArgument
 from insights.application.get_insights import InsightsQueries, InsightsRequest
 from insights.codecs import fill_figures
 from insights.domain.effects import Space
-from insights.domain.figures import DEFAULT_RANGE, RANGES
+from insights.domain.figures import DAYS_BACK, DEFAULT_RANGE, RANGES
 
 MAX_ID_LENGTH = MAX_USER_ID_LENGTH
 DEFAULT_ZONE = "UTC"
+# date.fromisoformat alone also reads "20250614" and "2025-W24-7".
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def parse_request(request: insights_service_pb2.GetInsightsRequest) -> InsightsRequest:
+def parse_request(
+    request: insights_service_pb2.GetInsightsRequest, now: datetime | None = None
+) -> InsightsRequest:
+    """The request's arguments checked; `now` (default: the clock) decides which days
+    `as_of_date` may name."""
     violations: list[tuple[str, str]] = []
     if not request.community_id:
         violations.append(("community_id", "required"))
@@ -37,6 +45,9 @@ def parse_request(request: insights_service_pb2.GetInsightsRequest) -> InsightsR
         zone = ZoneInfo(request.time_zone or DEFAULT_ZONE)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
         violations.append(("time_zone", "must be an IANA time zone name, e.g. Europe/Paris"))
+    as_of_date = None
+    if request.as_of_date:
+        as_of_date = _past_day(request.as_of_date, zone, now or datetime.now(UTC), violations)
     if violations or zone is None:
         raise InvalidArgument(violations)
     return InsightsRequest(
@@ -49,7 +60,30 @@ def parse_request(request: insights_service_pb2.GetInsightsRequest) -> InsightsR
             if request.consistency_token
             else None
         ),
+        as_of_date=as_of_date,
     )
+
+
+def _past_day(
+    text: str, zone: ZoneInfo | None, now: datetime, violations: list[tuple[str, str]]
+) -> date | None:
+    """`as_of_date` read: a calendar day, from DAYS_BACK days ago to today in the zone."""
+    try:
+        day = date.fromisoformat(text) if ISO_DAY.fullmatch(text) else None
+    except ValueError:
+        day = None
+    if day is None:
+        violations.append(("as_of_date", "must be a date YYYY-MM-DD, e.g. 2025-06-14"))
+        return None
+    if zone is None:  # the zone is refused already; today is unknown without it
+        return None
+    today = now.astimezone(zone).date()
+    if day > today:
+        violations.append(("as_of_date", f"must not be after today ({today} in {zone.key})"))
+    elif day < today - timedelta(days=DAYS_BACK):
+        violations.append(("as_of_date", f"must be at most {DAYS_BACK} days back (from "
+                                         f"{today - timedelta(days=DAYS_BACK)} in {zone.key})"))
+    return day
 
 
 class InsightsService(insights_service_pb2_grpc.InsightsServiceServicer):
@@ -66,7 +100,8 @@ class InsightsService(insights_service_pb2_grpc.InsightsServiceServicer):
     ) -> insights_service_pb2.GetInsightsResponse:
         """GetInsights for an authenticated caller: the one path of the gRPC API and of the
         dashboard's JSON endpoint, so both give the same figures and the same refusals."""
-        figures = await self.queries.get_insights(caller, parse_request(request))
+        figures = await self.queries.get_insights(
+            caller, parse_request(request, self.queries.clock()))
         response = insights_service_pb2.GetInsightsResponse(
             community_id=request.community_id, group_id=request.group_id
         )

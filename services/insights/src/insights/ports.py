@@ -18,7 +18,8 @@ class StateReads(Protocol):
         """The member's role (ROLE_UNSPECIFIED = 0 for a non-member)."""
 
     async def days(self, space: Space, days: list[str]) -> dict[str, Value | None]:
-        """The space's stored days (UTC "YYYY-MM-DD"), None for a day without activity."""
+        """The space's stored days (UTC "YYYY-MM-DD"), None for a day without activity; or
+        its months ("YYYY-MM", `ledger.month_target`)."""
 
 
 class ServingView(StateReads, Protocol):

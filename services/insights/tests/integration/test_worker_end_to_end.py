@@ -3,7 +3,8 @@ JWTs: a 10,000-event history over 60 days for several communities, published on 
 own copies of the three event topics (6 partitions, like the contract's), must give exactly
 the independent oracle's figures — live (with duplicates published and the worker SIGKILLed
 mid-stream and restarted), and again after `python -m insights.rebuild` (run while the
-worker runs). Also: 50 → 51
+worker runs); `as_of_date` on every day of the history equals the oracle cut at that day.
+Also: 50 → 51
 members flips availability, snapshots are published, and freshness is measured."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from community.feed.v1 import events_pb2 as fe
@@ -26,7 +28,7 @@ from community.membership.v1 import events_pb2 as me
 from community.moderation.v1 import events_pb2 as mo
 from community_common.auth import mint_token
 from community_common.config import Settings, auth_secret_from_env
-from community_common.errors import error_info
+from community_common.errors import bad_request, error_info
 from community_common.mongo import async_client
 from community_common.testing.events import read_records
 from community_common.testing.polling import eventually_async
@@ -128,6 +130,66 @@ async def test_live_figures_survive_sigkill_and_duplicates_and_match_the_oracle(
             assert dict(info.metadata) == {"member_count": str(expected["member_count"]),
                                            "threshold": "50"}
     assert served >= 2
+
+
+async def test_as_of_date_figures_equal_the_oracle_cut_at_each_day(stack, history):
+    """Through the real worker and the gRPC API: each community, on every day of its 60-day
+    history and the day before it, answers with the oracle's figures of the events up to
+    that day's end, or refuses with that day's member count."""
+    log, spaces = history
+    await until_matches(stack, log, spaces)
+    zone, tz = "Asia/Kathmandu", ZoneInfo("Asia/Kathmandu")
+    events = [(r.message, r.at) for r in log.records]
+    today = datetime.now(tz).date()
+    first = min(at for _, at in events).astimezone(tz).date()
+    served = refused = 0
+    started = time.monotonic()
+    for cid in sorted({cid for cid, group in spaces if not group}):
+        own = [(m, at) for m, at in events if m.community_id == cid]
+        for offset in range((today - first).days + 2):
+            day = first - timedelta(days=1 - offset)
+            seen = [(m, at) for m, at in own if at.astimezone(tz).date() <= day]
+            expected = oracle_figures(seen, cid, "", 28, zone,
+                                      datetime.combine(day, datetime.min.time(), tz))
+            try:
+                response = await get_insights(stack, cid, range_days=28, time_zone=zone,
+                                              as_of_date=day.isoformat())
+            except aio.AioRpcError as error:
+                assert error.code() == StatusCode.FAILED_PRECONDITION, (cid, day, error)
+                assert dict(refusal(error).metadata) == {
+                    "member_count": str(expected["member_count"]), "threshold": "50"}, (cid, day)
+                refused += 1
+                continue
+            assert from_response(response) == expected, (cid, day)
+            served += 1
+    calls = served + refused
+    print(f"as_of_date: {calls} GetInsights calls ({served} served, {refused} refused), "
+          f"{(time.monotonic() - started) / calls * 1000:.0f} ms each on average")
+    assert served >= 30 and refused >= 30
+    # The farthest day back reads the most days (its range's and every one since): timed.
+    farthest = (datetime.now(tz) - timedelta(days=365)).date().isoformat()
+    started = time.monotonic()
+    with pytest.raises(aio.AioRpcError) as before:
+        await get_insights(stack, spaces[0][0], time_zone=zone, as_of_date=farthest)
+    print(f"as_of_date 365 days back: {(time.monotonic() - started) * 1000:.0f} ms")
+    assert refusal(before.value).metadata["member_count"] == "0"
+
+
+@pytest.mark.parametrize(("as_of_date", "why"), [
+    ("tomorrow", "YYYY-MM-DD"), ("2025-02-29", "YYYY-MM-DD"), (None, "after today"),
+    ("2020-01-01", "365 days back")])
+async def test_a_future_malformed_or_too_old_as_of_date_is_invalid_argument(
+    stack, history, as_of_date, why
+):
+    _, spaces = history
+    day = as_of_date or (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+    with pytest.raises(aio.AioRpcError) as refused:
+        await get_insights(stack, spaces[0][0], as_of_date=day)
+    assert refused.value.code() == StatusCode.INVALID_ARGUMENT
+    status = status_pb2.Status.FromString(
+        dict(refused.value.trailing_metadata())["grpc-status-details-bin"])
+    [violation] = bad_request(status).field_violations
+    assert violation.field == "as_of_date" and why in violation.description
 
 
 async def test_snapshots_carry_each_spaces_figures(stack, history):

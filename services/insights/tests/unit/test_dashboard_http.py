@@ -15,11 +15,11 @@ from multidict import MultiDict
 
 def test_query_parameters_are_the_requests_own_fields_but_the_community():
     request = insights_request("c1", MultiDict(range_days="7", time_zone="Asia/Kolkata",
-                                               group_id="g1"))
-    assert (request.community_id, request.range_days, request.time_zone, request.group_id) == (
-        "c1", 7, "Asia/Kolkata", "g1")
+                                               group_id="g1", as_of_date="2025-06-14"))
+    assert (request.community_id, request.range_days, request.time_zone, request.group_id,
+            request.as_of_date) == ("c1", 7, "Asia/Kolkata", "g1", "2025-06-14")
     assert "community_id" not in QUERY_FIELDS
-    assert {"range_days", "time_zone", "group_id"} <= set(QUERY_FIELDS)
+    assert {"range_days", "time_zone", "group_id", "as_of_date"} <= set(QUERY_FIELDS)
 
 
 def test_empty_parameters_leave_the_field_unset():

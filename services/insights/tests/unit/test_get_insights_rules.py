@@ -128,3 +128,68 @@ def test_bad_arguments_name_the_field(fields, bad):
 def test_defaults_are_28_days_in_utc():
     parsed = parse_request(pb.GetInsightsRequest(community_id="c", group_id="g"))
     assert (parsed.space, parsed.range_days, parsed.zone.key) == (Space("c", "g"), 28, "UTC")
+
+
+@pytest.mark.parametrize(("as_of_date", "zone", "why"), [
+    ("yesterday", "", "YYYY-MM-DD"),
+    ("20250614", "", "YYYY-MM-DD"),
+    ("2025-W24-6", "", "YYYY-MM-DD"),
+    ("2025-6-14", "", "YYYY-MM-DD"),
+    ("2025-02-30", "", "YYYY-MM-DD"),
+    ("2025-06-16", "", "after today"),
+    # At NOW it is already the 16th in Kiritimati (UTC+14), the 15th in Honolulu (UTC-10).
+    ("2025-06-17", "Pacific/Kiritimati", "after today"),
+    ("2025-06-16", "Pacific/Honolulu", "after today"),
+    ("2024-06-14", "", "365 days back"),
+    ("2024-06-15", "Pacific/Kiritimati", "365 days back"),
+])
+def test_as_of_date_in_the_future_malformed_or_too_old_is_refused(as_of_date, zone, why):
+    with pytest.raises(InvalidArgument) as refused:
+        parse_request(pb.GetInsightsRequest(community_id="c", as_of_date=as_of_date,
+                                            time_zone=zone), NOW)
+    [(field, description)] = refused.value.violations
+    assert field == "as_of_date" and why in description
+
+
+@pytest.mark.parametrize(("as_of_date", "zone"), [
+    ("2025-06-15", ""), ("2024-06-15", ""), ("2025-06-16", "Pacific/Kiritimati"),
+    ("2024-06-16", "Pacific/Kiritimati"), ("2024-06-15", "Pacific/Honolulu"),
+])
+def test_as_of_date_from_365_days_back_to_today_in_the_zone(as_of_date, zone):
+    parsed = parse_request(pb.GetInsightsRequest(community_id="c", as_of_date=as_of_date,
+                                                 time_zone=zone), NOW)
+    assert parsed.as_of_date is not None and parsed.as_of_date.isoformat() == as_of_date
+
+
+def on(cid: str, day: datetime, group: str = "") -> InsightsRequest:
+    return parse_request(pb.GetInsightsRequest(community_id=cid, group_id=group,
+                                               as_of_date=day.date().isoformat()), NOW)
+
+
+async def test_a_past_day_is_checked_against_that_days_member_count(world):
+    """51 members three days ago, 50 since one left yesterday: the day before yesterday is
+    served, yesterday and today are refused with 50, a day before the community existed
+    with 0; its existence and the caller's role are today's."""
+    view, log, _ = world
+    queries = InsightsQueries(view, clock=lambda: NOW)
+    log.records.clear()
+    log.add(me.CommunityCreated(community_id="old", owner_id="owner"), NOW - timedelta(days=3))
+    for i in range(50):
+        log.add(me.MemberJoined(community_id="old", user_id=f"o{i}"), NOW - timedelta(days=3))
+    log.add(me.MemberLeft(community_id="old", user_id="o7"), NOW - timedelta(days=1))
+    await apply(view, log)
+
+    figures = await queries.get_insights(Caller("owner"), on("old", NOW - timedelta(days=2)))
+    assert (figures.member_count, figures.totals["joins"], figures.totals["leaves"]) == (
+        51, 51, 0)
+    for day, members in ((NOW - timedelta(days=1), "50"), (NOW, "50"),
+                         (NOW - timedelta(days=4), "0")):
+        with pytest.raises(FailedPrecondition) as refused:
+            await queries.get_insights(Caller("owner"), on("old", day))
+        assert refused.value.metadata == {"member_count": members, "threshold": "50"}
+    # o7 was a member that day, but is not now.
+    assert await reason_of(queries.get_insights(
+        Caller("o7"), on("old", NOW - timedelta(days=2)))) == reasons.NOT_A_MEMBER
+    assert await reason_of(queries.get_insights(
+        Caller("owner"), on("old", NOW - timedelta(days=2), group="g"))) == (
+        reasons.GROUP_NOT_FOUND)

@@ -11,18 +11,20 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class GetInsightsRequest(_message.Message):
-    __slots__ = ("community_id", "group_id", "range_days", "time_zone", "consistency_token")
+    __slots__ = ("community_id", "group_id", "range_days", "time_zone", "consistency_token", "as_of_date")
     COMMUNITY_ID_FIELD_NUMBER: _ClassVar[int]
     GROUP_ID_FIELD_NUMBER: _ClassVar[int]
     RANGE_DAYS_FIELD_NUMBER: _ClassVar[int]
     TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
     CONSISTENCY_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_DATE_FIELD_NUMBER: _ClassVar[int]
     community_id: str
     group_id: str
     range_days: int
     time_zone: str
     consistency_token: str
-    def __init__(self, community_id: _Optional[str] = ..., group_id: _Optional[str] = ..., range_days: _Optional[int] = ..., time_zone: _Optional[str] = ..., consistency_token: _Optional[str] = ...) -> None: ...
+    as_of_date: str
+    def __init__(self, community_id: _Optional[str] = ..., group_id: _Optional[str] = ..., range_days: _Optional[int] = ..., time_zone: _Optional[str] = ..., consistency_token: _Optional[str] = ..., as_of_date: _Optional[str] = ...) -> None: ...
 
 class GetInsightsResponse(_message.Message):
     __slots__ = ("community_id", "group_id", "range_days", "time_zone", "member_count", "joins", "leaves", "net_growth", "posts", "comments", "likes", "shares", "announcements", "live_sessions", "live_joins", "active_members_1d", "active_members_7d", "active_members_28d", "engagement_rate", "popular_hours", "popular_days", "top_contributors", "top_posts", "daily", "reports", "content_removed", "members_muted", "members_banned", "as_of")

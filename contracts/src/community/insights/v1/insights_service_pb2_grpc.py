@@ -47,7 +47,8 @@ class InsightsServiceServicer:
     """
 
     def GetInsights(self, request, context):
-        """Returns a space's figures over the last range_days calendar days in time_zone.
+        """Returns a space's figures over the last range_days calendar days in time_zone, up to
+        today or as_of_date.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -4,6 +4,8 @@ the arguments by the API), then the figures from the serving view.
 Order: a running rebuild of the view is done (else, after 30 s, UNAVAILABLE `REBUILDING`),
 consistency token reached (else UNAVAILABLE), the community (and group) exists, the
 caller is a moderator or above (or a platform admin), the space has more than 50 members.
+With an `as_of_date`, existence and role are still today's (SPEC §7); the member count the
+threshold is checked against, and every figure, are that day's.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from community.membership.v1 import types_pb2 as membership_types
@@ -20,8 +22,15 @@ from community_common.context import Caller
 from community_common.errors import FailedPrecondition, NotFound, PermissionDenied, Unavailable
 from community_contracts import reasons
 
+from insights.domain.calendar import bucket_of, end_of_day, local_midnight, utc_months_between
 from insights.domain.effects import NO_ROLE, Space
-from insights.domain.figures import THRESHOLD, Figures, compute_figures, days_needed
+from insights.domain.figures import (
+    THRESHOLD,
+    Figures,
+    compute_figures,
+    days_needed,
+    members_at,
+)
 from insights.domain.ledger import Value
 from insights.ports import StateReads
 
@@ -36,6 +45,8 @@ class InsightsRequest:
     zone: ZoneInfo
     # (community_id, membership stream version) from a consistency_token, if one was given.
     consistency: tuple[str, int] | None = None
+    # A past day in `zone`: the figures as they were at its end; None = now.
+    as_of_date: date | None = None
 
 
 def member_count(roster: Value, space: Space) -> int:
@@ -78,15 +89,19 @@ class InsightsQueries:
                            metadata={reasons.METADATA_RESOURCE_ID: space.group_id})
         if not caller.is_platform_admin:
             await self._require_moderator(space.community_id, caller.user_id)
-        members = member_count(roster, space)
+        members = await self._members_on(space, roster, request.zone, request.as_of_date)
         if members <= THRESHOLD:
             raise FailedPrecondition(
                 reasons.INSIGHTS_THRESHOLD_NOT_MET,
-                f"insights need more than {THRESHOLD} members; this space has {members}",
+                f"insights need more than {THRESHOLD} members; this space has {members}"
+                + (f" at the end of {request.as_of_date}" if request.as_of_date else ""),
                 metadata={reasons.METADATA_MEMBER_COUNT: str(members),
                           reasons.METADATA_THRESHOLD: str(THRESHOLD)},
             )
-        return await self.figures(space, roster, request.range_days, request.zone)
+        if request.as_of_date is None:
+            return await self.figures(space, roster, request.range_days, request.zone)
+        return await self._figures_on(space, roster, members, request.range_days,
+                                      request.zone, request.as_of_date)
 
     async def groups(self, caller: Caller, community_id: str) -> dict[str, int]:
         """The community's groups and their member counts now, for whoever may see its
@@ -112,6 +127,37 @@ class InsightsQueries:
             zone=zone,
             now=now,
         )
+
+    async def _members_on(
+        self, space: Space, roster: Value, zone: ZoneInfo, day: date | None
+    ) -> int:
+        """The space's member count now, or at the end of `day`."""
+        now = member_count(roster, space)
+        if day is None:
+            return now
+        end = end_of_day(day, zone)
+        # Up to the latest event's month: one dated ahead of the clock is in the count now too.
+        latest = max(end, self.clock())
+        if roster["as_of"]:
+            latest = max(latest, datetime.fromisoformat(roster["as_of"]))
+        end_day = bucket_of(end).day
+        days = await self.view.days(space, [end_day, *utc_months_between(end, latest)])
+        return members_at(now, end, days.pop(end_day), days)
+
+    async def _figures_on(
+        self, space: Space, roster: Value, members: int, range_days: int, zone: ZoneInfo,
+        day: date,
+    ) -> Figures:
+        """The figures at the end of `day`: computed as on that day (any instant of it
+        stands for the day), complete up to its end at most."""
+        on_that_day = local_midnight(day, zone)
+        end = end_of_day(day, zone)
+        as_of = roster["as_of"]
+        if as_of and datetime.fromisoformat(as_of) > end:
+            as_of = end.isoformat(timespec="microseconds")
+        days = await self.view.days(space, days_needed(range_days, zone, on_that_day))
+        return compute_figures(days, member_count=members, as_of=as_of, range_days=range_days,
+                               zone=zone, now=on_that_day)
 
     async def _existing_community(self, community_id: str) -> Value:
         roster = await self.view.roster(community_id)

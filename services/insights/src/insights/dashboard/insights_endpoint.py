@@ -68,8 +68,3 @@ def insights_json(response: insights_service_pb2.GetInsightsResponse) -> Mapping
         response, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
     )
 
-
-def takes(field: str) -> bool:
-    """Whether GetInsights takes this request field (e.g. `as_of_date`): the page offers
-    only the selectors the API behind it can answer."""
-    return field in QUERY_FIELDS

@@ -37,7 +37,7 @@ from community_common.mongo import MONGO_OUTAGE_ERRORS
 from community_contracts import reasons
 
 from insights.api import InsightsService
-from insights.dashboard.insights_endpoint import insights_json, insights_request, takes
+from insights.dashboard.insights_endpoint import insights_json, insights_request
 from insights.dashboard.refusals import http_status, refusal_body
 
 log = logging.getLogger("insights.dashboard")
@@ -74,11 +74,8 @@ class DashboardPortUnavailable(Exception):
     """INSIGHTS_HTTP_PORT cannot be bound (another process holds it)."""
 
 
-def _page(name: str, **values: str) -> str:
-    html = (ASSETS / name).read_text()
-    for key, value in values.items():
-        html = html.replace("{{" + key + "}}", value)
-    return html
+def _page(name: str) -> str:
+    return (ASSETS / name).read_text()
 
 
 class DashboardServer:
@@ -99,9 +96,7 @@ class DashboardServer:
         self._assets = {path.relative_to(ASSETS).as_posix(): path
                         for path in ASSETS.rglob("*") if path.is_file()}
         self._sign_in = _page("sign_in.html")
-        # The as-of-date selector is offered once GetInsights takes `as_of_date` (SPEC §7).
-        self._community = _page("community.html",
-                                as_of_date="on" if takes("as_of_date") else "off")
+        self._community = _page("community.html")
 
     def application(self) -> web.Application:
         app = web.Application(middlewares=[self._request_context, self._api_refusals])

@@ -59,8 +59,24 @@ def last_days(days: int, zone: ZoneInfo, now: datetime) -> Window:
                   first, days)
 
 
+def end_of_day(day: date, zone: ZoneInfo) -> datetime:
+    """The instant a local calendar day ends (the next one's midnight), in UTC."""
+    return local_midnight(day + timedelta(days=1), zone)
+
+
 def utc_days(window: Window) -> list[str]:
     """The UTC days whose buckets may fall inside the window."""
-    first = window.start.date()
-    last = (window.end - QUARTER).date()
-    return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+    return utc_days_between(window.start, window.end - QUARTER)
+
+
+def utc_months_between(first: datetime, last: datetime) -> list[str]:
+    """The UTC months ("YYYY-MM") from the one holding `first` to the one holding `last`."""
+    start, end = first.astimezone(UTC), last.astimezone(UTC)
+    return [f"{n // 12:04d}-{n % 12 + 1:02d}"
+            for n in range(start.year * 12 + start.month - 1, end.year * 12 + end.month)]
+
+
+def utc_days_between(first: datetime, last: datetime) -> list[str]:
+    """The UTC days from the one holding `first` to the one holding `last`, both included."""
+    start, end = first.astimezone(UTC).date(), last.astimezone(UTC).date()
+    return [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]

@@ -65,6 +65,15 @@ class Tally:
 
 
 @dataclass(frozen=True)
+class MonthTally:
+    """A join or leave counted again in its space's UTC month, by day: a past day's member
+    count is worked back from now's through these (a year back in 13 values, not 365)."""
+
+    space: Space
+    metric: str
+
+
+@dataclass(frozen=True)
 class Activity:
     """A member took part (posted, commented, liked, shared, went live or watched)."""
 
@@ -110,8 +119,8 @@ class RoleChange:
 
 
 Effect = (
-    Tally | Activity | Engagement | Headcount | CommunityOpened | GroupOpened | GroupClosed
-    | RoleChange
+    Tally | MonthTally | Activity | Engagement | Headcount | CommunityOpened | GroupOpened
+    | GroupClosed | RoleChange
 )
 
 
@@ -133,7 +142,7 @@ def _acted(
 
 
 def _joined(space: Space, user_id: str, role: int = NO_ROLE) -> list[Effect]:
-    effects: list[Effect] = [Headcount(space, +1), Tally(space, JOINS)]
+    effects: list[Effect] = [Headcount(space, +1), Tally(space, JOINS), MonthTally(space, JOINS)]
     if role:
         effects.append(RoleChange(space.community_id, user_id, role))
     return effects
@@ -143,7 +152,7 @@ def _left(event: Any) -> list[Effect]:
     """MemberLeft / MemberRemoved: out of the community and every group it lists."""
     effects: list[Effect] = [RoleChange(event.community_id, event.user_id, NO_ROLE)]
     for space in _spaces(event.community_id, *event.group_ids):
-        effects += [Headcount(space, -1), Tally(space, LEAVES)]
+        effects += [Headcount(space, -1), Tally(space, LEAVES), MonthTally(space, LEAVES)]
     return effects
 
 
@@ -189,6 +198,7 @@ _RULES: dict[str, _Rule] = {
     membership.GroupMemberLeft.DESCRIPTOR.full_name: lambda e: [
         Headcount(Space(e.community_id, e.group_id), -1),
         Tally(Space(e.community_id, e.group_id), LEAVES),
+        MonthTally(Space(e.community_id, e.group_id), LEAVES),
     ],
     # --- feed: engagement (a share counts in the shared post's space)
     feed.PostCreated.DESCRIPTOR.full_name: lambda e: _acted(

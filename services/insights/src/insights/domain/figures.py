@@ -4,6 +4,12 @@ The range is the last `range_days` calendar days in the zone, today included; th
 members are those who took part in the last 1, 7 and 28 calendar days (also today
 included), whatever the range. The stored quarter-hour buckets are placed in local days and
 hours here, at read time, so any IANA zone gets exact figures from the same state.
+
+Figures as of a past day are the same computation with "today" set to that day: every
+bucket after the day's end is left out, so they are what a replay up to then gives. Its
+member count is now's, less the joins and plus the leaves counted since (`members_at`).
+Days are never dropped (tables and view keep every UTC day), so any of the last
+`DAYS_BACK` days has its buckets, and the widest range before it.
 """
 
 from __future__ import annotations
@@ -11,12 +17,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
 from insights.domain.calendar import Window, bucket_start, last_days, utc_days
-from insights.domain.effects import DAILY_METRICS, ENGAGEMENT_METRICS, MODERATION_METRICS
+from insights.domain.effects import (
+    DAILY_METRICS,
+    ENGAGEMENT_METRICS,
+    JOINS,
+    LEAVES,
+    MODERATION_METRICS,
+)
 from insights.domain.ledger import Value
 
 RANGES = (7, 28, 60)
@@ -26,6 +38,8 @@ TOP_CONTRIBUTORS = 10
 TOP_POSTS = 5
 # Figures are served only for spaces with more members than this (SPEC §7).
 THRESHOLD = 50
+# How far back `as_of_date` may go (SPEC §7).
+DAYS_BACK = 365
 
 
 @dataclass
@@ -57,6 +71,33 @@ class Figures:
 def days_needed(range_days: int, zone: ZoneInfo, now: datetime) -> list[str]:
     """The UTC days to load: the range and the 28-day active window, whichever is longer."""
     return utc_days(last_days(max(range_days, max(ACTIVE_WINDOWS)), zone, now))
+
+
+def members_at(
+    members_now: int,
+    moment: datetime,
+    day: Value | None,
+    months: Mapping[str, Value | None],
+) -> int:
+    """A space's member count at `moment` (a quarter-hour boundary), from its count now.
+
+    Every headcount change of an open space is also counted, in the same event's buckets, as
+    a join (+1) or a leave (-1) (`effects._joined`, `_left`), so undoing the joins and leaves
+    counted from `moment` on gives the count then, whatever order the events arrived in:
+    those of `moment`'s UTC day (`day`) by quarter hour, those of the days after it by day
+    (`months`: every UTC month from `moment`'s to the latest event's).
+    """
+    first_day = moment.astimezone(UTC).date().isoformat()
+    since = 0
+    for metric, sign in ((JOINS, 1), (LEAVES, -1)):
+        for quarter, count in (day or {}).get("counts", {}).get(metric, {}).items():
+            if bucket_start(first_day, quarter) >= moment:
+                since += sign * count
+        for month in months.values():
+            for utc_day, count in (month or {}).get("counts", {}).get(metric, {}).items():
+                if utc_day > first_day:
+                    since += sign * count
+    return members_now - since
 
 
 def compute_figures(

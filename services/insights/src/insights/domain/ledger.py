@@ -4,7 +4,8 @@ State is a handful of kinds of plain JSON values (they live in Faust tables and 
 materialised as MongoDB documents):
 
 - a space's day (`days`): counters of that UTC day in quarter-hour buckets, each active
-  member's score per bucket, each engaged post's engagement per bucket;
+  member's score per bucket, each engaged post's engagement per bucket; in the same table,
+  a space's UTC month (key ending "YYYY-MM"): its joins and leaves per UTC day;
 - a community's roster (`rosters`): headcount of the community and of each group, closed
   groups, the membership stream version reached, and the latest event time seen;
 - a member's role (`roles`).
@@ -36,6 +37,7 @@ from insights.domain.effects import (
     GroupClosed,
     GroupOpened,
     Headcount,
+    MonthTally,
     RoleChange,
     Space,
     Tally,
@@ -61,6 +63,13 @@ class Target(NamedTuple):
 @lru_cache(maxsize=1 << 16)
 def day_target(space: Space, day: str) -> Target:
     return Target(DAYS, json.dumps([space.community_id, space.group_id, day]))
+
+
+@lru_cache(maxsize=1 << 12)
+def month_target(space: Space, month: str) -> Target:
+    """A space's UTC month ("YYYY-MM"): a value of the days table, shaped as a day's, whose
+    buckets are UTC days instead of quarter hours."""
+    return Target(DAYS, json.dumps([space.community_id, space.group_id, month]))
 
 
 @lru_cache(maxsize=1 << 12)
@@ -111,6 +120,8 @@ def _add(counters: dict[str, dict[str, int]], name: str, quarter: str, amount: i
 def _target(effect: Effect, bucket: Bucket) -> Target:
     if isinstance(effect, (Tally, Activity, Engagement)):
         return day_target(effect.space, bucket.day)
+    if isinstance(effect, MonthTally):
+        return month_target(effect.space, bucket.day[:7])
     if isinstance(effect, RoleChange):
         return role_target(effect.community_id, effect.user_id)
     community_id = (
@@ -119,9 +130,12 @@ def _target(effect: Effect, bucket: Bucket) -> Target:
     return roster_target(community_id)
 
 
-def _apply(value: Value, effect: Effect, quarter: str) -> None:
+def _apply(value: Value, effect: Effect, bucket: Bucket) -> None:
+    quarter = bucket.quarter
     if isinstance(effect, Tally):
         _add(value["counts"], effect.metric, quarter, 1)
+    elif isinstance(effect, MonthTally):
+        _add(value["counts"], effect.metric, bucket.day, 1)
     elif isinstance(effect, Activity):
         _add(value["members"], effect.user_id, quarter, effect.score)
     elif isinstance(effect, Engagement):
@@ -192,7 +206,7 @@ def apply_batch(
             if _already_applied(value, event):
                 continue
             for effect in effects:
-                _apply(value, effect, bucket.quarter)
+                _apply(value, effect, bucket)
             if event.key_sequence:
                 value["marks"][event.source] = event.key_sequence
     return {target: working[target] for target in changed}

@@ -73,19 +73,13 @@ function setUpSelectors() {
   if (group) $("group").add(new Option(`Group ${group}`, group));
   $("group").value = group || "";
 
+  // The server decides "today" in the chosen zone; these bounds only guide the picker.
   const asOf = $("as-of-date");
-  if (document.body.dataset.asOfDate === "on") {
-    const today = new Date();
-    const earliest = new Date(today.getTime() - 365 * 86400000);
-    asOf.max = isoDate(today);
-    asOf.min = isoDate(earliest);
-    asOf.value = params.get("as_of_date") || "";
-    $("as-of-hint").textContent = "Empty: now. A past day shows the figures as they were at its end.";
-  } else {
-    asOf.disabled = true;
-    $("as-of-hint").textContent =
-      "Figures are as of now: this server does not answer for past dates yet.";
-  }
+  const today = new Date();
+  asOf.max = isoDate(today);
+  asOf.min = isoDate(new Date(today.getTime() - 365 * 86400000));
+  asOf.value = params.get("as_of_date") || "";
+  $("as-of-hint").textContent = "Empty: now. A past day shows the figures as they were at its end.";
   $("selectors").addEventListener("change", () => {
     history.replaceState(null, "", `${location.pathname}?${query().toString()}`);
     page.shown = "";
@@ -104,7 +98,7 @@ function query() {
   params.set("range_days", $("range").value);
   params.set("time_zone", $("time-zone").value);
   if ($("group").value) params.set("group_id", $("group").value);
-  if (!$("as-of-date").disabled && $("as-of-date").value) params.set("as_of_date", $("as-of-date").value);
+  if ($("as-of-date").value) params.set("as_of_date", $("as-of-date").value);
   return params;
 }
 
@@ -165,8 +159,9 @@ function showRefusal(status, body) {
   }
   let sentence;
   if (body.reason === "INSIGHTS_THRESHOLD_NOT_MET") {
+    const day = $("as-of-date").value;
     sentence = `Insights appear once this ${space} has more than ${metadata.threshold} members ` +
-      `(now: ${metadata.member_count})`;
+      (day ? `(at the end of ${day}: ${metadata.member_count})` : `(now: ${metadata.member_count})`);
   } else if (body.reason === "ROLE_REQUIRED") {
     sentence = "Only moderators, admins and the owner of this community can see its insights.";
   } else if (body.reason === "NOT_A_MEMBER") {
