@@ -87,6 +87,12 @@ class Stack:
             worker.kill()
             worker.wait()
 
+    def cpu_seconds(self, replica: int = 0) -> float:
+        """CPU time a running worker has used so far (user + system), for the report."""
+        fields = Path(f"/proc/{self.workers[replica].pid}/stat").read_text().rsplit(")", 1)[1]
+        utime, stime = fields.split()[11:13]
+        return (int(utime) + int(stime)) / os.sysconf("SC_CLK_TCK")
+
     def stop_workers(self) -> None:
         for replica in list(self.workers):
             self.stop_worker(replica=replica)

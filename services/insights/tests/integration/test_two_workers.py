@@ -161,6 +161,7 @@ async def test_a_kill_and_a_join_mid_replay_lose_nothing_and_count_nothing_twice
         return any([await world.view.roster(cid) for cid, group in spaces if not group])
 
     await eventually_async(replay_started, START_S, what="the replay's first roster")
+    cpu = {"worker 1 (killed)": world.cpu_seconds(1)}
     world.stop_worker(signal.SIGKILL, replica=1)
 
     # Worker 3 joins while events keep coming; what it has not seen when it takes its
@@ -176,6 +177,10 @@ async def test_a_kill_and_a_join_mid_replay_lose_nothing_and_count_nothing_twice
     await until_rosters(world, log, [cid for cid, group in spaces if not group], CATCH_UP_S)
     await until_matches(world, log, spaces)
     assert all(worker.poll() is None for worker in world.workers.values()), world.worker_log()
+    cpu |= {f"worker {k}": world.cpu_seconds(k) for k in (2, 3)}
+    print(f"{len(records)} events (+500 twice), standby replicas "
+          f"{world.env.get('INSIGHTS_STANDBY_REPLICAS', 'default')}; CPU s: "
+          + ", ".join(f"{worker} {seconds:.1f}" for worker, seconds in cpu.items()))
 
 
 async def flow_until(world: Stack, records: list[Record], done: asyncio.Task[None]) -> int:
