@@ -598,8 +598,8 @@ def start_services(inst: Instance, names: list[str] | None = None, replicas: int
     wanted = {process_name(kind, k) for kind in names for k in replica_ids(count[kind])}
     if others := [n for kind in names for n in service_processes(inst, kind)
                   if n not in wanted and running_pid(inst, n)]:
-        raise SystemExit(f"[stack] {', '.join(others)} already run with another replica count "
-                         "(their ports would collide); `make down` first")
+        raise SystemExit(f"[stack] {', '.join(others)} already run with another count "
+                         "(their ports and names would collide); `make down` first")
     reserve_ports(inst, replica_listening_ports(inst, replicas))
     for kind in names:
         for replica in replica_ids(count[kind]):

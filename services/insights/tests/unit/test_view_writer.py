@@ -2,8 +2,6 @@
 outage, and offsets committed only once everything acknowledged before is saved."""
 
 import asyncio
-import os
-import signal
 from datetime import UTC, datetime
 
 import pytest
@@ -150,49 +148,3 @@ async def test_a_fenced_worker_commits_no_offsets(monkeypatch):
     consumer = _FreshConsumer.__new__(_FreshConsumer)
     assert await _FreshConsumer._commit_offsets(consumer, {"tp": 5}) is False
     assert committed == []
-
-
-async def test_a_revoke_returns_only_once_the_view_has_everything_handed_over(monkeypatch):
-    """Faust rejoins the group when `on_partitions_revoked` returns, and the partitions'
-    next owner starts only then: by that time everything this worker counted is in the
-    view, and it counts nothing more of the revoked partitions."""
-    faust_revoked = []
-
-    async def faust_revoke(self, revoked):
-        faust_revoked.append(revoked)
-
-    monkeypatch.setattr(Consumer, "on_partitions_revoked", faust_revoke)
-    view = GatedView()
-    monkeypatch.setattr(runtime, "writer", ViewWriter(view))
-    monkeypatch.setattr(runtime, "owned", frozenset({"kept", "lost"}))
-    runtime.writer.add({A: {"v": 1}})
-    consumer = object.__new__(_FreshConsumer)
-    revoke = asyncio.ensure_future(consumer.on_partitions_revoked({"lost"}))
-    await asyncio.wait_for(view.waiting.wait(), 2)  # the writer is saving A
-    assert runtime.owned == {"kept"}  # the agent drops what it still holds of "lost"
-    assert faust_revoked == [{"lost"}]
-    assert not revoke.done()
-    view.gate.set()
-    await asyncio.wait_for(revoke, 2)
-    assert view.values == {A: {"v": 1}}
-
-
-async def test_a_revoke_the_view_cannot_take_in_time_fences_the_worker(monkeypatch):
-    """MongoDB down during a rebalance: rather than let its saves land after the next
-    owner's, the worker saves and commits nothing more and stops to start over."""
-    async def faust_revoke(self, revoked):
-        pass
-
-    signals = []
-    monkeypatch.setattr(Consumer, "on_partitions_revoked", faust_revoke)
-    monkeypatch.setattr("insights.app.HANDOVER_TIMEOUT_S", 0.1)
-    monkeypatch.setattr("insights.app.os.kill", lambda pid, sig: signals.append((pid, sig)))
-    view = GatedView()  # never opened: the save hangs
-    monkeypatch.setattr(runtime, "writer", ViewWriter(view))
-    monkeypatch.setattr(runtime, "owned", frozenset({"lost"}))
-    monkeypatch.setattr(runtime, "fenced", False)
-    runtime.writer.add({A: {"v": 1}})
-    consumer = object.__new__(_FreshConsumer)
-    await asyncio.wait_for(consumer.on_partitions_revoked({"lost"}), 2)
-    assert runtime.fenced and runtime.writer.fenced
-    assert signals == [(os.getpid(), signal.SIGTERM)]
