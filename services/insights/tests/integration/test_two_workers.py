@@ -21,6 +21,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -98,12 +99,20 @@ async def until_members(world: Stack, count: int, within_s: float,
     each of those named members is one of them)."""
     async def counting() -> bool:
         members = await asyncio.to_thread(_members_counting, world)
-        assert len(members) == count and (among or set()) <= members, (
-            members, world.worker_log())
+        assert len(members) == count and (among or set()) <= members, members
         return True
 
-    await eventually_async(counting, within_s, interval_s=0.2,
-                           what=f"{count} workers holding partitions")
+    await with_worker_log(world, eventually_async(counting, within_s, interval_s=0.2,
+                                                  what=f"{count} workers holding partitions"))
+
+
+async def with_worker_log(world: Stack, waiting: Awaitable[object]) -> None:
+    """Awaits a poll; if it gives up, the workers' logs go with the failure (read only
+    then: reading them on every poll would eat into the bound polled for)."""
+    try:
+        await waiting
+    except AssertionError as error:
+        raise AssertionError(f"{error}\n{world.worker_log()}") from error
 
 
 async def canary(world: Stack, log: EventLog, communities: list[str], since: float,
@@ -130,10 +139,11 @@ async def until_rosters(world: Stack, log: EventLog, communities: list[str],
             {"_id": {"$in": list(wanted)}}, {"version": 1})}
         behind = {key: seen.get(key) for key, version in wanted.items()
                   if seen.get(key) != version}
-        assert not behind, (behind, world.worker_log())
+        assert not behind, behind
         return True
 
-    await eventually_async(current, max(within_s, 0.0), what="every community's roster")
+    await with_worker_log(world, eventually_async(current, max(within_s, 0.0),
+                                                  what="every community's roster"))
 
 
 # The Must-show history of issue #19: more than 10,000 events over six communities, one on
