@@ -6,9 +6,9 @@ STACK := uv run python deploy/local/stack.py
 
 .PHONY: up down clean status rebuild chaos test fuzz test-dashboard test-servers test-servers-down protos authorization-doc contracts lint-protos lint demo bench
 
-up: ## Start Kafka, PostgreSQL, FerretDB and the four services (idempotent); REPLICAS=2: two processes of each service and two insights workers
+up: ## Start Kafka, PostgreSQL, FerretDB and the four services (idempotent); REPLICAS=2: two processes of each service and two insights workers; INSIGHTS_WORKERS=N: N insights workers (default: REPLICAS, else 1)
 	@deploy/local/prerequisites.sh
-	@$(STACK) up --replicas $(or $(REPLICAS),1)
+	@$(STACK) up --replicas $(or $(REPLICAS),1) $(if $(INSIGHTS_WORKERS),--insights-workers $(INSIGHTS_WORKERS))
 
 down: ## Stop everything `make up` started
 	@$(STACK) down

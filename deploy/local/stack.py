@@ -6,11 +6,15 @@ Two instances never share ports or data: `dev` is what `make up` runs, `test` is
 PID only. Data lives under `.local/<instance>/` and survives `down`/`up`; `clean` wipes it.
 
     python deploy/local/stack.py up|down|clean|status [--instance dev|test] [--replicas N]
+                                 [--insights-workers N]
     python deploy/local/stack.py infra-up|services-up|services-down [--instance ...]
 
 `--replicas N` runs N processes of every service and N insights workers: replica k (1-based)
 gets `REPLICA_ID=k`, gRPC port `base + 10*(k-1)` (the dashboard likewise) and PID/log files
 `<service>-<k>`. Without it (or with 1), one unnamed process each, as always.
+`--insights-workers N` (default: as many as `--replicas`) sets the insights workers alone:
+N > 1 runs `insights-worker-1` … `-N` in one group, each with its REPLICA_ID and its own
+Faust data directory (`.local/<instance>/data/insights-worker-<k>`).
     python deploy/local/stack.py env [--instance ...]     # export lines for a shell
 """
 
@@ -161,6 +165,8 @@ SERVICE_PROCESSES: dict[str, list[str]] = {
 # A process without a gRPC health service works once its consumer group has a member that
 # owns partitions: `up` waits for that instead of health.
 WORKER_GROUPS = {"insights-worker": "insights"}
+# The processes that keep local state, in `.local/<instance>/data/<process name>`.
+DATA_DIRS = {"insights-worker": "INSIGHTS_DATA_DIR"}
 
 
 def log(msg: str) -> None:
@@ -549,6 +555,9 @@ def service_env(inst: Instance, service: str, replica: int | None = None) -> dic
         env["GRPC_PORT"] = str(grpc_port(inst, service, replica))
     if service == "insights":
         env["INSIGHTS_HTTP_PORT"] = str(http_port(inst, replica))
+    if service in DATA_DIRS:
+        # Each process its own: two Faust workers must not share one.
+        env[DATA_DIRS[service]] = str(inst.dir / "data" / process_name(service, replica))
     return env
 
 
@@ -562,8 +571,11 @@ def replica_listening_ports(inst: Instance, replicas: int) -> list[int]:
 
 
 def spawn_service(inst: Instance, kind: str, replica: int | None = None) -> int:
+    env = service_env(inst, kind, replica)
+    if kind in DATA_DIRS:
+        Path(env[DATA_DIRS[kind]]).mkdir(parents=True, exist_ok=True)
     return spawn(inst, process_name(kind, replica), [sys.executable, *SERVICE_PROCESSES[kind]],
-                 env=service_env(inst, kind, replica), cwd=ROOT)
+                 env=env, cwd=ROOT)
 
 
 def wait_service_ready(inst: Instance, kind: str, replica: int | None = None,
@@ -576,20 +588,27 @@ def wait_service_ready(inst: Instance, kind: str, replica: int | None = None,
                  timeout)
 
 
+def counts(replicas: int, workers: int | None = None) -> dict[str, int]:
+    """How many processes of each kind: `replicas` of each, `workers` insights workers."""
+    return {kind: workers if kind == "insights-worker" and workers else replicas
+            for kind in SERVICE_PROCESSES}
+
+
 def start_services(inst: Instance, names: list[str] | None = None, replicas: int = 1,
-                   timeout: float = 90) -> None:
+                   timeout: float = 90, workers: int | None = None) -> None:
     names = names or list(SERVICE_PROCESSES)
-    wanted = {process_name(kind, k) for kind in names for k in replica_ids(replicas)}
+    count = counts(replicas, workers)
+    wanted = {process_name(kind, k) for kind in names for k in replica_ids(count[kind])}
     if others := [n for kind in names for n in service_processes(inst, kind)
                   if n not in wanted and running_pid(inst, n)]:
-        raise SystemExit(f"[stack] {', '.join(others)} already run with another replica count "
-                         "(their ports would collide); `make down` first")
+        raise SystemExit(f"[stack] {', '.join(others)} already run with another count "
+                         "(their ports and names would collide); `make down` first")
     reserve_ports(inst, replica_listening_ports(inst, replicas))
     for kind in names:
-        for replica in replica_ids(replicas):
+        for replica in replica_ids(count[kind]):
             spawn_service(inst, kind, replica)
     for kind in names:
-        for replica in replica_ids(replicas):
+        for replica in replica_ids(count[kind]):
             wait_service_ready(inst, kind, replica, timeout)
 
 
@@ -640,10 +659,10 @@ def infra_up(inst: Instance) -> None:
     create_topics(inst)
 
 
-def up(inst: Instance, replicas: int = 1) -> None:
+def up(inst: Instance, replicas: int = 1, workers: int | None = None) -> None:
     started = time.monotonic()
     infra_up(inst)
-    start_services(inst, replicas=replicas)
+    start_services(inst, replicas=replicas, workers=workers)
     print_endpoints(inst, replicas)
     log(f"up in {time.monotonic() - started:.1f}s")
 
@@ -667,8 +686,9 @@ def print_endpoints(inst: Instance, replicas: int = 1) -> None:
     for svc in services.ALL:
         print(f"{svc.short_name:<10} {ports(svc.short_name)}  {svc.full_name}")
     print(f"dashboard  {inst.dashboard_url}  (insights, for a community's moderators and above)")
+    print_workers(inst)
     if replicas > 1:
-        print(f"\n{replicas} replicas of each service and {replicas} insights workers; a client "
+        print(f"\n{replicas} replicas of each service; a client "
               "can spread its calls over a service's replicas with gRPC's round_robin, e.g. "
               f"target ipv4:{ports('membership')}")
     secret_hint = ("from your environment" if os.environ.get("COMMUNITY_AUTH_HS256_SECRET")
@@ -679,6 +699,16 @@ def print_endpoints(inst: Instance, replicas: int = 1) -> None:
     print("  TOKEN=$(uv run communityctl token --user alice)")
     print(f"  grpcurl -plaintext -H \"authorization: Bearer $TOKEN\" "
           f"127.0.0.1:{inst.grpc_ports['membership']} list\n")
+
+
+def print_workers(inst: Instance) -> None:
+    """The insights workers running (one group, sharing the partitions): PID, data
+    directory and log of each."""
+    names = [n for n in service_processes(inst, "insights-worker") if running_pid(inst, n)]
+    print(f"insights workers in group {WORKER_GROUPS['insights-worker']}: {len(names)}")
+    for name in names:
+        print(f"  {name:<17} pid {running_pid(inst, name):<8} data {inst.dir / 'data' / name}"
+              f"  log {inst.dir / 'logs' / (name + '.log')}")
 
 
 def status(inst: Instance) -> None:
@@ -742,9 +772,11 @@ def rebuild(inst: Instance, service: str | None) -> None:
 def main() -> None:
     commands = {
         "build": lambda i: build(),
-        "up": lambda i: up(i, args.replicas), "down": down, "status": status, "env": env_lines,
+        "up": lambda i: up(i, args.replicas, args.insights_workers),
+        "down": down, "status": status, "env": env_lines,
         "infra-up": infra_up, "topics": create_topics,
-        "services-up": lambda i: start_services(i, replicas=args.replicas),
+        "services-up": lambda i: start_services(i, replicas=args.replicas,
+                                                workers=args.insights_workers),
         "services-down": stop_services,
         "clean": lambda i: (down(i), shutil.rmtree(i.dir, ignore_errors=True),
                             log(f"wiped {i.dir}")),
@@ -756,7 +788,11 @@ def main() -> None:
     parser.add_argument("service", nargs="?", help="rebuild: the service")
     parser.add_argument("--replicas", type=int, default=1,
                         help="up/services-up: processes of every service and insights workers")
+    parser.add_argument("--insights-workers", type=int, default=None,
+                        help="up/services-up: insights workers (default: --replicas)")
     args = parser.parse_args()
+    if args.insights_workers is not None and args.insights_workers < 1:
+        parser.error("--insights-workers must be at least 1")
     if args.command == "rebuild":
         rebuild(INSTANCES[args.instance], args.service)
     commands[args.command](INSTANCES[args.instance])

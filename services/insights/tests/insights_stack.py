@@ -87,6 +87,12 @@ class Stack:
             worker.kill()
             worker.wait()
 
+    def cpu_seconds(self, replica: int = 0) -> float:
+        """CPU time a running worker has used so far (user + system), for the report."""
+        fields = Path(f"/proc/{self.workers[replica].pid}/stat").read_text().rsplit(")", 1)[1]
+        utime, stime = fields.split()[11:13]
+        return (int(utime) + int(stime)) / os.sysconf("SC_CLK_TCK")
+
     def stop_workers(self) -> None:
         for replica in list(self.workers):
             self.stop_worker(replica=replica)
@@ -119,29 +125,34 @@ async def view_figures(world, space, range_days, zone, now):
     return from_response(response)
 
 
-async def mismatches(world, log: EventLog, spaces) -> list:
-    now = datetime.now(UTC)
+def oracle(log: EventLog, spaces, now: datetime) -> dict:
+    """The oracle's figures of every space and check, as of `now`."""
     events = [(r.message, r.at) for r in log.records]
+    return {(space, range_days, zone): oracle_figures(events, *space, range_days, zone, now)
+            for space in spaces for range_days, zone in CHECKS}
+
+
+async def mismatches(world, expected: dict, now: datetime) -> list:
     wrong = []
-    for space in spaces:
-        for range_days, zone in CHECKS:
-            expected = oracle_figures(events, *space, range_days, zone, now)
-            actual = await view_figures(world, space, range_days, zone, now)
-            if actual != expected:
-                differing = {k: (actual.get(k), v) for k, v in expected.items()
-                             if not actual or actual.get(k) != v} if actual else "missing"
-                wrong.append((space, range_days, zone, str(differing)[:600]))
+    for (space, range_days, zone), figures in expected.items():
+        actual = await view_figures(world, space, range_days, zone, now)
+        if actual != figures:
+            differing = {k: (actual.get(k), v) for k, v in figures.items()
+                         if not actual or actual.get(k) != v} if actual else "missing"
+            wrong.append((space, range_days, zone, str(differing)[:600]))
     return wrong
 
 
 async def until_matches(world, log, spaces) -> None:
     """Polls until the view's figures of every space equal the oracle's (the figures of a
-    replay of `log`, computed by code independent of the worker's)."""
+    replay of `log`, computed by code independent of the worker's), both as of the moment
+    the wait began: the oracle's, the costly part, are computed once."""
+    now = datetime.now(UTC)
+    expected = oracle(log, spaces, now)
+
     async def matching() -> bool:
-        wrong = await mismatches(world, log, spaces)
+        wrong = await mismatches(world, expected, now)
         assert not wrong, (wrong[:5], world.worker_log())
         return True
 
     await eventually_async(matching, CATCH_UP_S, interval_s=0.5, what="the oracle's figures")
-
-

@@ -187,12 +187,8 @@ def create_app(settings: WorkerSettings) -> InsightsApp:
         broker_heartbeat_interval=HEARTBEAT_INTERVAL_S,
         broker_rebalance_timeout=REBALANCE_TIMEOUT_S,
         consumer_group_instance_id=instance_id(settings.replica_id),
-        # Each worker keeps a copy of another's tables (memory store, fed from their
-        # changelogs): a survivor taking partitions over reads only the changelogs' tails
-        # instead of whole changelogs within the recovery bound. A copy costs decoding the
-        # other's changelog records, at most one per changed value per batch, far less than
-        # counting; more than one copy buys nothing with the two workers of the stack.
-        table_standby_replicas=1,
+        # Why this many: insights.settings.WorkerSettings.standby_replicas.
+        table_standby_replicas=settings.standby_replicas,
         consumer_auto_offset_reset="earliest",
         producer_max_batch_size=PRODUCER_BATCH_BYTES,
         stream_wait_empty=False,

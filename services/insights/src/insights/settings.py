@@ -18,6 +18,8 @@ from community_contracts import services, topics
 SERVICE = services.INSIGHTS
 # SPEC §7: where the dashboard is served unless INSIGHTS_HTTP_PORT says otherwise.
 DEFAULT_HTTP_PORT = 50080
+# Copies of each partition's tables on other workers (WorkerSettings.standby_replicas).
+DEFAULT_STANDBY_REPLICAS = 1
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,16 @@ class WorkerSettings:
     # REPLICA_ID of the stack's replicas ("" for one unnamed worker): names this worker's
     # member of the group (insights.worker_group).
     replica_id: str = ""
+    # Faust's table_standby_replicas: how many other workers keep a copy of each partition's
+    # tables (memory store, fed from the changelogs), so that a worker taking a partition
+    # over reads only the changelog's tail instead of the whole changelog, within the
+    # recovery bound. A copy costs its holder the decoding of the owner's changelog records
+    # (one per changed value per batch, far less than counting). One, chosen for the 2-core
+    # machine: Faust puts each copy on another worker, so with the stack's two workers one
+    # is all there can be, and more workers on the same two cores add no CPU to pay for a
+    # second copy (measured: services/insights/README.md, "Several workers"). A single
+    # worker has no other to hold a copy.
+    standby_replicas: int = DEFAULT_STANDBY_REPLICAS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WorkerSettings:
@@ -59,6 +71,8 @@ class WorkerSettings:
             or tempfile.mkdtemp(prefix="insights-worker-"),
             log_level=env_str("LOG_LEVEL", "INFO", env).upper(),
             replica_id=env_str("REPLICA_ID", "", env),
+            standby_replicas=env_int("INSIGHTS_STANDBY_REPLICAS", DEFAULT_STANDBY_REPLICAS,
+                                     minimum=0, env=env),
         )
 
 
