@@ -25,11 +25,10 @@ import signal
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from weakref import WeakSet
 
 import faust
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread, Transport
-from faust.types import TP, Message
+from faust.types import TP
 
 from insights.domain.ledger import community_of
 from insights.domain.snapshot_schedule import SnapshotSchedule
@@ -89,11 +88,6 @@ class _FreshConsumerThread(AIOKafkaConsumerThread):
 
 
 class _FreshConsumer(HandoverConsumer):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Messages of revoked partitions that the agent held when they were revoked.
-        self._stale: WeakSet[Message] = WeakSet()
-
     def _new_consumer_thread(self) -> AIOKafkaConsumerThread:
         return _FreshConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
@@ -102,23 +96,8 @@ class _FreshConsumer(HandoverConsumer):
         # it: from here on the agent drops it, or its values would overwrite newer ones of
         # the partitions' next owner, in the tables' changelogs and in the view.
         runtime.owned -= revoked
-        # Their acks come after Faust has forgotten the revoked partitions' acks: taken as
-        # acks of the next assignment, which may give a partition straight back to this
-        # worker, they would commit offsets of events the agent dropped (make chaos: 13 joins
-        # lost). They are never acked; the partition's next owner reads them again from the
-        # committed offset.
-        self._stale.update(m for m in self._unacked_messages if m.tp in revoked)
         await super().on_partitions_revoked(revoked)
         await _hand_over()
-
-    def ack(self, message: Message) -> bool:
-        if message in self._stale:
-            self._stale.discard(message)
-            message.acked = True
-            self._unacked_messages.discard(message)
-            return False
-        acked: bool = super().ack(message)
-        return acked
 
     async def on_partitions_assigned(self, assigned: set[TP], generation_id: int = 0) -> None:
         runtime.owned = frozenset(assigned)

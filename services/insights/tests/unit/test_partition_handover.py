@@ -7,12 +7,8 @@ test_engagement_agent; offsets of revoked partitions never committed: test_view_
 import asyncio
 import os
 import signal
-from collections import defaultdict
-from types import SimpleNamespace
-from weakref import WeakSet
 
 from faust.transport.drivers.aiokafka import Consumer
-from faust.types import TP, Message
 from insights.app import _FreshConsumer, runtime
 from insights.domain.ledger import Target
 from insights.engagement.view_writer import ViewWriter
@@ -47,7 +43,7 @@ async def test_a_revoke_returns_only_once_the_view_has_everything_handed_over(mo
     monkeypatch.setattr(runtime, "writer", ViewWriter(view))
     monkeypatch.setattr(runtime, "owned", frozenset({"kept", "lost"}))
     runtime.writer.add({A: {"v": 1}})
-    consumer = consumer_with_faust_acks()
+    consumer = object.__new__(_FreshConsumer)
     revoke = asyncio.ensure_future(consumer.on_partitions_revoked({"lost"}))
     await asyncio.wait_for(view.waiting.wait(), 2)  # the writer is saving A
     assert runtime.owned == {"kept"}  # the agent drops what it still holds of "lost"
@@ -68,54 +64,7 @@ async def test_a_revoke_the_view_cannot_take_in_time_fences_the_worker(monkeypat
     monkeypatch.setattr(runtime, "owned", frozenset({"lost"}))
     monkeypatch.setattr(runtime, "fenced", False)
     runtime.writer.add({A: {"v": 1}})
-    consumer = consumer_with_faust_acks()
+    consumer = object.__new__(_FreshConsumer)
     await asyncio.wait_for(consumer.on_partitions_revoked({"lost"}), 2)
     assert runtime.fenced and runtime.writer.fenced
     assert signals == [(os.getpid(), signal.SIGTERM)]
-
-
-def consumer_with_faust_acks() -> _FreshConsumer:
-    """A consumer with only what Faust's `ack` bookkeeping needs."""
-    consumer = object.__new__(_FreshConsumer)
-    consumer._stale = WeakSet()
-    consumer._unacked_messages = WeakSet()
-    consumer._committed_offset = defaultdict(lambda: None)
-    consumer._acked_index = defaultdict(set)
-    consumer._acked = defaultdict(list)
-    consumer._n_acked = 0
-    consumer._waiting_for_ack = None
-    consumer.app = SimpleNamespace(topics=SimpleNamespace(acks_enabled_for=lambda topic: True))
-    return consumer
-
-
-def delivered(consumer: _FreshConsumer, tp: TP, offset: int) -> Message:
-    message = Message(tp.topic, tp.partition, offset, 0.0, 0, [], b"c", b"", None, tp=tp)
-    consumer._unacked_messages.add(message)  # what Faust does as it hands it to the agent
-    return message
-
-
-async def test_what_the_agent_held_at_a_revoke_is_never_acked_even_if_the_partition_comes_back(
-    monkeypatch,
-):
-    """`make chaos`: a worker revoked mid-batch got the partition straight back in the next
-    generation; the acks of the batch its agent had dropped came after Faust forgot the
-    partition's acks, were taken as the new assignment's, and committed offsets of 13 joins
-    nobody counted. Now those messages are never acked: the partition is read again from its
-    committed offset, by whichever worker owns it."""
-    monkeypatch.setattr(Consumer, "on_partitions_revoked", faust_revoke)
-    monkeypatch.setattr(runtime, "writer", None)
-    five, two = TP("events", 5), TP("events", 2)
-    monkeypatch.setattr(runtime, "owned", frozenset({five, two}))
-    consumer = consumer_with_faust_acks()
-    held = [delivered(consumer, five, offset) for offset in (1, 2, 3)]
-    kept = delivered(consumer, two, 7)
-
-    await consumer.on_partitions_revoked({five})
-    runtime.owned = frozenset({five, two})  # the next generation gives it straight back
-    assert not any(consumer.ack(message) for message in held)
-    assert consumer._acked[five] == []
-    assert consumer.ack(kept)
-    assert consumer._acked[two] == [7]
-    # Read again after the assignment's seek: the same offsets are acked as usual.
-    assert consumer.ack(delivered(consumer, five, 1))
-    assert consumer._acked[five] == [1]
