@@ -27,15 +27,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import faust
-from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread, Transport
+from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread, Producer, Transport
 from faust.types import TP
 
 from insights.domain.ledger import community_of
 from insights.domain.snapshot_schedule import SnapshotSchedule
+from insights.drain import DirectDrainConsumer
 from insights.engagement.view_writer import ViewWriter
 from insights.partitions import partition_of
 from insights.ports import ServingView
-from insights.recovery_handover import HandoverConsumer, HandoverSafeApp
+from insights.recovery_handover import HandoverSafeApp
 from insights.settings import WorkerSettings
 from insights.worker_group import (
     HANDOVER_TIMEOUT_S,
@@ -47,6 +48,22 @@ from insights.worker_group import (
 )
 
 log = logging.getLogger("insights.app")
+
+# The agent's batches: they close at this many events, or this long after the previous batch
+# (Faust's take_events timer). Each batch costs a changelog record per changed key and a
+# copy of each value it changes, so a replay wants large batches; 250 ms keeps a steady
+# stream's events visible within a second.
+BATCH_MAX = 5000
+BATCH_WITHIN_S = 0.25
+
+# Records queued for the agent. Below a batch, the queue filled before a batch closed:
+# Faust paused the partitions, and with all of them paused its fetcher slept 1 s.
+STREAM_BUFFER = 4 * BATCH_MAX
+
+# Changelog records Faust queues before its drain loop stops to flush them. Its default of
+# 100 is far below what one batch changes: every record past it waited for 100 sends and
+# logged a warning.
+PRODUCER_BUFFER = 4 * BATCH_MAX
 
 # aiokafka holds one batch per partition in flight and makes every further send to that
 # partition wait until it is acknowledged; with the 16 KB default a batch's changelog
@@ -87,7 +104,13 @@ class _FreshConsumerThread(AIOKafkaConsumerThread):
                                     instance)
 
 
-class _FreshConsumer(HandoverConsumer):
+class _FreshProducer(Producer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.buffer.max_messages = PRODUCER_BUFFER
+
+
+class _FreshConsumer(DirectDrainConsumer):
     def _new_consumer_thread(self) -> AIOKafkaConsumerThread:
         return _FreshConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
@@ -140,6 +163,7 @@ async def _hand_over() -> None:
 
 class _FreshTransport(Transport):
     Consumer = _FreshConsumer
+    Producer = _FreshProducer
 
 
 class InsightsApp(HandoverSafeApp):
@@ -195,6 +219,7 @@ def create_app(settings: WorkerSettings) -> InsightsApp:
         table_standby_replicas=1,
         consumer_auto_offset_reset="earliest",
         producer_max_batch_size=PRODUCER_BATCH_BYTES,
+        stream_buffer_maxsize=STREAM_BUFFER,
         stream_wait_empty=False,
         web_enabled=False,
         datadir=settings.data_dir,
