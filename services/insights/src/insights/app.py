@@ -6,8 +6,8 @@ partition); `at_least_once` with the dedupe inside the table values; a short fet
 freshness; no web server; a data directory per worker; the recovery handover fixes of
 `insights.recovery_handover`; the drain loop of `insights.drain` (no tasks per record, no
 commit inside it) and buffers that never pause the fetch (below); named group members and
-short timeouts (`insights.worker_group`). Features register their agents and tables by being imported
-(autodiscover).
+short timeouts (`insights.worker_group`). Features register their agents and tables by
+being imported (autodiscover).
 
 Several workers share the partitions (same app id). When a rebalance takes partitions away
 from a worker, it hands them over clean before it rejoins (`_FreshConsumer`): it counts
