@@ -13,7 +13,9 @@ machine in a few minutes): BENCH_EVENTS (P2 history), BENCH_REBUILD_EVENTS (P4: 
 service's rebuild), BENCH_SECONDS (each ghz phase), BENCH_FRESH_RATE and BENCH_FRESH_SECONDS (P3),
 BENCH_UNRELATED (P5 flat reads), BENCH_PROFILE=0 to skip py-spy, BENCH_DASHBOARD_CALLS and
 BENCH_DASHBOARD_PAGES (P6: GetInsights latency without / with the dashboard's HTTP side),
-BENCH_ONLY to run some scenarios (e.g. BENCH_ONLY=p6).
+BENCH_ONLY to run some scenarios (e.g. BENCH_ONLY=p6). P2 reports the insights worker, the
+Faust floor (bench/faust_floor.py: the worker's app with a bare agent) and raw aiokafka on
+one topic, each per second and per CPU-second.
 """
 
 from __future__ import annotations
