@@ -96,8 +96,6 @@ async def test_offsets_are_committed_only_after_the_view_has_saved(monkeypatch):
     view = GatedView()
     monkeypatch.setattr(runtime, "writer", ViewWriter(view))
     monkeypatch.setattr(runtime, "owned", frozenset({"tp"}))
-    # No changelog record in flight (the agent tests' records are never sent).
-    monkeypatch.setattr(runtime, "changelog_unsent", set())
     runtime.writer.add({A: {"v": 1}})
     consumer = object.__new__(_FreshConsumer)
     commit = asyncio.ensure_future(consumer._commit_offsets({"tp": 7, "revoked": 3}))
