@@ -24,12 +24,12 @@ import logging
 import os
 import signal
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import faust
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread, Producer, Transport
-from faust.types import TP, FutureMessage
+from faust.types import TP
 
 from insights.domain.ledger import community_of
 from insights.domain.snapshot_schedule import SnapshotSchedule
@@ -89,13 +89,6 @@ class CommunityTable(faust.Table):
         partitions = self.partitions or self.app.conf.topic_partitions
         return partition_of(community_of(key), partitions)
 
-    def send_changelog(self, *args: Any, **kwargs: Any) -> FutureMessage:
-        # Tracked until Kafka has it: a commit waits for every record queued before it.
-        sent = super().send_changelog(*args, **kwargs)
-        runtime.changelog_unsent.add(sent)
-        sent.add_done_callback(runtime.changelog_unsent.discard)
-        return sent
-
 
 class _FreshConsumerThread(AIOKafkaConsumerThread):
     def _create_worker_consumer(self, transport: Any) -> Any:
@@ -142,10 +135,6 @@ class _FreshConsumer(DirectDrainConsumer):
         if runtime.fenced:
             # A rebuild owns the offsets now (insights.rebuild_fence).
             return False
-        # Faust's at_least_once commit does not wait for the tables' changelog records:
-        # committed past an event whose values were still in the producer's buffer, a worker
-        # killed then would recover tables without them and never count it again.
-        await runtime.changelog_sent()
         if runtime.writer is not None:
             await runtime.writer.saved()
         # A rebalance while the writer saved may have given a partition to another worker,
@@ -201,17 +190,6 @@ class Runtime:
     # The partitions this worker counts: those of its current assignment, less any revoked
     # since (events fetched from others are dropped, their offsets never committed).
     owned: frozenset[TP] = frozenset()
-    # The tables' changelog records not yet acknowledged by Kafka (CommunityTable).
-    changelog_unsent: set[FutureMessage] = field(default_factory=set)
-
-    async def changelog_sent(self) -> None:
-        """Return once every changelog record queued before this call is in Kafka; raises
-        the send's error if one failed (the worker stops and counts again from its last
-        commit)."""
-        if self.changelog_unsent:
-            done, _ = await asyncio.wait(list(self.changelog_unsent))
-            for sent in done:
-                sent.result()
 
     def attach(self, view: ServingView) -> None:
         self.view = view

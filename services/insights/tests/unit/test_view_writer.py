@@ -157,32 +157,6 @@ async def test_a_fenced_writer_saves_nothing_more_and_releases_waiters(monkeypat
     assert view.values == {A: {"v": 1}}
 
 
-async def test_offsets_are_committed_only_after_the_changelog_records_are_sent(monkeypatch):
-    """Faust's at_least_once commit does not wait for the tables' changelog records; a
-    worker killed after a commit past records still unsent would lose their values."""
-    committed: list[dict] = []
-
-    async def commit_offsets(self, offsets, start_new_transaction=True):
-        committed.append(offsets)
-        return True
-
-    monkeypatch.setattr(Consumer, "_commit_offsets", commit_offsets)
-    monkeypatch.setattr(runtime, "writer", None)
-    monkeypatch.setattr(runtime, "owned", frozenset({"tp"}))
-    monkeypatch.setattr(runtime, "changelog_unsent", set())
-    unsent = asyncio.get_running_loop().create_future()
-    runtime.changelog_unsent.add(unsent)
-    unsent.add_done_callback(runtime.changelog_unsent.discard)
-    consumer = object.__new__(_FreshConsumer)
-    commit = asyncio.ensure_future(consumer._commit_offsets({"tp": 7}))
-    for _ in range(20):  # event-loop turns: the commit has every chance to go ahead
-        await asyncio.sleep(0)
-    assert committed == [] and not commit.done()
-    unsent.set_result(None)
-    assert await asyncio.wait_for(commit, 2) is True
-    assert committed == [{"tp": 7}] and not runtime.changelog_unsent
-
-
 async def test_a_fenced_worker_commits_no_offsets(monkeypatch):
     committed = []
 
