@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import faust
-from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread, Producer, Transport
+from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread, Transport
 from faust.types import TP
 
 from insights.domain.ledger import community_of
@@ -61,11 +61,6 @@ BATCH_WITHIN_S = 0.1
 # Records queued for the agent. Below a batch, the queue filled before a batch closed:
 # Faust paused the partitions, and with all of them paused its fetcher slept 1 s.
 STREAM_BUFFER = 4 * BATCH_MAX
-
-# Changelog records Faust queues before its drain loop stops to flush them. Its default of
-# 100 is far below what one batch changes: every record past it waited for 100 sends and
-# logged a warning.
-PRODUCER_BUFFER = 4 * BATCH_MAX
 
 # aiokafka holds one batch per partition in flight and makes every further send to that
 # partition wait until it is acknowledged; with the 16 KB default a batch's changelog
@@ -104,12 +99,6 @@ class _FreshConsumerThread(AIOKafkaConsumerThread):
         if instance:
             await asyncio.to_thread(leave, settings.kafka_bootstrap_servers, self.app.conf.id,
                                     instance)
-
-
-class _FreshProducer(Producer):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.buffer.max_messages = PRODUCER_BUFFER
 
 
 class _FreshConsumer(DirectDrainConsumer):
@@ -165,7 +154,6 @@ async def _hand_over() -> None:
 
 class _FreshTransport(Transport):
     Consumer = _FreshConsumer
-    Producer = _FreshProducer
 
 
 class InsightsApp(HandoverSafeApp):
