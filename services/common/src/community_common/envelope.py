@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import NamedTuple
 
 from community_contracts import headers, registry
@@ -90,7 +91,7 @@ class EventEnvelope:
     # ce_keysequence: position among the topic's records with this key, stamped by the relay.
     key_sequence: int | None = None
 
-    @property
+    @cached_property
     def occurred_at(self) -> datetime:
         return parse_time(self.time)
 
@@ -151,7 +152,7 @@ class EventEnvelope:
             raise MalformedEvent(f"unsupported {headers.CONTENT_TYPE} {content_type!r}")
         time = required(headers.TIME)
         try:
-            parse_time(time)
+            occurred_at = parse_time(time)
         except ValueError:
             raise MalformedEvent(f"{headers.TIME} {time!r} is not RFC 3339") from None
         try:
@@ -172,7 +173,7 @@ class EventEnvelope:
             record_key = (key or b"").decode()
         except UnicodeDecodeError:
             raise MalformedEvent("record key is not UTF-8") from None
-        return cls(
+        envelope = cls(
             id=required(headers.ID),
             source=required(headers.SOURCE),
             type=required(headers.TYPE),
@@ -188,6 +189,10 @@ class EventEnvelope:
             traceparent=found.get(headers.TRACEPARENT) or None,
             key_sequence=key_sequence,
         )
+        # Parsed once: the check above already did it (cached_property's slot, which the
+        # frozen dataclass's __setattr__ does not guard).
+        envelope.__dict__["occurred_at"] = occurred_at
+        return envelope
 
 
 def envelope_for(

@@ -10,6 +10,7 @@ from community_common.envelope import (
     MalformedEvent,
     envelope_for,
     format_time,
+    parse_time,
 )
 from google.protobuf import struct_pb2
 
@@ -60,6 +61,14 @@ def test_round_trip_is_lossless() -> None:
     back = EventEnvelope.from_kafka_record(*envelope.to_kafka_record())
     assert back == envelope
     assert back.message() == sample_payload()
+
+
+def test_ce_time_read_back_is_parsed_once() -> None:
+    envelope = sample()
+    back = EventEnvelope.from_kafka_record(*envelope.to_kafka_record())
+    # Set by the reading (which checks it), not parsed again on each use.
+    assert "occurred_at" in vars(back)
+    assert back.occurred_at == envelope.occurred_at == parse_time(envelope.time)
 
 
 def test_traceparent_only_when_present() -> None:

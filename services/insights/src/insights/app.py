@@ -4,9 +4,10 @@ Faust rules this app follows: one agent per stream with concurrency 1; tables ke
 Kafka key (every table key starts with the community id, and lands on that community's
 partition); `at_least_once` with the dedupe inside the table values; a short fetch wait for
 freshness; no web server; a data directory per worker; the recovery handover fixes of
-`insights.recovery_handover`; named group members and short timeouts
-(`insights.worker_group`). Features register their agents and tables by being imported
-(autodiscover).
+`insights.recovery_handover`; the drain loop of `insights.drain` (no tasks per record, no
+commit inside it) and buffers that never pause the fetch (below); named group members and
+short timeouts (`insights.worker_group`). Features register their agents and tables by
+being imported (autodiscover).
 
 Several workers share the partitions (same app id). When a rebalance takes partitions away
 from a worker, it hands them over clean before it rejoins (`_FreshConsumer`): it counts
@@ -32,10 +33,11 @@ from faust.types import TP
 
 from insights.domain.ledger import community_of
 from insights.domain.snapshot_schedule import SnapshotSchedule
+from insights.drain import DirectDrainConsumer
 from insights.engagement.view_writer import ViewWriter
 from insights.partitions import partition_of
 from insights.ports import ServingView
-from insights.recovery_handover import HandoverConsumer, HandoverSafeApp
+from insights.recovery_handover import HandoverSafeApp
 from insights.settings import WorkerSettings
 from insights.worker_group import (
     HANDOVER_TIMEOUT_S,
@@ -47,6 +49,18 @@ from insights.worker_group import (
 )
 
 log = logging.getLogger("insights.app")
+
+# The agent's batches: they close at this many events, or this long after the previous batch
+# (Faust's take_events timer). Each batch costs a changelog record per changed key and a
+# copy of each value it changes, so a replay wants large batches (it gets what arrives in the
+# window, 2,000 events at 20,000/s); the window is most of a steady stream's freshness (an
+# event waits for it to close), 100 ms of the 200 ms p99 asked at 1,000 events/s.
+BATCH_MAX = 5000
+BATCH_WITHIN_S = 0.1
+
+# Records queued for the agent. Below a batch, the queue filled before a batch closed:
+# Faust paused the partitions, and with all of them paused its fetcher slept 1 s.
+STREAM_BUFFER = 4 * BATCH_MAX
 
 # aiokafka holds one batch per partition in flight and makes every further send to that
 # partition wait until it is acknowledged; with the 16 KB default a batch's changelog
@@ -87,7 +101,7 @@ class _FreshConsumerThread(AIOKafkaConsumerThread):
                                     instance)
 
 
-class _FreshConsumer(HandoverConsumer):
+class _FreshConsumer(DirectDrainConsumer):
     def _new_consumer_thread(self) -> AIOKafkaConsumerThread:
         return _FreshConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
@@ -191,6 +205,7 @@ def create_app(settings: WorkerSettings) -> InsightsApp:
         table_standby_replicas=settings.standby_replicas,
         consumer_auto_offset_reset="earliest",
         producer_max_batch_size=PRODUCER_BATCH_BYTES,
+        stream_buffer_maxsize=STREAM_BUFFER,
         stream_wait_empty=False,
         web_enabled=False,
         datadir=settings.data_dir,

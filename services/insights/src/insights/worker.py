@@ -1,5 +1,5 @@
-"""`python -m insights.worker`: run the insights Faust worker until SIGTERM (which commits,
-leaves the group and stops cleanly: `insights.worker_group`). Settings: see
+"""`python -m insights.worker`: run the insights Faust worker, on uvloop, until SIGTERM
+(which commits, leaves the group and stops cleanly: `insights.worker_group`). Settings: see
 `insights.settings`. It refuses to start when a topic's partition count differs from
 KAFKA_TOPIC_PARTITIONS, and waits for a broker that is down. While `python -m insights.rebuild`
 runs, the worker is fenced and waits, then starts over (`insights.rebuild_fence`)."""
@@ -7,6 +7,7 @@ runs, the worker is fenced and waits, then starts over (`insights.rebuild_fence`
 from __future__ import annotations
 
 import faust
+import uvloop
 from community_common.config import ConfigError, exit_on_config_error
 from community_common.kafka_clients import ensure_topics, once_reachable
 from community_common.logging import configure_logging
@@ -27,6 +28,9 @@ from insights.rebuild_fence import (
 
 
 def main() -> None:
+    # Before the app and its worker exist: they take the event loop when they are made (the
+    # worker's --loop option is never parsed, since it is started here in code).
+    uvloop.install()
     from insights.app import app, runtime, settings
 
     configure_logging("insights-worker", settings.log_level)

@@ -2,14 +2,16 @@
 outage, and offsets committed only once everything acknowledged before is saved."""
 
 import asyncio
-from datetime import UTC, datetime
+import copy
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from community.feed.v1 import events_pb2 as fe
 from faust.transport.drivers.aiokafka import Consumer
 from insights.app import _FreshConsumer, runtime
 from insights.codecs import observe
-from insights.domain.ledger import Target, apply_batch, day_target
+from insights.domain.effects import Space
+from insights.domain.ledger import Target, apply_batch, day_target, roster_target
 from insights.engagement.view_writer import ViewWriter
 from insights_events import EventLog
 from insights_memory_view import MemoryServingView
@@ -114,6 +116,25 @@ def test_a_redelivered_event_changes_no_figure_but_is_saved_again():
     assert again == first
     day = day_target(seen.effects[0].space, "2025-06-15")
     assert sum(again[day]["counts"]["posts"].values()) == 1
+
+
+def test_a_batch_never_modifies_the_values_it_loads():
+    """The tables' values and those handed to the view writer are shared: a batch works on
+    copies (ledger._copied), and its as_of is the latest of its events whatever their order."""
+    log = EventLog()
+    first = [log.add(fe.PostCreated(post_id=f"p{i}", community_id="c", author_id=f"u{i}"),
+                     NOW + timedelta(minutes=i)) for i in range(3)]
+    later = [log.add(fe.PostLiked(post_id="p1", community_id="c", user_id=f"v{i}"),
+                     NOW + timedelta(hours=1, minutes=-i)) for i in range(3)]
+    stored = apply_batch([observe(r.key, r.value, r.headers) for r in first], lambda t: None)
+    before = copy.deepcopy(stored)
+    after = apply_batch([observe(r.key, r.value, r.headers) for r in later], stored.get)
+    assert stored == before
+    roster = after[roster_target("c")]
+    assert roster["as_of"] == (NOW + timedelta(hours=1)).isoformat(timespec="microseconds")
+    day = after[day_target(Space("c"), "2025-06-15")]
+    assert sum(day["counts"]["likes"].values()) == 3
+    assert sum(day["counts"]["posts"].values()) == 3
 
 
 async def test_a_fenced_writer_saves_nothing_more_and_releases_waiters(monkeypatch):

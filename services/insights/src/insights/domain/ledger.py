@@ -20,7 +20,6 @@ together or not at all.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -155,10 +154,20 @@ def _apply(value: Value, effect: Effect, bucket: Bucket) -> None:
         value["role"] = effect.role
 
 
+def _copied(value: Any) -> Any:
+    """A copy of a JSON value (dicts, lists, scalars): `copy.deepcopy` without its memo and
+    dispatch, which cost more than the counting."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value
+
+
 def _seen(roster: Value, event: Observed) -> None:
-    """Every event moves its community's as_of; membership events its stream version.
-    Both are maxima, so they need no dedupe and do not depend on arrival order."""
-    roster["as_of"] = max(roster["as_of"], event.at.isoformat(timespec="microseconds"))
+    """Membership events move their community's stream version (a maximum, so it needs no
+    dedupe and does not depend on arrival order); as_of, the latest event time, is set once
+    per batch by `apply_batch`."""
     roster["version"] = max(roster["version"], event.membership_version)
 
 
@@ -179,6 +188,8 @@ def apply_batch(
     them: a copy of every touched value per batch would cost more than the counting)."""
     working: dict[Target, Value] = {}
     changed: set[Target] = set()
+    # Per roster: the latest event time of the batch, formatted once at the end.
+    latest: dict[Target, datetime] = {}
 
     def current(target: Target) -> Value:
         if target not in working:
@@ -186,12 +197,15 @@ def apply_batch(
             if stored is None:
                 working[target] = empty(target.table)
             else:
-                working[target] = copy.deepcopy(stored) if copy_loaded else stored
+                working[target] = _copied(stored) if copy_loaded else stored
         return working[target]
 
     for event in events:
         bucket = bucket_of(event.at)
-        by_target: dict[Target, list[Effect]] = {roster_target(event.community_id): []}
+        roster = roster_target(event.community_id)
+        if roster not in latest or event.at > latest[roster]:
+            latest[roster] = event.at
+        by_target: dict[Target, list[Effect]] = {roster: []}
         for effect in event.effects:
             by_target.setdefault(_target(effect, bucket), []).append(effect)
         for target, effects in by_target.items():
@@ -209,4 +223,7 @@ def apply_batch(
                 _apply(value, effect, bucket)
             if event.key_sequence:
                 value["marks"][event.source] = event.key_sequence
+    for roster, at in latest.items():
+        value = working[roster]
+        value["as_of"] = max(value["as_of"], at.isoformat(timespec="microseconds"))
     return {target: working[target] for target in changed}

@@ -19,20 +19,13 @@ from community_contracts import headers, topics
 from faust.types import EventT, StreamT
 from mode import CrashingSupervisor
 
-from insights.app import app, runtime, settings
+from insights.app import BATCH_MAX, BATCH_WITHIN_S, app, runtime, settings
 from insights.codecs import observe
 from insights.domain.ledger import Observed, apply_batch
 from insights.domain.snapshot_schedule import spaces_changed
 from insights.engagement.tables import TABLES
 
 log = logging.getLogger("insights.engagement")
-
-# A batch closes at this many events, or this long after the previous batch (Faust's
-# take_events timer). Each batch costs a changelog record per changed key and a copy of each
-# value it changes, so a replay wants large batches; 250 ms keeps a steady stream's events
-# visible within a second.
-BATCH_MAX = 5000
-BATCH_WITHIN_S = 0.25
 
 
 def _raw_topic(name: str):  # type: ignore[no-untyped-def]
