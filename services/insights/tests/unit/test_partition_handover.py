@@ -7,9 +7,11 @@ test_engagement_agent; offsets of revoked partitions never committed: test_view_
 import asyncio
 import os
 import signal
+from types import SimpleNamespace
 
+from aiokafka import TopicPartition
 from faust.transport.drivers.aiokafka import Consumer
-from insights.app import _FreshConsumer, runtime
+from insights.app import _FreshConsumer, runtime, settings
 from insights.domain.ledger import Target
 from insights.engagement.view_writer import ViewWriter
 from insights_memory_view import MemoryServingView
@@ -68,3 +70,39 @@ async def test_a_revoke_the_view_cannot_take_in_time_fences_the_worker(monkeypat
     await asyncio.wait_for(consumer.on_partitions_revoked({"lost"}), 2)
     assert runtime.fenced and runtime.writer.fenced
     assert signals == [(os.getpid(), signal.SIGTERM)]
+
+
+class FakeConsumerThread:
+    """What `seek_to_committed` asks of Faust's consumer thread and aiokafka's consumer."""
+
+    def __init__(self, committed):
+        self.committed = committed
+        self.from_beginning = []
+
+    async def seek_to_committed(self):
+        return self.committed
+
+    def _ensure_consumer(self):
+        async def seek_to_beginning(*partitions):
+            self.from_beginning.extend(partitions)
+
+        return SimpleNamespace(seek_to_beginning=seek_to_beginning)
+
+    async def call_thread(self, fun, *args):
+        return await fun(*args)
+
+
+async def test_a_partition_with_no_committed_offset_is_read_again_from_its_beginning(monkeypatch):
+    """make chaos: in a group's first seconds a worker's partition was revoked and given
+    straight back before anything was committed; aiokafka seeks only partitions with a
+    committed offset, so the fetch went on past the events the agent had dropped while the
+    partition was revoked (13 and 8 joins never counted). Event topics' partitions without a
+    committed offset start again from the beginning; changelogs are Faust's own business."""
+    events = settings.source_topics[0]
+    committed = {TopicPartition(events, 0): 42, TopicPartition(events, 3): None,
+                 TopicPartition(events, 4): 0, TopicPartition("insights-days-changelog", 3): None}
+    consumer = object.__new__(_FreshConsumer)
+    consumer._thread = FakeConsumerThread(committed)
+    assert await consumer.seek_to_committed() == committed
+    assert consumer._thread.from_beginning == [TopicPartition(events, 3),
+                                               TopicPartition(events, 4)]

@@ -68,12 +68,14 @@ async def _to_dead_letters(event: EventT, error: Exception) -> None:
 def _ours(event: EventT) -> bool:
     """Whether this worker may still count `event`: it owns the event's partition now. A
     revoke takes the partition out of `runtime.owned` until an assignment gives it back; an
-    event of a partition given to another worker is dropped and marked acknowledged without
-    Faust's offset bookkeeping, which would otherwise commit past it (the next owner counts
-    it from the committed offset). An event of a partition that came back to this worker is
-    counted: the consumer does not fetch it again (chaos found 21 joins lost when a second
-    worker joined the group while the first had a batch in hand), and one it does fetch again
-    is a duplicate the tables' marks drop."""
+    event that comes in between is dropped and marked acknowledged without Faust's offset
+    bookkeeping, which would otherwise commit past it. The partition's next owner, perhaps
+    this worker again, counts it from the committed offset, or from the partition's beginning
+    when nothing was committed yet (`insights.app._FreshConsumer.seek_to_committed`). An
+    event of a partition that came back to this worker is counted: the consumer does not
+    fetch it again (chaos found 21 joins lost when a second worker joined the group while the
+    first had a batch in hand), and one it does fetch again is a duplicate the tables' marks
+    drop."""
     message = event.message
     if message.tp in runtime.owned:
         return True
