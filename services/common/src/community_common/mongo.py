@@ -6,6 +6,7 @@ Both keep server selection short so an outage surfaces in seconds, not pymongo's
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,15 +30,24 @@ MONGO_OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
 
 
 
+# PostgreSQL behind FerretDB unreachable, shutting down or starting up: FerretDB answers an
+# OperationFailure carrying PostgreSQL's words (connection exceptions are SQLSTATE class 08;
+# 57P01-57P03 are an administrator's or a crash's shutdown and "the database system is
+# starting up").
+_POSTGRESQL_DOWN = re.compile(r"failed to connect to|SQLSTATE (08[0-9A-Z]{3}|57P0[123])")
+
+
 def storage_down(error: BaseException) -> bool:
     """Whether `error` means the storage is down right now: MongoDB unreachable, or FerretDB
     up while its PostgreSQL is not (yet). FerretDB answers the latter with an
-    OperationFailure, "failed to connect to `user=… database=…`: … the database system is
-    starting up", not a network error; `make chaos` saw a consumer give up on a real event
-    as if the event were at fault while PostgreSQL restarted."""
+    OperationFailure, not a network error: "failed to connect to `user=… database=…`: … the
+    database system is starting up", or, for a write in flight when PostgreSQL died, "FATAL:
+    terminating connection due to unexpected postmaster exit (SQLSTATE 57P01)". `make chaos`
+    saw a consumer give up on a real event as if the event were at fault, and the insights
+    worker crash on its serving view's save, while PostgreSQL restarted."""
     if isinstance(error, MONGO_OUTAGE_ERRORS):
         return True
-    return isinstance(error, OperationFailure) and "failed to connect to" in str(error)
+    return isinstance(error, OperationFailure) and bool(_POSTGRESQL_DOWN.search(str(error)))
 
 
 CLIENT_OPTIONS: dict[str, Any] = {

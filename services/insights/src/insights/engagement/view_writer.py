@@ -19,7 +19,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 
-from community_common.mongo import MONGO_OUTAGE_ERRORS
+from community_common.mongo import storage_down
 
 from insights.domain.ledger import Target, Value
 from insights.ports import ServingView
@@ -110,7 +110,9 @@ class ViewWriter:
             try:
                 await self._view.save(values)
                 return
-            except MONGO_OUTAGE_ERRORS as error:
+            except Exception as error:
+                if not storage_down(error):
+                    raise
                 log.warning("serving view unavailable, retrying: %r", error)
                 await asyncio.sleep(RETRY_BACKOFF_S[min(attempt, len(RETRY_BACKOFF_S) - 1)])
                 attempt += 1
