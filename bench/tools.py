@@ -169,16 +169,21 @@ def committed_total(bootstrap: str, group: str) -> int:
         admin.close()
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children, MB."""
-    total = 0
+def with_children(pid: int) -> list[int]:
+    """A process and its direct children (what a process's figures add up)."""
     pids = [pid]
     try:
         children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
         pids += [int(p) for p in children.stdout.split()]
     except OSError:
         pass
-    for p in pids:
+    return pids
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, MB."""
+    total = 0
+    for p in with_children(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -192,14 +197,8 @@ def cpu_seconds(pid: int) -> float:
     """CPU time (user + system) a process and its children have used so far, seconds: on a
     shared machine, events per CPU-second move far less with the load than events per
     second."""
-    pids = [pid]
-    try:
-        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
-        pids += [int(p) for p in children.stdout.split()]
-    except OSError:
-        pass
     ticks = 0
-    for p in pids:
+    for p in with_children(pid):
         try:
             # Fields after the command's closing parenthesis; utime and stime are 14 and 15.
             fields = Path(f"/proc/{p}/stat").read_text().rpartition(")")[2].split()
