@@ -71,13 +71,19 @@ def event_producer(bootstrap_servers: str, client_id: str) -> KafkaProducer:
     )
 
 
-def ensure_topics(bootstrap_servers: str, names: Iterable[str], partitions: int) -> None:
-    """Create the topics that do not exist yet (topic auto-creation is off on our brokers)."""
-    admin = KafkaAdminClient(
+def admin_client(bootstrap_servers: str, client_id: str) -> KafkaAdminClient:
+    """An admin client that, like the others, retries a broker that is down at least once a
+    second (kafka-python's own backoff grew to 22 s while an insights worker started)."""
+    return KafkaAdminClient(
         bootstrap_servers=bootstrap_servers,
-        client_id="topic-admin",
+        client_id=client_id,
         reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
     )
+
+
+def ensure_topics(bootstrap_servers: str, names: Iterable[str], partitions: int) -> None:
+    """Create the topics that do not exist yet (topic auto-creation is off on our brokers)."""
+    admin = admin_client(bootstrap_servers, "topic-admin")
     try:
         existing = set(admin.list_topics())
         missing = [name for name in names if name not in existing]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from community_common.config import ConfigError
-from kafka.admin import KafkaAdminClient
+from community_common.kafka_clients import admin_client
 from kafka.partitioner.default import murmur2
 
 
@@ -26,7 +26,7 @@ def check_partition_counts(bootstrap_servers: str, names: Iterable[str], partiti
     made. Topics that do not exist yet are left to whoever creates them (stack.py for the
     event topics, Faust for the changelogs, with `partitions`). Blocks (kafka-python):
     call it before the worker's loop runs."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="insights-check")
+    admin = admin_client(bootstrap_servers, "insights-check")
     try:
         existing = set(admin.list_topics())
         wanted = sorted(name for name in names if name in existing)
